@@ -1,0 +1,1 @@
+//! The trait-based config registry, Portage configuration, profiles and the domain

@@ -1,0 +1,1 @@
+//! Manifest2, fetchables, mirror expansion, downloading with resume and streaming verification

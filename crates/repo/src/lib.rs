@@ -1,0 +1,1 @@
+//! The repository protocol and its implementations: ebuild trees, the installed-package database, stacking

@@ -1,0 +1,1 @@
+//! The restriction algebra: value and package restrictions, boolean combinators, atom compilation and pkgcore's extended target syntax
