@@ -34,8 +34,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod fetchable;
 pub mod hash;
+pub mod layout;
 pub mod manifest;
+pub mod mirrors;
 
+pub use fetchable::{Fetchable, FetchableError, Restrict, SrcUriItem, UriPrefix, UriSource};
 pub use hash::{Digests, HashAlgorithm, MultiHasher, VerifyError};
+pub use layout::{Layout, LayoutConf};
 pub use manifest::{Entry, FileEntry, FileTag, Manifest, ManifestError, ManifestPolicy};
+pub use mirrors::{Candidate, MirrorConfig, MirrorMap, UriPlan};

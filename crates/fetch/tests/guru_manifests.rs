@@ -36,7 +36,12 @@ fn guru_manifests_parse_and_round_trip() {
             let text = std::fs::read_to_string(&path).unwrap();
             let m = Manifest::load(&path).unwrap_or_else(|e| panic!("{e}"));
             m.check(&policy).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(m.to_string(), text, "{} does not round-trip", path.display());
+            assert_eq!(
+                m.to_string(),
+                text,
+                "{} does not round-trip",
+                path.display()
+            );
             manifests += 1;
             dists += m.dists().count();
         }
