@@ -158,9 +158,7 @@ impl Eapi {
         match feature {
             Feature::SlotDeps | Feature::IuseDefaults => n >= 1,
             Feature::StrongBlockers | Feature::UseDeps | Feature::SrcUriArrows => n >= 2,
-            Feature::UseDepDefaults | Feature::RequiredUse | Feature::PropertiesMandatory => {
-                n >= 4
-            }
+            Feature::UseDepDefaults | Feature::RequiredUse | Feature::PropertiesMandatory => n >= 4,
             Feature::RdependDefaultsToDepend => n <= 3,
             Feature::SlotOperators | Feature::RequiredUseAtMostOne => n >= 5,
             Feature::ProfileDirectories | Feature::Bdepend => n >= 7,
@@ -185,6 +183,7 @@ impl FromStr for Eapi {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -125,6 +125,24 @@ impl ParseError {
         }
     }
 
+    /// Re-bases an error found in a part of a larger input onto that input: `self`
+    /// concerned the slice starting at byte `offset` of `input`, now parsed as `kind`.
+    /// The sub-kind is kept in the reason (`package name: must not ...`).
+    pub fn within(self, kind: InputKind, input: &str, offset: usize) -> Self {
+        match self {
+            ParseError::Invalid {
+                kind: sub,
+                pos,
+                reason,
+                ..
+            } => ParseError::invalid(kind, input, pos + offset, format!("{sub}: {reason}")),
+            ParseError::EapiFeature {
+                pos, feature, eapi, ..
+            } => ParseError::eapi_feature(kind, input, pos + offset, feature, eapi),
+            other => other,
+        }
+    }
+
     /// The byte position of the problem, where there is one.
     pub fn position(&self) -> Option<usize> {
         match self {

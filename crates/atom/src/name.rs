@@ -100,7 +100,13 @@ pub fn version_suffix_start(s: &str) -> Option<usize> {
 }
 
 fn validate_pn_like(kind: InputKind, s: &str, rest: fn(u8) -> bool) -> Result<(), ParseError> {
-    check(kind, s, is_word, "must start with a letter, digit or '_'", rest)?;
+    check(
+        kind,
+        s,
+        is_word,
+        "must start with a letter, digit or '_'",
+        rest,
+    )?;
     if let Some(i) = version_suffix_start(s) {
         return Err(ParseError::invalid(
             kind,
