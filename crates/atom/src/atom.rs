@@ -1109,3 +1109,307 @@ impl fmt::Debug for MatchTarget<'_> {
             .finish()
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn a(s: &str) -> Atom {
+        Atom::parse(s, Eapi::LATEST).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn parts() {
+        let x = Atom::parse_with(
+            "!!>=dev-lang/python-3.11-r2:3.11/3.11t=::gentoo[ssl(+),-tk,!doc?,x=,!y=,z?]",
+            AtomOptions::user_config(),
+        )
+        .unwrap();
+        assert_eq!(x.blocker(), Some(Blocker::Strong));
+        assert_eq!(x.op(), Some(VersionOp::GreaterOrEqual));
+        assert_eq!(x.category(), "dev-lang");
+        assert_eq!(x.package(), "python");
+        assert_eq!(x.cp(), "dev-lang/python");
+        assert_eq!(x.version().unwrap().as_str(), "3.11-r2");
+        assert_eq!(x.slot(), Some("3.11"));
+        assert_eq!(x.subslot(), Some("3.11t"));
+        assert_eq!(x.slot_op(), Some(SlotOperator::Equal));
+        assert_eq!(x.repo(), Some("gentoo"));
+        let kinds: Vec<_> = x.use_deps().iter().map(|d| (d.flag(), d.kind())).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("ssl", UseDepKind::Enabled),
+                ("tk", UseDepKind::Disabled),
+                ("doc", UseDepKind::NotConditional),
+                ("x", UseDepKind::Equal),
+                ("y", UseDepKind::NotEqual),
+                ("z", UseDepKind::Conditional),
+            ]
+        );
+        assert_eq!(x.use_deps()[0].default(), Some(UseDefault::Enabled));
+        assert_eq!(x.unversioned().to_string(), "dev-lang/python");
+        assert_eq!(x.unversioned().package(), "python");
+        assert_eq!(x.cpv().unwrap().to_string(), "dev-lang/python-3.11-r2");
+        let joined: Vec<String> = x.use_deps().iter().map(ToString::to_string).collect();
+        assert_eq!(joined.join(","), "ssl(+),-tk,!doc?,x=,!y=,z?");
+    }
+
+    #[test]
+    fn slot_forms() {
+        let x = a("a/b:*");
+        assert_eq!((x.slot(), x.slot_op()), (None, Some(SlotOperator::Star)));
+        let x = a("a/b:=");
+        assert_eq!((x.slot(), x.slot_op()), (None, Some(SlotOperator::Equal)));
+        let x = a("a/b:0=");
+        assert_eq!(
+            (x.slot(), x.slot_op()),
+            (Some("0"), Some(SlotOperator::Equal))
+        );
+        let x = a("a/b:0/1");
+        assert_eq!(
+            (x.slot(), x.subslot(), x.slot_op()),
+            (Some("0"), Some("1"), None)
+        );
+        for bad in [
+            "a/b:",
+            "a/b:0*",
+            "a/b:0/53*",
+            "a/b:/1",
+            "a/b:0/",
+            "a/b:=0",
+            "a/b:**",
+        ] {
+            assert!(Atom::parse(bad, Eapi::E8).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn eapi_gates() {
+        let cases = [
+            ("a/b:1", Eapi::E1),
+            ("!!a/b", Eapi::E2),
+            ("a/b[x]", Eapi::E2),
+            ("a/b[x(+)]", Eapi::E4),
+            ("a/b:1/2", Eapi::E5),
+            ("a/b:=", Eapi::E5),
+            ("a/b:*", Eapi::E5),
+            ("a/b:1=", Eapi::E5),
+        ];
+        for (s, first) in cases {
+            for e in Eapi::ALL {
+                let r = Atom::parse(s, e);
+                assert_eq!(r.is_ok(), e >= first, "{s} in EAPI {e}: {r:?}");
+                if let Err(err) = r {
+                    assert!(matches!(err, ParseError::EapiFeature { .. }), "{err}");
+                }
+            }
+        }
+        assert!(Atom::parse("!a/b", Eapi::E0).is_ok());
+        assert!(Atom::parse("a/b::r", Eapi::E9).is_err());
+        let opts = AtomOptions {
+            eapi: Some(Eapi::E0),
+            repo_deps: true,
+        };
+        assert!(Atom::parse_with("a/b::r", opts).is_ok());
+    }
+
+    #[test]
+    fn invalid_use_deps() {
+        for bad in [
+            "a/b[!-doc]",
+            "a/b[-doc?]",
+            "a/b[-doc=]",
+            "a/b[!doc]",
+            "a/b[]",
+            "a/b[a,]",
+            "a/b[,a]",
+            "a/b[a][b]",
+            "a/b[-doc!=]",
+            "a/b[a(*)]",
+            "a/b[a(+)(-)]",
+            "a/b[_a]",
+            "a/b[a",
+            "a/b[a]x",
+            "a/b[a=?]",
+        ] {
+            assert!(Atom::parse(bad, Eapi::E8).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn error_messages() {
+        let e = Atom::parse(">=dev-lang/python", Eapi::E8).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            r#"invalid atom ">=dev-lang/python": operator requires a version (at 0)"#
+        );
+        let e = Atom::parse("dev-lang/python-3", Eapi::E8).unwrap_err();
+        assert!(e.to_string().contains("requires an operator"), "{e}");
+        let e = Atom::parse("a/b[x(+)]", Eapi::E3).unwrap_err();
+        assert_eq!(e.position(), Some(5));
+        let e = Atom::parse("!!<a/b-1:2", Eapi::E1).unwrap_err();
+        assert_eq!(e.position(), Some(0));
+    }
+
+    #[test]
+    fn matching() {
+        let cpv = Cpv::parse("dev-libs/foo-1.2.3-r1").unwrap();
+        let t = MatchTarget::new(&cpv)
+            .with_slot("1/1.2")
+            .with_repo("gentoo");
+        for yes in [
+            "dev-libs/foo",
+            "=dev-libs/foo-1.2.3-r1",
+            "=dev-libs/foo-1.2*",
+            "~dev-libs/foo-1.2.3",
+            "~dev-libs/foo-1.2.3-r5",
+            ">dev-libs/foo-1.2.3",
+            "<=dev-libs/foo-1.2.3-r1",
+            "dev-libs/foo:1",
+            "dev-libs/foo:1/1.2",
+            "dev-libs/foo:*",
+            "dev-libs/foo:=",
+            "!dev-libs/foo",
+        ] {
+            assert!(a(yes).matches(&t), "{yes}");
+        }
+        for no in [
+            "dev-libs/bar",
+            "=dev-libs/foo-1.2.3",
+            "=dev-libs/foo-1.20*",
+            "<dev-libs/foo-1.2.3-r1",
+            "dev-libs/foo:2",
+            "dev-libs/foo:1/1.3",
+            "dev-libs/foo[x(+)]",
+        ] {
+            let hit = a(no).matches(&t);
+            if no.ends_with("(+)]") {
+                // no USE info: x is missing from IUSE and defaults to enabled
+                assert!(hit, "{no}");
+            } else {
+                assert!(!hit, "{no}");
+            }
+        }
+        let repo = Atom::parse_with("dev-libs/foo::gentoo", AtomOptions::user_config()).unwrap();
+        assert!(repo.matches(&t));
+        let other = Atom::parse_with("dev-libs/foo::guru", AtomOptions::user_config()).unwrap();
+        assert!(!other.matches(&t));
+        assert!(!repo.matches(&MatchTarget::new(&cpv)));
+    }
+
+    #[test]
+    fn use_matching() {
+        let cpv = Cpv::parse("a/b-1").unwrap();
+        let u = UseSet::new(["+x", "-y", "z"], ["x"]);
+        let t = MatchTarget::new(&cpv).with_use(&u);
+        let on = UseSet::new(["x", "y", "z", "w"], ["x", "y", "z", "w"]);
+        let off = UseSet::new(["x", "y", "z"], Vec::<String>::new());
+        let cases: &[(&str, Option<&dyn UseFlags>, bool)] = &[
+            ("a/b[x]", None, true),
+            ("a/b[-x]", None, false),
+            ("a/b[y]", None, false),
+            ("a/b[-y]", None, true),
+            ("a/b[w]", None, false),
+            ("a/b[-w]", None, false),
+            ("a/b[w(+)]", None, true),
+            ("a/b[w(-)]", None, false),
+            ("a/b[-w(-)]", None, true),
+            ("a/b[x(-)]", None, true),
+            ("a/b[y?]", None, true),
+            ("a/b[y?]", Some(&on), false),
+            ("a/b[y?]", Some(&off), true),
+            ("a/b[!x?]", Some(&off), false),
+            ("a/b[!x?]", Some(&on), true),
+            ("a/b[x=]", Some(&on), true),
+            ("a/b[x=]", Some(&off), false),
+            ("a/b[!x=]", Some(&off), true),
+            ("a/b[!y=]", Some(&off), false),
+            ("a/b[w?]", Some(&off), true),
+            ("a/b[w?]", Some(&on), false),
+            ("a/b[x,-y,z(-)=]", Some(&off), true),
+        ];
+        for &(s, parent, want) in cases {
+            assert_eq!(a(s).matches_with_parent(&t, parent), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn intersections() {
+        let yes = [
+            ("a/b", ">=a/b-1"),
+            (">=a/b-1", "<a/b-2"),
+            (">=a/b-1", "<=a/b-1"),
+            (">a/b-1", "<a/b-1-r2"),
+            (">a/b-1", "<a/b-1.0"),
+            ("=a/b-1*", ">=a/b-1.5"),
+            ("=a/b-1*", "<a/b-1"),
+            ("=a/b-1*", "<a/b-1.0"),
+            ("=a/b-1*", ">a/b-1.9"),
+            ("=a/b-1*", "=a/b-1.2*"),
+            ("~a/b-1", "=a/b-1-r3"),
+            ("~a/b-1", ">a/b-1-r7"),
+            ("~a/b-1", "<a/b-1-r1"),
+            ("~a/b-1", "<=a/b-1"),
+            ("~a/b-1.2", "=a/b-1*"),
+            ("~a/b-1.0", "~a/b-1.00-r1"),
+            ("a/b:1", "a/b"),
+            ("a/b:1/2", "a/b:1"),
+            ("a/b[x]", "a/b[y]"),
+            ("a/b[x]", "a/b[!x?]"),
+            ("a/b[x(+)]", "a/b[-x(-)]"),
+            ("!a/b", "a/b"),
+            ("=a/b-1-r1*", "=a/b-1-r01"),
+        ];
+        for (x, y) in yes {
+            assert!(a(x).intersects(&a(y)), "{x} ∩ {y}");
+            assert!(a(y).intersects(&a(x)), "{y} ∩ {x}");
+        }
+        let no = [
+            ("a/b", "a/c"),
+            ("a/b", "c/b"),
+            (">=a/b-2", "<a/b-2"),
+            (">a/b-2", "<=a/b-2"),
+            (">a/b-1", "<a/b-1-r1"),
+            (">a/b-1-r9", "<a/b-1-r10"),
+            ("=a/b-1*", ">=a/b-2"),
+            ("=a/b-1*", "<a/b-0.9"),
+            ("=a/b-1*", "=a/b-10"),
+            ("=a/b-1.1*", "=a/b-1.2*"),
+            ("~a/b-1", "=a/b-1.1"),
+            ("~a/b-1", "<a/b-1"),
+            ("~a/b-1", ">=a/b-1_p1"),
+            ("~a/b-1", "=a/b-1.1*"),
+            ("~a/b-1", "~a/b-2"),
+            ("a/b:1", "a/b:2"),
+            ("a/b:1/2", "a/b:1/3"),
+            ("a/b[x]", "a/b[-x]"),
+            ("a/b[x(+)]", "a/b[-x]"),
+            ("=a/b-1", "=a/b-2"),
+        ];
+        for (x, y) in no {
+            assert!(!a(x).intersects(&a(y)), "{x} !∩ {y}");
+            assert!(!a(y).intersects(&a(x)), "{y} !∩ {x}");
+        }
+    }
+
+    #[test]
+    fn display_round_trip_and_eq() {
+        for s in [
+            "a/b",
+            "!a/b:0",
+            "!!<=a/b-1.0_rc1-r1:0/1=[x,-y(+),z?]",
+            "=a/b-1*",
+            "~a/b-1-r1",
+        ] {
+            let x = a(s);
+            assert_eq!(x.to_string(), s);
+            assert_eq!(a(&x.to_string()), x);
+        }
+        let mut v = [a(">=a/b-2"), a("=a/b-1"), a("a/a"), a("a/b")];
+        v.sort();
+        let s: Vec<String> = v.iter().map(ToString::to_string).collect();
+        assert_eq!(s, ["a/a", "a/b", "=a/b-1", ">=a/b-2"]);
+    }
+}
