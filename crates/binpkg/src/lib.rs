@@ -1,1 +1,39 @@
 //! Binary packages: XPAK, GPKG, the Packages index, multi-instance PKGDIR, the binary repository and gc
+//!
+//! The formats are Portage's (formats.md §5–§7): XPAK binpkgs (`.tbz2`/`.xpak`, a
+//! compressed image tarball followed by an XPAK metadata segment), GPKG (`.gpkg.tar`,
+//! GLEP 78), the `Packages` index, and the legacy and multi-instance PKGDIR layouts.
+//! Readers treat every file as hostile: lengths are checked, GPKG members are verified
+//! against their Manifest before decompression, image entries that would escape the
+//! destination are refused, and nothing is read into memory whole except metadata.
+//!
+//! ```
+//! use strata_binpkg::{Metadata, xpak};
+//!
+//! let meta: Metadata = [("CATEGORY", "app-misc\n"), ("PF", "foo-1.0\n")]
+//!     .into_iter()
+//!     .collect();
+//! let segment = xpak::encode(&meta);
+//! assert_eq!(segment.len(), 75);
+//! let back = xpak::decode(&segment)?;
+//! assert_eq!(back.text("PF")?, Some("foo-1.0"));
+//! # Ok::<(), strata_binpkg::Error>(())
+//! ```
+
+pub mod binpkg;
+pub mod compression;
+pub mod error;
+pub mod gpkg;
+pub mod hashing;
+pub mod image;
+pub mod manifest;
+pub mod metadata;
+pub mod name;
+pub mod writer;
+pub mod xpak;
+
+pub use binpkg::{Binpkg, read_metadata, sniff_format};
+pub use compression::Compression;
+pub use error::{Error, Result};
+pub use metadata::Metadata;
+pub use name::{Format, PackageId};

@@ -1,0 +1,196 @@
+//! The GPKG `Manifest`: `DATA <member> <size> <HASH> <hex> ...` lines, possibly inside an
+//! OpenPGP clear-signed message (the signature is not checked here).
+
+use crate::error::{Error, Result};
+use crate::hashing::Digests;
+
+/// One `DATA` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestEntry {
+    /// Member basename (`image.tar.zst`).
+    pub name: String,
+    /// Member size in bytes.
+    pub size: u64,
+    /// `(HASH, hex)` pairs in file order (the order is not fixed by Portage).
+    pub hashes: Vec<(String, String)>,
+}
+
+/// A parsed GPKG Manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Manifest {
+    /// The `DATA` entries in file order.
+    pub entries: Vec<ManifestEntry>,
+    /// Whether the Manifest was clear-signed.
+    pub signed: bool,
+}
+
+impl Manifest {
+    /// Parses a Manifest. Lines other than `DATA` are ignored; inside a clear-signed
+    /// message the armour and the signature block are skipped and dash-escaping undone.
+    pub fn parse(text: &str) -> Result<Manifest> {
+        let mut m = Manifest::default();
+        let mut in_sig = false;
+        let mut in_header = false;
+        for (i, line) in text.lines().enumerate() {
+            let lineno = i + 1;
+            if line == "-----BEGIN PGP SIGNED MESSAGE-----" {
+                m.signed = true;
+                in_header = true;
+                continue;
+            }
+            if in_header {
+                if line.is_empty() {
+                    in_header = false;
+                }
+                continue;
+            }
+            if line == "-----BEGIN PGP SIGNATURE-----" {
+                in_sig = true;
+                continue;
+            }
+            if in_sig {
+                if line == "-----END PGP SIGNATURE-----" {
+                    in_sig = false;
+                }
+                continue;
+            }
+            let line = line.strip_prefix("- ").unwrap_or(line);
+            let mut fields = line.split_ascii_whitespace();
+            if fields.next() != Some("DATA") {
+                continue;
+            }
+            let err = |reason: &str| Error::Manifest {
+                line: lineno,
+                text: line.to_owned(),
+                reason: reason.to_owned(),
+            };
+            let name = fields.next().ok_or_else(|| err("missing member name"))?;
+            let size = fields
+                .next()
+                .and_then(|s| s.parse::<u64>().ok())
+                .ok_or_else(|| err("missing or bad size"))?;
+            let rest: Vec<&str> = fields.collect();
+            if !rest.len().is_multiple_of(2) {
+                return Err(err("hash names and values do not pair up"));
+            }
+            let hashes: Vec<(String, String)> = rest
+                .chunks(2)
+                .map(|p| (p[0].to_owned(), p[1].to_ascii_lowercase()))
+                .collect();
+            if hashes
+                .iter()
+                .any(|(_, h)| h.is_empty() || !h.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
+                return Err(err("hash value is not hex"));
+            }
+            if m.entries.iter().any(|e| e.name == name) {
+                return Err(err("member listed twice"));
+            }
+            m.entries.push(ManifestEntry {
+                name: name.to_owned(),
+                size,
+                hashes,
+            });
+        }
+        Ok(m)
+    }
+
+    /// The entry for `name`.
+    pub fn get(&self, name: &str) -> Option<&ManifestEntry> {
+        self.entries.iter().find(|e| e.name == name)
+    }
+
+    /// Formats the Manifest as Portage 3.0.83 writes it (`SHA512` before `BLAKE2B`).
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        for e in &self.entries {
+            s.push_str("DATA ");
+            s.push_str(&e.name);
+            s.push(' ');
+            s.push_str(&e.size.to_string());
+            for (k, v) in &e.hashes {
+                s.push(' ');
+                s.push_str(k);
+                s.push(' ');
+                s.push_str(v);
+            }
+            s.push('\n');
+        }
+        s
+    }
+}
+
+impl ManifestEntry {
+    /// An entry for a member with the given digests (`SHA512` and `BLAKE2B`).
+    pub fn from_digests(name: &str, d: &Digests) -> ManifestEntry {
+        ManifestEntry {
+            name: name.to_owned(),
+            size: d.size,
+            hashes: vec![
+                ("SHA512".to_owned(), d.sha512.clone()),
+                ("BLAKE2B".to_owned(), d.blake2b.clone()),
+            ],
+        }
+    }
+
+    /// Checks `d` against this entry: the size and every hash this crate knows must
+    /// match, and at least one known hash must be present.
+    pub fn verify(&self, d: &Digests) -> Result<()> {
+        let fail = |what: &str, expected: String, actual: String| Error::Verification {
+            member: self.name.clone(),
+            what: what.to_owned(),
+            expected,
+            actual,
+        };
+        if d.size != self.size {
+            return Err(fail("size", self.size.to_string(), d.size.to_string()));
+        }
+        let mut known = 0;
+        for (name, want) in &self.hashes {
+            if let Some(got) = d.by_name(name) {
+                known += 1;
+                if got != want {
+                    return Err(fail(name, want.clone(), got.to_owned()));
+                }
+            }
+        }
+        if known == 0 {
+            return Err(fail(
+                "hash",
+                "one of BLAKE2B, SHA512, SHA1, MD5".into(),
+                "none listed".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hashing::Hasher;
+
+    #[test]
+    fn parses_either_hash_order_and_clearsigned() {
+        let d = Hasher::new().finish();
+        let a = format!("DATA gpkg-1 0 SHA512 {} BLAKE2B {}\n", d.sha512, d.blake2b);
+        let b = format!(
+            "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n- DATA gpkg-1 0 BLAKE2B {} SHA512 {}\n-----BEGIN PGP SIGNATURE-----\n\nDATA fake 1 X y\n-----END PGP SIGNATURE-----\n",
+            d.blake2b, d.sha512
+        );
+        for text in [a, b] {
+            let m = Manifest::parse(&text).expect("parses");
+            assert_eq!(m.entries.len(), 1);
+            m.get("gpkg-1")
+                .expect("entry")
+                .verify(&d)
+                .expect("verifies");
+        }
+        let mut bad = d.clone();
+        bad.sha512.replace_range(0..1, "0");
+        let m = Manifest::parse(&format!("DATA gpkg-1 0 SHA512 {}\n", d.sha512)).expect("ok");
+        assert!(m.entries[0].verify(&bad).is_err());
+        assert!(Manifest::parse("DATA x notanumber SHA512 00\n").is_err());
+        assert!(Manifest::parse("DATA x 1 SHA512\n").is_err());
+    }
+}
