@@ -1,0 +1,134 @@
+//! The seam between a repository and its metadata cache, and bulk operations over any
+//! cache.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::entry::{CacheEntry, EntryKey, split_pf};
+use crate::error::CacheError;
+use crate::validate::Validity;
+
+/// A store of per-version metadata, keyed by `<category>/<PF>`.
+///
+/// Implementations: [`crate::Md5DictCache`], [`crate::FlatHashCache`],
+/// [`crate::InMemoryCache`]. Reading never changes the store; stale entries are reported
+/// by [`MetadataCache::validate`], never deleted.
+pub trait MetadataCache: Send + Sync {
+    /// A short name of the format (`md5-dict`, `flat_hash`, `memory`).
+    fn format(&self) -> &'static str;
+
+    /// Every entry the cache holds, sorted.
+    fn keys(&self) -> Result<Vec<EntryKey>, CacheError>;
+
+    /// The entry for `key`; `Ok(None)` when the cache has none.
+    fn get(&self, key: &EntryKey) -> Result<Option<CacheEntry>, CacheError>;
+
+    /// Whether `entry` (read from this cache for `key`) still describes the ebuild at
+    /// `ebuild`.
+    fn validate(
+        &self,
+        key: &EntryKey,
+        entry: &CacheEntry,
+        ebuild: &Path,
+    ) -> Result<Validity, CacheError>;
+
+    /// Stores `entry` for `key`. Read-only caches (the default) return
+    /// [`CacheError::ReadOnly`].
+    fn put(&self, key: &EntryKey, entry: &CacheEntry) -> Result<(), CacheError> {
+        let _ = (key, entry);
+        Err(CacheError::ReadOnly)
+    }
+}
+
+/// The ebuild a cache key describes in the repository at `repo`:
+/// `<repo>/<category>/<PN>/<PF>.ebuild`.
+pub fn ebuild_path(repo: &Path, key: &EntryKey) -> Result<PathBuf, CacheError> {
+    let (pn, _) = split_pf(&key.category, &key.pf)?;
+    Ok(repo
+        .join(&key.category)
+        .join(pn)
+        .join(format!("{}.ebuild", key.pf)))
+}
+
+/// The result of validating one entry in bulk.
+#[derive(Debug)]
+pub struct EntryReport {
+    /// The entry.
+    pub key: EntryKey,
+    /// Its validity, or why it could not be read or checked.
+    pub outcome: Result<Validity, CacheError>,
+}
+
+/// Reads and validates every entry of `cache` against the repository at `repo`, in
+/// parallel. Entries that fail to read are reported with their error; nothing is written.
+pub fn validate_all(
+    cache: &dyn MetadataCache,
+    repo: &Path,
+) -> Result<Vec<EntryReport>, CacheError> {
+    let keys = cache.keys()?;
+    Ok(keys
+        .into_par_iter()
+        .map(|key| {
+            let outcome = (|| {
+                let entry = cache.get(&key)?.ok_or_else(|| {
+                    CacheError::io(
+                        key.to_string(),
+                        std::io::Error::new(std::io::ErrorKind::NotFound, "entry vanished"),
+                    )
+                })?;
+                let ebuild = ebuild_path(repo, &key)?;
+                cache.validate(&key, &entry, &ebuild)
+            })();
+            EntryReport { key, outcome }
+        })
+        .collect())
+}
+
+/// Lists `<dir>/<category>/<PF>` files: categories must be valid category names and files
+/// must be `PN-PVR` (others, such as `Manifest.gz` or dot-files, are skipped). Sorted.
+pub(crate) fn list_entries(dir: &Path) -> Result<Vec<EntryKey>, CacheError> {
+    let cats = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(CacheError::io(dir, e)),
+    };
+    let mut categories = Vec::new();
+    for ent in cats {
+        let ent = ent.map_err(|e| CacheError::io(dir, e))?;
+        let Ok(name) = ent.file_name().into_string() else {
+            continue;
+        };
+        if name.starts_with('.') || strata_atom::name::validate_category(&name).is_err() {
+            continue;
+        }
+        if ent.path().is_dir() {
+            categories.push(name);
+        }
+    }
+    let per_cat: Vec<Result<Vec<EntryKey>, CacheError>> = categories
+        .par_iter()
+        .map(|cat| {
+            let cdir = dir.join(cat);
+            let rd = std::fs::read_dir(&cdir).map_err(|e| CacheError::io(&cdir, e))?;
+            let mut out = Vec::new();
+            for ent in rd {
+                let ent = ent.map_err(|e| CacheError::io(&cdir, e))?;
+                let Ok(pf) = ent.file_name().into_string() else {
+                    continue;
+                };
+                if pf.starts_with('.') || split_pf(cat, &pf).is_err() {
+                    continue;
+                }
+                out.push(EntryKey::new(cat.clone(), pf));
+            }
+            Ok(out)
+        })
+        .collect();
+    let mut keys = Vec::new();
+    for r in per_cat {
+        keys.extend(r?);
+    }
+    keys.sort();
+    Ok(keys)
+}

@@ -1,0 +1,194 @@
+//! The eclass search path of a repository, with each eclass's md5 and mtime computed at
+//! most once (memoised per file, safe to share between threads).
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use md5::{Digest, Md5};
+
+use crate::error::CacheError;
+
+/// An eclass found on the search path.
+#[derive(Debug)]
+pub struct EclassFile {
+    name: String,
+    dir: PathBuf,
+    path: PathBuf,
+    md5: OnceLock<Result<String, String>>,
+    mtime: OnceLock<Result<i64, String>>,
+}
+
+impl EclassFile {
+    /// The eclass name (file name without `.eclass`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The directory it was found in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The full path of the file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Lower-case hex md5 of the file, computed on first use.
+    pub fn md5(&self) -> Result<&str, CacheError> {
+        self.md5
+            .get_or_init(|| md5_file(&self.path).map_err(|e| e.to_string()))
+            .as_deref()
+            .map_err(|msg| CacheError::io(&self.path, std::io::Error::other(msg.clone())))
+    }
+
+    /// The file's mtime in whole seconds, read on first use.
+    pub fn mtime(&self) -> Result<i64, CacheError> {
+        self.mtime
+            .get_or_init(|| {
+                std::fs::metadata(&self.path)
+                    .map(|m| mtime_secs(&m))
+                    .map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(|msg| CacheError::io(&self.path, std::io::Error::other(msg)))
+    }
+}
+
+/// An ordered list of eclass directories: the first directory holding an eclass provides
+/// it. Put the repository's own `eclass/` first, then its masters with the **last**
+/// `layout.conf` master first (later masters override earlier ones, and the repository
+/// overrides them all); [`EclassPath::for_repo`] does this ordering for you.
+#[derive(Debug, Default)]
+pub struct EclassPath {
+    dirs: Vec<PathBuf>,
+    eclasses: HashMap<String, EclassFile>,
+}
+
+impl EclassPath {
+    /// Lists the `*.eclass` files of `dirs` (lookup order: first wins). A directory that
+    /// does not exist contributes nothing; one that exists but cannot be read is an error.
+    pub fn new(dirs: Vec<PathBuf>) -> Result<Self, CacheError> {
+        let mut eclasses = HashMap::new();
+        for dir in &dirs {
+            let rd = match std::fs::read_dir(dir) {
+                Ok(rd) => rd,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(CacheError::io(dir, e)),
+            };
+            for ent in rd {
+                let ent = ent.map_err(|e| CacheError::io(dir, e))?;
+                let file_name = ent.file_name();
+                let Some(name) = file_name.to_str().and_then(|n| n.strip_suffix(".eclass")) else {
+                    continue;
+                };
+                if name.is_empty() || eclasses.contains_key(name) {
+                    continue;
+                }
+                let path = ent.path();
+                if !path.is_file() {
+                    continue;
+                }
+                eclasses.insert(
+                    name.to_owned(),
+                    EclassFile {
+                        name: name.to_owned(),
+                        dir: dir.clone(),
+                        path,
+                        md5: OnceLock::new(),
+                        mtime: OnceLock::new(),
+                    },
+                );
+            }
+        }
+        Ok(EclassPath { dirs, eclasses })
+    }
+
+    /// The path for a repository at `repo` whose masters' locations are given in
+    /// `layout.conf` order: `repo/eclass`, then each master's `eclass/`, last master first.
+    pub fn for_repo(repo: &Path, masters_in_layout_order: &[PathBuf]) -> Result<Self, CacheError> {
+        let mut dirs = vec![repo.join("eclass")];
+        dirs.extend(
+            masters_in_layout_order
+                .iter()
+                .rev()
+                .map(|m| m.join("eclass")),
+        );
+        EclassPath::new(dirs)
+    }
+
+    /// The directories, in lookup order.
+    pub fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
+
+    /// The eclass `name` as the path resolves it.
+    pub fn get(&self, name: &str) -> Option<&EclassFile> {
+        self.eclasses.get(name)
+    }
+
+    /// How many distinct eclasses the path provides.
+    pub fn len(&self) -> usize {
+        self.eclasses.len()
+    }
+
+    /// Whether the path provides no eclass.
+    pub fn is_empty(&self) -> bool {
+        self.eclasses.is_empty()
+    }
+
+    /// Computes every eclass's md5 now, in parallel (optional; they are otherwise computed
+    /// on first use).
+    pub fn preload_md5(&self) -> Result<(), CacheError> {
+        use rayon::prelude::*;
+        let files: Vec<&EclassFile> = self.eclasses.values().collect();
+        files.par_iter().try_for_each(|f| f.md5().map(|_| ()))
+    }
+}
+
+/// Lower-case hex md5 of a file's bytes.
+pub fn md5_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut hasher = Md5::new();
+    let mut buf = [0u8; 64 * 1024];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// Lower-case hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// mtime in whole seconds (floored, as pkgcore and Portage store it).
+pub(crate) fn mtime_secs(meta: &std::fs::Metadata) -> i64 {
+    match meta.modified() {
+        Ok(t) => match t.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => d.as_secs() as i64,
+            Err(e) => {
+                let d = e.duration();
+                let secs = d.as_secs() as i64;
+                if d.subsec_nanos() > 0 {
+                    -secs - 1
+                } else {
+                    -secs
+                }
+            }
+        },
+        Err(_) => 0,
+    }
+}

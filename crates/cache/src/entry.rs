@@ -1,0 +1,282 @@
+//! One package version's cached metadata: the `KEY=value` pairs of a cache file, in the
+//! order read, with the `_eclasses_` value decoded.
+
+use std::fmt;
+
+use crate::error::CacheError;
+
+/// The metadata keys Portage stores in its caches (`auxdbkeys`), plus `INHERIT`.
+///
+/// Entries may hold other keys too; they are kept as read.
+pub const METADATA_KEYS: &[&str] = &[
+    "BDEPEND",
+    "DEFINED_PHASES",
+    "DEPEND",
+    "DESCRIPTION",
+    "EAPI",
+    "HOMEPAGE",
+    "IDEPEND",
+    "INHERIT",
+    "INHERITED",
+    "IUSE",
+    "KEYWORDS",
+    "LICENSE",
+    "PDEPEND",
+    "PROPERTIES",
+    "RDEPEND",
+    "REQUIRED_USE",
+    "RESTRICT",
+    "SLOT",
+    "SRC_URI",
+];
+
+/// The key holding the eclasses an entry was generated with.
+pub const ECLASSES_KEY: &str = "_eclasses_";
+/// The key holding the md5 of the ebuild (md5-dict).
+pub const MD5_KEY: &str = "_md5_";
+/// The key holding the ebuild's mtime in seconds (flat_hash).
+pub const MTIME_KEY: &str = "_mtime_";
+
+/// The five dependency classes, in the order used throughout this crate.
+pub const DEP_KEYS: [&str; 5] = ["DEPEND", "RDEPEND", "PDEPEND", "BDEPEND", "IDEPEND"];
+
+/// Names one cache entry: `<category>/<PF>`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EntryKey {
+    /// The category.
+    pub category: String,
+    /// `PN-PV[-rR]`, the file name of the entry.
+    pub pf: String,
+}
+
+impl EntryKey {
+    /// Builds a key without checking the names.
+    pub fn new(category: impl Into<String>, pf: impl Into<String>) -> Self {
+        EntryKey {
+            category: category.into(),
+            pf: pf.into(),
+        }
+    }
+
+    /// Checks the names and returns the key: the category must be a valid category name and
+    /// the PF must split into a valid package name and a version.
+    pub fn parse(category: &str, pf: &str) -> Result<Self, CacheError> {
+        split_pf(category, pf)?;
+        Ok(EntryKey::new(category, pf))
+    }
+
+    /// The package name (PN) part of the PF.
+    pub fn package(&self) -> Result<&str, CacheError> {
+        split_pf(&self.category, &self.pf).map(|(pn, _)| pn)
+    }
+}
+
+impl fmt::Display for EntryKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.category, self.pf)
+    }
+}
+
+/// Splits a PF into PN and PVR (`foo-bar-1.0-r1` → `foo-bar`, `1.0-r1`), checking both
+/// names with the strata-atom validators.
+pub fn split_pf<'a>(category: &str, pf: &'a str) -> Result<(&'a str, &'a str), CacheError> {
+    let bad = |reason: String| CacheError::BadKey {
+        category: category.to_owned(),
+        pf: pf.to_owned(),
+        reason,
+    };
+    strata_atom::name::validate_category(category).map_err(|e| bad(e.to_string()))?;
+    let at = strata_atom::name::version_suffix_start(pf)
+        .ok_or_else(|| bad("no -<version> suffix".to_owned()))?;
+    let (pn, pvr) = (&pf[..at], &pf[at + 1..]);
+    strata_atom::name::validate_package(pn).map_err(|e| bad(e.to_string()))?;
+    Ok((pn, pvr))
+}
+
+/// How an eclass was identified when the entry was generated.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum EclassChecksum {
+    /// Lower-case hex md5 of the eclass file (md5-dict).
+    Md5(String),
+    /// The eclass file's mtime in whole seconds (flat_hash).
+    Mtime(i64),
+}
+
+impl fmt::Display for EclassChecksum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EclassChecksum::Md5(m) => f.write_str(m),
+            EclassChecksum::Mtime(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+/// One eclass in an entry's `_eclasses_` value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EclassStamp {
+    /// The eclass name (without `.eclass`).
+    pub name: String,
+    /// The directory the eclass came from, where the format records it (flat_hash).
+    pub dir: Option<String>,
+    /// Its checksum.
+    pub checksum: EclassChecksum,
+}
+
+/// One cache entry: every `KEY=value` line in the order read (unknown keys included), and
+/// the decoded `_eclasses_`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CacheEntry {
+    fields: Vec<(String, String)>,
+    eclasses: Vec<EclassStamp>,
+}
+
+impl CacheEntry {
+    /// An empty entry.
+    pub fn new() -> Self {
+        CacheEntry::default()
+    }
+
+    /// Builds an entry from already-validated parts (used by the parsers).
+    pub(crate) fn from_parts(fields: Vec<(String, String)>, eclasses: Vec<EclassStamp>) -> Self {
+        CacheEntry { fields, eclasses }
+    }
+
+    /// The value of `key`, if the entry has it (possibly empty).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of `key`, or `""` when absent.
+    pub fn value(&self, key: &str) -> &str {
+        self.get(key).unwrap_or("")
+    }
+
+    /// Sets `key` to `value`, keeping its position when it exists, appending otherwise.
+    ///
+    /// Setting `_eclasses_` this way is refused silently in favour of
+    /// [`CacheEntry::set_eclasses`], which keeps the decoded form in step: use that.
+    pub fn set(&mut self, key: &str, value: impl Into<String>) {
+        if key == ECLASSES_KEY {
+            return;
+        }
+        let value = value.into();
+        match self.fields.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v = value,
+            None => self.fields.push((key.to_owned(), value)),
+        }
+    }
+
+    /// Removes `key`; returns its value.
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        if key == ECLASSES_KEY {
+            self.eclasses.clear();
+        }
+        let at = self.fields.iter().position(|(k, _)| k == key)?;
+        Some(self.fields.remove(at).1)
+    }
+
+    /// Every `(key, value)` pair, in the order read or set.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The eclasses, in the order stored (inheritance order in pkgcore-written caches,
+    /// sorted by name in egencache-written ones).
+    pub fn eclasses(&self) -> &[EclassStamp] {
+        &self.eclasses
+    }
+
+    /// Replaces the eclasses; `_eclasses_` is rewritten in md5-dict form (name/md5 pairs)
+    /// when every stamp is an md5 without a directory, else as name/dir/checksum triples.
+    /// An empty list removes the key.
+    pub fn set_eclasses(&mut self, eclasses: Vec<EclassStamp>) {
+        if eclasses.is_empty() {
+            self.remove(ECLASSES_KEY);
+            return;
+        }
+        let raw = serialize_eclasses(&eclasses);
+        self.eclasses = eclasses;
+        match self.fields.iter_mut().find(|(k, _)| k == ECLASSES_KEY) {
+            Some((_, v)) => *v = raw,
+            None => self.fields.push((ECLASSES_KEY.to_owned(), raw)),
+        }
+    }
+
+    /// The names of every inherited eclass (transitive), from `_eclasses_`.
+    pub fn inherited(&self) -> impl Iterator<Item = &str> {
+        self.eclasses.iter().map(|e| e.name.as_str())
+    }
+
+    /// The EAPI as written; a missing or empty `EAPI` means `0`.
+    pub fn eapi(&self) -> &str {
+        match self.get("EAPI") {
+            Some(v) if !v.is_empty() => v,
+            _ => "0",
+        }
+    }
+
+    /// The recorded md5 of the ebuild (`_md5_`), if any.
+    pub fn md5(&self) -> Option<&str> {
+        self.get(MD5_KEY)
+    }
+
+    /// The recorded ebuild mtime (`_mtime_`, flat_hash), if any and numeric.
+    pub fn mtime(&self) -> Option<i64> {
+        self.get(MTIME_KEY).and_then(parse_mtime)
+    }
+
+    /// The slot (before any `/`).
+    pub fn slot(&self) -> &str {
+        let s = self.value("SLOT");
+        s.split_once('/').map_or(s, |(slot, _)| slot)
+    }
+
+    /// The sub-slot (after `/`); equal to the slot when none is written, as PMS says.
+    pub fn subslot(&self) -> &str {
+        let s = self.value("SLOT");
+        s.split_once('/').map_or(s, |(_, sub)| sub)
+    }
+}
+
+/// Parses an mtime the way pkgcore does (`floor(float(x))`), accepting plain integers and
+/// decimals.
+pub(crate) fn parse_mtime(s: &str) -> Option<i64> {
+    if let Ok(i) = s.parse::<i64>() {
+        return Some(i);
+    }
+    let f: f64 = s.parse().ok()?;
+    if f.is_finite() {
+        Some(f.floor() as i64)
+    } else {
+        None
+    }
+}
+
+/// `_eclasses_` text for `eclasses`, in the given order.
+pub(crate) fn serialize_eclasses(eclasses: &[EclassStamp]) -> String {
+    let pairs = eclasses
+        .iter()
+        .all(|e| e.dir.is_none() && matches!(e.checksum, EclassChecksum::Md5(_)));
+    let mut out = String::new();
+    for e in eclasses {
+        if !out.is_empty() {
+            out.push('\t');
+        }
+        out.push_str(&e.name);
+        if !pairs {
+            out.push('\t');
+            out.push_str(e.dir.as_deref().unwrap_or(""));
+        }
+        out.push('\t');
+        out.push_str(&e.checksum.to_string());
+    }
+    out
+}
+
+/// Whether `s` is 32 hex digits.
+pub(crate) fn is_md5_hex(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}

@@ -1,0 +1,107 @@
+//! The flat_hash cache of pkgcore and Portage (`metadata/cache`-style directories, or
+//! `/var/cache/edb/dep/<repo>`): one `KEY=value` file per `<CATEGORY>/<PF>`, keys sorted,
+//! the ebuild's mtime in `_mtime_`, `_eclasses_` as `name<TAB>dir<TAB>mtime` triples.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::backend::{MetadataCache, list_entries};
+use crate::eclass::EclassPath;
+use crate::entry::{CacheEntry, EntryKey, MD5_KEY, MTIME_KEY};
+use crate::error::CacheError;
+use crate::kv_file::{self, EclassLayout};
+use crate::validate::{EbuildChecksumKind, Validity, validate_entry};
+
+/// Parses the bytes of one flat_hash entry; `path` is only used in errors.
+///
+/// `_eclasses_` may be `name<TAB>dir<TAB>checksum` triples (checksum an mtime or an md5)
+/// or `name<TAB>md5` pairs.
+pub fn parse_flat_hash_entry(bytes: &[u8], path: &Path) -> Result<CacheEntry, CacheError> {
+    kv_file::parse(bytes, path, EclassLayout::Flexible)
+}
+
+/// Serialises `entry` the way pkgcore's flat_hash writes it: every key (empty values
+/// included) in sorted order.
+pub fn write_flat_hash_entry(key: &EntryKey, entry: &CacheEntry) -> Result<String, CacheError> {
+    let mut fields: Vec<(&str, &str)> = entry.fields().collect();
+    fields.sort_by(|a, b| a.0.cmp(b.0));
+    kv_file::write_lines(&key.to_string(), fields.into_iter())
+}
+
+/// A flat_hash cache directory.
+#[derive(Debug, Clone)]
+pub struct FlatHashCache {
+    location: PathBuf,
+    eclasses: Arc<EclassPath>,
+    writable: bool,
+}
+
+impl FlatHashCache {
+    /// A cache rooted at `location`, validated against `eclasses`. Read-only.
+    pub fn at(location: PathBuf, eclasses: Arc<EclassPath>) -> Self {
+        FlatHashCache {
+            location,
+            eclasses,
+            writable: false,
+        }
+    }
+
+    /// Allows [`MetadataCache::put`] (temp file `.update.<pid>.<PF>` + rename, as pkgcore).
+    pub fn writable(mut self, writable: bool) -> Self {
+        self.writable = writable;
+        self
+    }
+
+    /// The directory holding the category directories.
+    pub fn location(&self) -> &Path {
+        &self.location
+    }
+
+    /// The file of the entry for `key`.
+    pub fn entry_path(&self, key: &EntryKey) -> PathBuf {
+        self.location.join(&key.category).join(&key.pf)
+    }
+}
+
+impl MetadataCache for FlatHashCache {
+    fn format(&self) -> &'static str {
+        "flat_hash"
+    }
+
+    fn keys(&self) -> Result<Vec<EntryKey>, CacheError> {
+        list_entries(&self.location)
+    }
+
+    fn get(&self, key: &EntryKey) -> Result<Option<CacheEntry>, CacheError> {
+        let path = self.entry_path(key);
+        match std::fs::read(&path) {
+            Ok(bytes) => parse_flat_hash_entry(&bytes, &path).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(CacheError::io(path, e)),
+        }
+    }
+
+    fn validate(
+        &self,
+        _key: &EntryKey,
+        entry: &CacheEntry,
+        ebuild: &Path,
+    ) -> Result<Validity, CacheError> {
+        let kind = if entry.get(MTIME_KEY).is_none() && entry.get(MD5_KEY).is_some() {
+            EbuildChecksumKind::Md5
+        } else {
+            EbuildChecksumKind::Mtime
+        };
+        validate_entry(entry, ebuild, &self.eclasses, kind)
+    }
+
+    fn put(&self, key: &EntryKey, entry: &CacheEntry) -> Result<(), CacheError> {
+        if !self.writable {
+            return Err(CacheError::ReadOnly);
+        }
+        EntryKey::parse(&key.category, &key.pf)?;
+        let text = write_flat_hash_entry(key, entry)?;
+        let tmp = format!(".update.{}.{}", std::process::id(), key.pf);
+        kv_file::write_atomically(&self.entry_path(key), &tmp, text.as_bytes(), false)
+    }
+}

@@ -1,0 +1,289 @@
+//! Building an index: cache entries read in parallel, per-package data from the caller,
+//! encoded into the on-disk layout.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::entry::{CacheEntry, EntryKey, split_pf};
+use crate::error::CacheError;
+use crate::index::deps::dep_packages;
+use crate::index::fingerprint::{IndexSpec, Inputs};
+use crate::index::format::{self, DEP_FIELDS, FIELD_COUNT, Field, RecordStrings, RevdepRow};
+use crate::md5_dict::parse_md5_entry;
+
+/// A `proxied` attribute of a metadata.xml maintainer (GLEP 67).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Proxied {
+    /// Not proxied (attribute absent or `no`).
+    #[default]
+    No,
+    /// `proxied="yes"`: the maintainer is proxied.
+    Yes,
+    /// `proxied="proxy"`: the maintainer is the proxy.
+    Proxy,
+}
+
+impl Proxied {
+    /// The attribute value (`no`, `yes`, `proxy`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Proxied::No => "no",
+            Proxied::Yes => "yes",
+            Proxied::Proxy => "proxy",
+        }
+    }
+
+    /// Parses the attribute value; anything else is `No`.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "yes" => Proxied::Yes,
+            "proxy" => Proxied::Proxy,
+            _ => Proxied::No,
+        }
+    }
+}
+
+/// One `<maintainer>` of a package's metadata.xml.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Maintainer {
+    /// `<email>`.
+    pub email: String,
+    /// `<name>`, when given.
+    pub name: Option<String>,
+    /// The `type` attribute (`person`, `project`), when given.
+    pub kind: Option<String>,
+    /// The `proxied` attribute.
+    pub proxied: Proxied,
+}
+
+/// Per-package data the caller supplies (the repository crate parses metadata.xml).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PackageExtra {
+    /// Maintainers in file order.
+    pub maintainers: Vec<Maintainer>,
+    /// `<longdescription>` (the English one, or the first).
+    pub longdescription: Option<String>,
+    /// `<upstream><remote-id type="T">ID</remote-id>` pairs `(T, ID)`.
+    pub remote_ids: Vec<(String, String)>,
+}
+
+/// Where the index builder gets per-package data. Called once per package, from several
+/// threads; `metadata_xml` is `<repo>/<category>/<package>/metadata.xml` (it may not exist).
+pub trait PackageExtraSource: Sync {
+    /// The data for one package; an `Err` is reported and the package indexed without it.
+    fn extra(
+        &self,
+        category: &str,
+        package: &str,
+        metadata_xml: &Path,
+    ) -> Result<PackageExtra, String>;
+}
+
+/// A source that supplies nothing (indexes only what the cache holds).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoExtra;
+
+impl PackageExtraSource for NoExtra {
+    fn extra(&self, _: &str, _: &str, _: &Path) -> Result<PackageExtra, String> {
+        Ok(PackageExtra::default())
+    }
+}
+
+impl<F> PackageExtraSource for F
+where
+    F: Fn(&str, &str, &Path) -> Result<PackageExtra, String> + Sync,
+{
+    fn extra(
+        &self,
+        category: &str,
+        package: &str,
+        metadata_xml: &Path,
+    ) -> Result<PackageExtra, String> {
+        self(category, package, metadata_xml)
+    }
+}
+
+/// What a build did not manage to index.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Entries indexed.
+    pub indexed: usize,
+    /// Entries that could not be read or parsed (left out of the index).
+    pub skipped: Vec<(EntryKey, CacheError)>,
+    /// Packages whose extra data failed (indexed without it).
+    pub extra_errors: Vec<CacheError>,
+}
+
+/// Replaces tabs and newlines, which the encoded multi-value fields use as separators.
+fn clean(s: &str) -> String {
+    s.replace(['\t', '\n', '\r'], " ")
+}
+
+fn encode_maintainers(ms: &[Maintainer]) -> String {
+    let mut out = String::new();
+    for m in ms {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&clean(&m.email));
+        out.push('\t');
+        out.push_str(&clean(m.name.as_deref().unwrap_or("")));
+        out.push('\t');
+        out.push_str(&clean(m.kind.as_deref().unwrap_or("")));
+        out.push('\t');
+        out.push_str(m.proxied.as_str());
+    }
+    out
+}
+
+fn encode_remote_ids(ids: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (kind, id) in ids {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&clean(kind));
+        out.push('\t');
+        out.push_str(&clean(id));
+    }
+    out
+}
+
+struct PackageStrings {
+    longdescription: String,
+    maintainers: String,
+    upstream: String,
+}
+
+fn record_strings(
+    key: &EntryKey,
+    pn: &str,
+    entry: &CacheEntry,
+    pkg: Option<&PackageStrings>,
+) -> RecordStrings {
+    let mut r: RecordStrings = Default::default();
+    let mut set = |f: Field, v: String| r[f as usize] = v;
+    set(Field::Category, key.category.clone());
+    set(Field::Pf, key.pf.clone());
+    set(Field::Package, pn.to_owned());
+    set(Field::Description, entry.value("DESCRIPTION").to_owned());
+    set(Field::Homepage, entry.value("HOMEPAGE").to_owned());
+    set(Field::License, entry.value("LICENSE").to_owned());
+    set(Field::Keywords, entry.value("KEYWORDS").to_owned());
+    set(Field::Iuse, entry.value("IUSE").to_owned());
+    set(Field::Slot, entry.slot().to_owned());
+    set(Field::Subslot, entry.subslot().to_owned());
+    set(Field::Eapi, entry.eapi().to_owned());
+    set(
+        Field::Inherited,
+        entry.inherited().collect::<Vec<_>>().join(" "),
+    );
+    for (field, key) in DEP_FIELDS.iter().zip(crate::entry::DEP_KEYS) {
+        set(*field, entry.value(key).to_owned());
+    }
+    if let Some(p) = pkg {
+        set(Field::LongDescription, p.longdescription.clone());
+        set(Field::Maintainers, p.maintainers.clone());
+        set(Field::Upstream, p.upstream.clone());
+    }
+    r
+}
+
+/// Builds the index file bytes for `inputs` (from [`crate::index::gather`]).
+pub fn build(
+    spec: &IndexSpec,
+    inputs: &Inputs,
+    extra: &dyn PackageExtraSource,
+) -> Result<(Vec<u8>, BuildReport), CacheError> {
+    let mut report = BuildReport::default();
+
+    // Per-package data, in parallel.
+    let mut packages: Vec<(&str, &str)> = Vec::new();
+    for key in &inputs.keys {
+        let (pn, _) = split_pf(&key.category, &key.pf)?;
+        if packages.last() != Some(&(key.category.as_str(), pn)) {
+            packages.push((key.category.as_str(), pn));
+        }
+    }
+    let extras: Vec<Result<PackageStrings, CacheError>> = packages
+        .par_iter()
+        .map(|&(cat, pn)| {
+            let xml = spec.repo.join(cat).join(pn).join("metadata.xml");
+            let e = extra
+                .extra(cat, pn, &xml)
+                .map_err(|message| CacheError::ExtraData {
+                    category: cat.to_owned(),
+                    package: pn.to_owned(),
+                    message,
+                })?;
+            Ok(PackageStrings {
+                longdescription: e.longdescription.unwrap_or_default(),
+                maintainers: encode_maintainers(&e.maintainers),
+                upstream: encode_remote_ids(&e.remote_ids),
+            })
+        })
+        .collect();
+    let mut by_package: HashMap<(&str, &str), PackageStrings> =
+        HashMap::with_capacity(packages.len());
+    for (pkg, result) in packages.iter().zip(extras) {
+        match result {
+            Ok(p) => {
+                by_package.insert(*pkg, p);
+            }
+            Err(e) => report.extra_errors.push(e),
+        }
+    }
+
+    // Entries, in parallel.
+    let parsed: Vec<Result<RecordStrings, CacheError>> = inputs
+        .keys
+        .par_iter()
+        .map(|key| {
+            let path = spec.cache_dir.join(&key.category).join(&key.pf);
+            let bytes = std::fs::read(&path).map_err(|e| CacheError::io(&path, e))?;
+            let entry = parse_md5_entry(&bytes, &path)?;
+            let (pn, _) = split_pf(&key.category, &key.pf)?;
+            Ok(record_strings(
+                key,
+                pn,
+                &entry,
+                by_package.get(&(key.category.as_str(), pn)),
+            ))
+        })
+        .collect();
+    let mut records = Vec::with_capacity(parsed.len());
+    for (key, r) in inputs.keys.iter().zip(parsed) {
+        match r {
+            Ok(rec) => records.push(rec),
+            Err(e) => report.skipped.push((key.clone(), e)),
+        }
+    }
+    report.indexed = records.len();
+
+    let mut revdeps = Vec::new();
+    for (i, rec) in records.iter().enumerate() {
+        let record = u32::try_from(i).map_err(|_| CacheError::Unwritable {
+            key: "search index".to_owned(),
+            reason: "more than 2^32 records",
+        })?;
+        let mut masks: Vec<(&str, u32)> = Vec::new();
+        for (bit, field) in DEP_FIELDS.iter().enumerate() {
+            for cp in dep_packages(&rec[*field as usize]) {
+                match masks.iter_mut().find(|(p, _)| *p == cp) {
+                    Some((_, m)) => *m |= 1 << bit,
+                    None => masks.push((cp, 1 << bit)),
+                }
+            }
+        }
+        revdeps.extend(masks.into_iter().map(|(cp, mask)| RevdepRow {
+            package: cp.to_owned(),
+            record,
+            mask,
+        }));
+    }
+    debug_assert!(records.iter().all(|r| r.len() == FIELD_COUNT));
+    let bytes = format::encode(&records, revdeps, &inputs.fingerprint)?;
+    Ok((bytes, report))
+}

@@ -1,0 +1,354 @@
+//! The on-disk layout of the search index, its encoder and its validating decoder.
+//!
+//! All integers little-endian. Layout:
+//!
+//! ```text
+//! header (128 bytes)
+//!   0  magic "STRATAIX"          8  format version u32    12 fields per record u32
+//!   16 file length u64           24 record count u32      28 revdep count u32
+//!   32 records offset u64        40 revdep offset u64
+//!   48 strings offset u64        56 strings length u64
+//!   64 input fingerprint [32]    96 checksum u64 of bytes 128..end
+//!   104..128 zero
+//! records: count × FIELD_COUNT × (offset u32, length u32) into the string table
+//! revdeps: count × (offset u32, length u32, record u32, dep-class mask u32),
+//!          sorted by the named category/package, then record
+//! strings: UTF-8, interned (each distinct string once)
+//! ```
+//!
+//! Loading checks the magic, version, lengths, section bounds, the checksum and that every
+//! string reference lies inside the table on character boundaries, so a corrupt or
+//! truncated file is an error, never a panic.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::CacheError;
+
+/// The file magic.
+pub const MAGIC: &[u8; 8] = b"STRATAIX";
+/// The format version; bump on any layout or content change.
+pub const FORMAT_VERSION: u32 = 1;
+/// Header size in bytes.
+pub const HEADER_LEN: usize = 128;
+const REVDEP_LEN: usize = 16;
+
+/// The per-record string fields, in on-disk order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
+pub enum Field {
+    /// Category.
+    Category,
+    /// `PN-PVR`.
+    Pf,
+    /// PN.
+    Package,
+    /// DESCRIPTION.
+    Description,
+    /// metadata.xml longdescription.
+    LongDescription,
+    /// HOMEPAGE.
+    Homepage,
+    /// LICENSE.
+    License,
+    /// KEYWORDS.
+    Keywords,
+    /// IUSE.
+    Iuse,
+    /// Slot (before `/`).
+    Slot,
+    /// Sub-slot (after `/`, or the slot).
+    Subslot,
+    /// EAPI (`0` when missing).
+    Eapi,
+    /// Inherited eclasses (transitive), space-separated.
+    Inherited,
+    /// Maintainers: lines of `email TAB name TAB type TAB proxied`.
+    Maintainers,
+    /// Upstream remote-ids: lines of `type TAB id`.
+    Upstream,
+    /// DEPEND.
+    Depend,
+    /// RDEPEND.
+    Rdepend,
+    /// PDEPEND.
+    Pdepend,
+    /// BDEPEND.
+    Bdepend,
+    /// IDEPEND.
+    Idepend,
+}
+
+/// Fields per record.
+pub const FIELD_COUNT: usize = 20;
+
+/// The dependency-class fields, in the bit order of revdep masks.
+pub const DEP_FIELDS: [Field; 5] = [
+    Field::Depend,
+    Field::Rdepend,
+    Field::Pdepend,
+    Field::Bdepend,
+    Field::Idepend,
+];
+
+/// One record as the encoder takes it.
+pub(crate) type RecordStrings = [String; FIELD_COUNT];
+
+/// One reverse-dependency row: `record` names `package` in the classes of `mask`.
+pub(crate) struct RevdepRow {
+    pub package: String,
+    pub record: u32,
+    pub mask: u32,
+}
+
+fn too_big() -> CacheError {
+    CacheError::Unwritable {
+        key: "search index".to_owned(),
+        reason: "index larger than 4 GiB",
+    }
+}
+
+/// Encodes records and revdep rows (sorted here) into a complete index file.
+pub(crate) fn encode(
+    records: &[RecordStrings],
+    mut revdeps: Vec<RevdepRow>,
+    fingerprint: &[u8; 32],
+) -> Result<Vec<u8>, CacheError> {
+    revdeps.sort_by(|a, b| a.package.cmp(&b.package).then(a.record.cmp(&b.record)));
+    let mut strings: Vec<u8> = Vec::with_capacity(1 << 20);
+    let mut record_refs: Vec<u8> = Vec::with_capacity(records.len() * FIELD_COUNT * 8);
+    let add = |s: &str,
+               strings: &mut Vec<u8>,
+               interned: &mut HashMap<String, u32>|
+     -> Result<(u32, u32), CacheError> {
+        let len = u32::try_from(s.len()).map_err(|_| too_big())?;
+        if let Some(&off) = interned.get(s) {
+            return Ok((off, len));
+        }
+        let off = u32::try_from(strings.len()).map_err(|_| too_big())?;
+        strings.extend_from_slice(s.as_bytes());
+        interned.insert(s.to_owned(), off);
+        Ok((off, len))
+    };
+    let mut table: HashMap<String, u32> = HashMap::new();
+    for rec in records {
+        for s in rec {
+            let (off, len) = add(s, &mut strings, &mut table)?;
+            record_refs.extend_from_slice(&off.to_le_bytes());
+            record_refs.extend_from_slice(&len.to_le_bytes());
+        }
+    }
+    let mut revdep_bytes: Vec<u8> = Vec::with_capacity(revdeps.len() * REVDEP_LEN);
+    for row in &revdeps {
+        let (off, len) = add(&row.package, &mut strings, &mut table)?;
+        revdep_bytes.extend_from_slice(&off.to_le_bytes());
+        revdep_bytes.extend_from_slice(&len.to_le_bytes());
+        revdep_bytes.extend_from_slice(&row.record.to_le_bytes());
+        revdep_bytes.extend_from_slice(&row.mask.to_le_bytes());
+    }
+    let count = u32::try_from(records.len()).map_err(|_| too_big())?;
+    let revdep_count = u32::try_from(revdeps.len()).map_err(|_| too_big())?;
+    let records_off = HEADER_LEN as u64;
+    let revdep_off = records_off + record_refs.len() as u64;
+    let strings_off = revdep_off + revdep_bytes.len() as u64;
+    let total = strings_off + strings.len() as u64;
+
+    let mut out = Vec::with_capacity(usize::try_from(total).map_err(|_| too_big())?);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(FIELD_COUNT as u32).to_le_bytes());
+    out.extend_from_slice(&total.to_le_bytes());
+    out.extend_from_slice(&count.to_le_bytes());
+    out.extend_from_slice(&revdep_count.to_le_bytes());
+    out.extend_from_slice(&records_off.to_le_bytes());
+    out.extend_from_slice(&revdep_off.to_le_bytes());
+    out.extend_from_slice(&strings_off.to_le_bytes());
+    out.extend_from_slice(&(strings.len() as u64).to_le_bytes());
+    out.extend_from_slice(fingerprint);
+    out.extend_from_slice(&0u64.to_le_bytes());
+    out.resize(HEADER_LEN, 0);
+    out.extend_from_slice(&record_refs);
+    out.extend_from_slice(&revdep_bytes);
+    out.extend_from_slice(&strings);
+    let sum = checksum(&out[HEADER_LEN..]);
+    out[96..104].copy_from_slice(&sum.to_le_bytes());
+    Ok(out)
+}
+
+/// What the decoder learned from a valid file.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Layout {
+    pub count: usize,
+    pub revdep_count: usize,
+    pub records_off: usize,
+    pub revdep_off: usize,
+    pub strings_off: usize,
+    pub fingerprint: [u8; 32],
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    b.get(at..at + 4)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, u32::from_le_bytes)
+}
+
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    b.get(at..at + 8)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// Reads the `(offset, length)` pair at byte `at`.
+pub(crate) fn str_ref(b: &[u8], at: usize) -> (usize, usize) {
+    (u32_at(b, at) as usize, u32_at(b, at + 4) as usize)
+}
+
+/// Reads a `u32` at byte `at` (0 when out of bounds; callers only pass validated offsets).
+pub(crate) fn read_u32(b: &[u8], at: usize) -> u32 {
+    u32_at(b, at)
+}
+
+/// Validates a whole index file and returns its layout.
+pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
+    let corrupt = |at: usize, reason: String| CacheError::CorruptIndex {
+        path: path.to_owned(),
+        byte_offset: at as u64,
+        reason,
+    };
+    if bytes.len() < HEADER_LEN {
+        return Err(corrupt(
+            0,
+            format!("{} bytes, shorter than the header", bytes.len()),
+        ));
+    }
+    if &bytes[..8] != MAGIC {
+        return Err(corrupt(0, "bad magic".to_owned()));
+    }
+    let version = u32_at(bytes, 8);
+    if version != FORMAT_VERSION {
+        return Err(corrupt(
+            8,
+            format!("format version {version}, expected {FORMAT_VERSION}"),
+        ));
+    }
+    let fields = u32_at(bytes, 12) as usize;
+    if fields != FIELD_COUNT {
+        return Err(corrupt(
+            12,
+            format!("{fields} fields per record, expected {FIELD_COUNT}"),
+        ));
+    }
+    let total = u64_at(bytes, 16);
+    if total != bytes.len() as u64 {
+        return Err(corrupt(
+            16,
+            format!("header says {total} bytes, file has {}", bytes.len()),
+        ));
+    }
+    let count = u32_at(bytes, 24) as usize;
+    let revdep_count = u32_at(bytes, 28) as usize;
+    let to_usize = |v: u64, at: usize| {
+        usize::try_from(v).map_err(|_| corrupt(at, "offset too large".to_owned()))
+    };
+    let records_off = to_usize(u64_at(bytes, 32), 32)?;
+    let revdep_off = to_usize(u64_at(bytes, 40), 40)?;
+    let strings_off = to_usize(u64_at(bytes, 48), 48)?;
+    let strings_len = to_usize(u64_at(bytes, 56), 56)?;
+    let expect_revdep = count
+        .checked_mul(FIELD_COUNT * 8)
+        .and_then(|n| n.checked_add(HEADER_LEN));
+    let expect_strings = revdep_count
+        .checked_mul(REVDEP_LEN)
+        .and_then(|n| n.checked_add(revdep_off));
+    if records_off != HEADER_LEN
+        || Some(revdep_off) != expect_revdep
+        || Some(strings_off) != expect_strings
+        || strings_off.checked_add(strings_len) != Some(bytes.len())
+    {
+        return Err(corrupt(
+            32,
+            "section offsets do not match the counts and file length".to_owned(),
+        ));
+    }
+    let stored = u64_at(bytes, 96);
+    let actual = checksum(&bytes[HEADER_LEN..]);
+    if stored != actual {
+        return Err(corrupt(
+            96,
+            format!("checksum {actual:016x} does not match {stored:016x}"),
+        ));
+    }
+    let strings = &bytes[strings_off..];
+    let check_ref = |at: usize| -> Result<(), CacheError> {
+        let (off, len) = str_ref(bytes, at);
+        let end = off
+            .checked_add(len)
+            .filter(|&e| e <= strings.len())
+            .ok_or_else(|| corrupt(at, format!("string {off}+{len} outside the table")))?;
+        if std::str::from_utf8(&strings[off..end]).is_err() {
+            return Err(corrupt(at, "string is not UTF-8".to_owned()));
+        }
+        Ok(())
+    };
+    for i in 0..count * FIELD_COUNT {
+        check_ref(records_off + i * 8)?;
+    }
+    for i in 0..revdep_count {
+        let at = revdep_off + i * REVDEP_LEN;
+        check_ref(at)?;
+        let record = u32_at(bytes, at + 8) as usize;
+        if record >= count {
+            return Err(corrupt(
+                at + 8,
+                format!("revdep names record {record} of {count}"),
+            ));
+        }
+    }
+    let mut fingerprint = [0u8; 32];
+    fingerprint.copy_from_slice(&bytes[64..96]);
+    Ok(Layout {
+        count,
+        revdep_count,
+        records_off,
+        revdep_off,
+        strings_off,
+        fingerprint,
+    })
+}
+
+/// A fast non-cryptographic 64-bit checksum (four independent multiply-xor lanes over
+/// little-endian words), to detect corruption and truncation, not tampering.
+pub(crate) fn checksum(data: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut lanes = [
+        0x243F_6A88_85A3_08D3u64,
+        0x1319_8A2E_0370_7344,
+        0xA409_3822_299F_31D0,
+        0x082E_FA98_EC4E_6C89,
+    ];
+    let mut chunks = data.chunks_exact(32);
+    for chunk in &mut chunks {
+        for (lane, word) in lanes.iter_mut().zip(chunk.chunks_exact(8)) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            *lane = (*lane ^ u64::from_le_bytes(w))
+                .wrapping_mul(K)
+                .rotate_left(29);
+        }
+    }
+    let mut tail = [0u8; 32];
+    let rest = chunks.remainder();
+    tail[..rest.len()].copy_from_slice(rest);
+    for (lane, word) in lanes.iter_mut().zip(tail.chunks_exact(8)) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        *lane = (*lane ^ u64::from_le_bytes(w))
+            .wrapping_mul(K)
+            .rotate_left(29);
+    }
+    let mut h = data.len() as u64;
+    for lane in lanes {
+        h = (h ^ lane).wrapping_mul(K).rotate_left(31);
+    }
+    h ^ (h >> 32)
+}

@@ -1,0 +1,444 @@
+//! A loaded index and the queries it answers without touching the repository.
+
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+
+use crate::error::CacheError;
+use crate::index::format::{self, FIELD_COUNT, Field, Layout};
+
+/// The dependency classes, as a bit set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct DepClasses(pub u32);
+
+impl DepClasses {
+    /// DEPEND.
+    pub const DEPEND: DepClasses = DepClasses(1);
+    /// RDEPEND.
+    pub const RDEPEND: DepClasses = DepClasses(2);
+    /// PDEPEND.
+    pub const PDEPEND: DepClasses = DepClasses(4);
+    /// BDEPEND.
+    pub const BDEPEND: DepClasses = DepClasses(8);
+    /// IDEPEND.
+    pub const IDEPEND: DepClasses = DepClasses(16);
+    /// All five.
+    pub const ALL: DepClasses = DepClasses(31);
+
+    /// Whether any class is in both sets.
+    pub fn intersects(self, other: DepClasses) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// The key names of the classes in the set (`DEPEND`, `RDEPEND`, ...).
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        crate::entry::DEP_KEYS
+            .into_iter()
+            .enumerate()
+            .filter(move |(bit, _)| self.0 & (1 << bit) != 0)
+            .map(|(_, name)| name)
+    }
+}
+
+impl std::ops::BitOr for DepClasses {
+    type Output = DepClasses;
+    fn bitor(self, rhs: DepClasses) -> DepClasses {
+        DepClasses(self.0 | rhs.0)
+    }
+}
+
+/// How to match maintainers.
+#[derive(Debug, Clone)]
+pub enum MaintainerQuery {
+    /// Case-insensitive substring of the email or the name.
+    Substring(String),
+    /// Regex searched in the email and in the name.
+    Regex(Regex),
+}
+
+/// Compiles `pattern`, case-insensitively if asked.
+pub fn compile_regex(pattern: &str, case_insensitive: bool) -> Result<Regex, CacheError> {
+    regex::RegexBuilder::new(pattern)
+        .case_insensitive(case_insensitive)
+        .build()
+        .map_err(|e| CacheError::BadRegex {
+            pattern: pattern.to_owned(),
+            source: Box::new(e),
+        })
+}
+
+#[derive(Debug)]
+enum Backing {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+/// A validated search index, memory-mapped from its file (or held in memory).
+#[derive(Debug)]
+pub struct SearchIndex {
+    data: Backing,
+    layout: Layout,
+    path: PathBuf,
+}
+
+impl SearchIndex {
+    /// Maps and validates the index file at `path`.
+    pub fn load(path: &Path) -> Result<Self, CacheError> {
+        let file = std::fs::File::open(path).map_err(|e| CacheError::io(path, e))?;
+        let len = file.metadata().map_err(|e| CacheError::io(path, e))?.len();
+        if len < format::HEADER_LEN as u64 {
+            return Err(CacheError::CorruptIndex {
+                path: path.to_owned(),
+                byte_offset: len,
+                reason: format!("{len} bytes, shorter than the header"),
+            });
+        }
+        // SAFETY: the map is read-only. Index files are only ever replaced by rename, never
+        // modified in place, so the mapped bytes do not change under us unless another
+        // program writes into the file, which strata never does. All access goes through
+        // bounds-checked slices, and the contents are validated below.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| CacheError::io(path, e))?;
+        let layout = format::decode(&map, path)?;
+        Ok(SearchIndex {
+            data: Backing::Mapped(map),
+            layout,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Validates an index held in memory (`path` is only used in errors).
+    pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<Self, CacheError> {
+        let layout = format::decode(&bytes, path)?;
+        Ok(SearchIndex {
+            data: Backing::Owned(bytes),
+            layout,
+            path: path.to_owned(),
+        })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match &self.data {
+            Backing::Mapped(m) => m,
+            Backing::Owned(v) => v,
+        }
+    }
+
+    /// The file it was loaded from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The fingerprint of the inputs it was built from.
+    pub fn fingerprint(&self) -> &[u8; 32] {
+        &self.layout.fingerprint
+    }
+
+    /// How many package versions it holds.
+    pub fn len(&self) -> usize {
+        self.layout.count
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.layout.count == 0
+    }
+
+    fn str_at(&self, ref_at: usize) -> &str {
+        let b = self.bytes();
+        let (off, len) = format::str_ref(b, ref_at);
+        let start = self.layout.strings_off + off;
+        b.get(start..start + len)
+            .and_then(|s| std::str::from_utf8(s).ok())
+            .unwrap_or("")
+    }
+
+    fn field(&self, record: usize, field: Field) -> &str {
+        if record >= self.layout.count {
+            return "";
+        }
+        self.str_at(self.layout.records_off + (record * FIELD_COUNT + field as usize) * 8)
+    }
+
+    fn field_ref(&self, record: usize, field: Field) -> (usize, usize) {
+        format::str_ref(
+            self.bytes(),
+            self.layout.records_off + (record * FIELD_COUNT + field as usize) * 8,
+        )
+    }
+
+    /// The record `id`, if it exists.
+    pub fn record(&self, id: usize) -> Option<Record<'_>> {
+        (id < self.layout.count).then_some(Record { index: self, id })
+    }
+
+    /// Every record, in `category/PF` order.
+    pub fn records(&self) -> impl Iterator<Item = Record<'_>> {
+        (0..self.layout.count).map(move |id| Record { index: self, id })
+    }
+
+    fn filter(&self, mut pred: impl FnMut(usize) -> bool) -> Vec<usize> {
+        (0..self.layout.count).filter(|&i| pred(i)).collect()
+    }
+
+    /// Records whose DESCRIPTION (and, with `include_long`, metadata.xml longdescription)
+    /// matches `re` anywhere.
+    pub fn find_description(&self, re: &Regex, include_long: bool) -> Vec<usize> {
+        let mut last_long: Option<((usize, usize), bool)> = None;
+        self.filter(|i| {
+            if re.is_match(self.field(i, Field::Description)) {
+                return true;
+            }
+            if !include_long {
+                return false;
+            }
+            // Versions of a package share one interned longdescription: match it once.
+            let r = self.field_ref(i, Field::LongDescription);
+            if let Some((prev, hit)) = last_long
+                && prev == r
+            {
+                return hit;
+            }
+            let hit = re.is_match(self.field(i, Field::LongDescription));
+            last_long = Some((r, hit));
+            hit
+        })
+    }
+
+    /// Records whose package has a maintainer matching `q` (email or name).
+    pub fn find_maintainer(&self, q: &MaintainerQuery) -> Vec<usize> {
+        let lower = match q {
+            MaintainerQuery::Substring(s) => s.to_lowercase(),
+            MaintainerQuery::Regex(_) => String::new(),
+        };
+        self.filter(|i| {
+            self.record(i).is_some_and(|r| {
+                r.maintainers().any(|m| {
+                    let name = m.name.unwrap_or("");
+                    match q {
+                        MaintainerQuery::Substring(_) => {
+                            m.email.to_lowercase().contains(&lower)
+                                || name.to_lowercase().contains(&lower)
+                        }
+                        MaintainerQuery::Regex(re) => re.is_match(m.email) || re.is_match(name),
+                    }
+                })
+            })
+        })
+    }
+
+    /// Records with no maintainer at all (`maintainer-needed`).
+    pub fn find_unmaintained(&self) -> Vec<usize> {
+        self.filter(|i| self.field(i, Field::Maintainers).is_empty())
+    }
+
+    /// Records whose LICENSE names `license` (anywhere, conditionals included).
+    pub fn find_license(&self, license: &str) -> Vec<usize> {
+        self.filter(|i| spec_tokens(self.field(i, Field::License)).any(|t| t == license))
+    }
+
+    /// Records whose IUSE has `flag` (with or without a `+`/`-` default).
+    pub fn find_use(&self, flag: &str) -> Vec<usize> {
+        self.filter(|i| {
+            self.field(i, Field::Iuse)
+                .split_ascii_whitespace()
+                .any(|t| t.trim_start_matches(['+', '-']) == flag)
+        })
+    }
+
+    /// Records with EAPI `eapi`.
+    pub fn find_eapi(&self, eapi: &str) -> Vec<usize> {
+        self.filter(|i| self.field(i, Field::Eapi) == eapi)
+    }
+
+    /// Records whose KEYWORDS holds exactly `keyword` (`amd64`, `~amd64`, `-*`).
+    pub fn find_keyword(&self, keyword: &str) -> Vec<usize> {
+        self.filter(|i| {
+            self.field(i, Field::Keywords)
+                .split_ascii_whitespace()
+                .any(|t| t == keyword)
+        })
+    }
+
+    /// Records that inherit `eclass` (directly or not).
+    pub fn find_inherit(&self, eclass: &str) -> Vec<usize> {
+        self.filter(|i| {
+            self.field(i, Field::Inherited)
+                .split_ascii_whitespace()
+                .any(|t| t == eclass)
+        })
+    }
+
+    /// Records whose dependencies (in any of `classes`) name `category/package`, with the
+    /// classes that do. Binary search over the sorted reverse-dependency table.
+    pub fn revdeps(&self, cp: &str, classes: DepClasses) -> Vec<(usize, DepClasses)> {
+        let b = self.bytes();
+        let n = self.layout.revdep_count;
+        let row = |i: usize| self.layout.revdep_off + i * 16;
+        let name = |i: usize| self.str_at(row(i));
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if name(mid) < cp {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let mut out = Vec::new();
+        let mut i = lo;
+        while i < n && name(i) == cp {
+            let record = format::read_u32(b, row(i) + 8) as usize;
+            let mask = DepClasses(format::read_u32(b, row(i) + 12));
+            if mask.intersects(classes) {
+                out.push((record, DepClasses(mask.0 & classes.0)));
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
+/// The tokens of a dep-style spec that are not operators or conditionals.
+fn spec_tokens(spec: &str) -> impl Iterator<Item = &str> {
+    spec.split_ascii_whitespace()
+        .filter(|t| !matches!(*t, "(" | ")" | "||" | "^^" | "??") && !t.ends_with('?'))
+}
+
+/// One maintainer as stored in the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaintainerRef<'a> {
+    /// Email.
+    pub email: &'a str,
+    /// Name, if given.
+    pub name: Option<&'a str>,
+    /// `type` attribute, if given.
+    pub kind: Option<&'a str>,
+    /// `proxied` attribute.
+    pub proxied: crate::index::Proxied,
+}
+
+/// One package version in the index.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    index: &'a SearchIndex,
+    id: usize,
+}
+
+impl<'a> Record<'a> {
+    fn f(&self, field: Field) -> &'a str {
+        self.index.field(self.id, field)
+    }
+
+    /// Its position in the index.
+    pub fn id(&self) -> usize {
+        self.id
+    }
+
+    /// Category.
+    pub fn category(&self) -> &'a str {
+        self.f(Field::Category)
+    }
+
+    /// `PN-PVR`.
+    pub fn pf(&self) -> &'a str {
+        self.f(Field::Pf)
+    }
+
+    /// Package name.
+    pub fn package(&self) -> &'a str {
+        self.f(Field::Package)
+    }
+
+    /// `category/PF`.
+    pub fn cpv(&self) -> String {
+        format!("{}/{}", self.category(), self.pf())
+    }
+
+    /// DESCRIPTION.
+    pub fn description(&self) -> &'a str {
+        self.f(Field::Description)
+    }
+
+    /// metadata.xml longdescription (empty when none).
+    pub fn longdescription(&self) -> &'a str {
+        self.f(Field::LongDescription)
+    }
+
+    /// HOMEPAGE.
+    pub fn homepage(&self) -> &'a str {
+        self.f(Field::Homepage)
+    }
+
+    /// LICENSE.
+    pub fn license(&self) -> &'a str {
+        self.f(Field::License)
+    }
+
+    /// KEYWORDS.
+    pub fn keywords(&self) -> &'a str {
+        self.f(Field::Keywords)
+    }
+
+    /// IUSE.
+    pub fn iuse(&self) -> &'a str {
+        self.f(Field::Iuse)
+    }
+
+    /// Slot.
+    pub fn slot(&self) -> &'a str {
+        self.f(Field::Slot)
+    }
+
+    /// Sub-slot (the slot when none is given).
+    pub fn subslot(&self) -> &'a str {
+        self.f(Field::Subslot)
+    }
+
+    /// EAPI.
+    pub fn eapi(&self) -> &'a str {
+        self.f(Field::Eapi)
+    }
+
+    /// Inherited eclasses, space-separated.
+    pub fn inherited(&self) -> &'a str {
+        self.f(Field::Inherited)
+    }
+
+    /// The dependency spec of one class (`DepClasses::RDEPEND`...; the lowest bit set is
+    /// used).
+    pub fn deps(&self, class: DepClasses) -> &'a str {
+        let bit = class.0.trailing_zeros() as usize;
+        match format::DEP_FIELDS.get(bit) {
+            Some(field) => self.f(*field),
+            None => "",
+        }
+    }
+
+    /// Maintainers of the package.
+    pub fn maintainers(&self) -> impl Iterator<Item = MaintainerRef<'a>> {
+        self.f(Field::Maintainers)
+            .split('\n')
+            .filter(|l| !l.is_empty())
+            .map(|line| {
+                let mut parts = line.split('\t');
+                let mut next = || parts.next().filter(|s| !s.is_empty());
+                let email = next().unwrap_or("");
+                let name = next();
+                let kind = next();
+                let proxied = crate::index::Proxied::parse(next().unwrap_or("no"));
+                MaintainerRef {
+                    email,
+                    name,
+                    kind,
+                    proxied,
+                }
+            })
+    }
+
+    /// Upstream remote-ids `(type, id)`.
+    pub fn remote_ids(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        self.f(Field::Upstream)
+            .split('\n')
+            .filter_map(|l| l.split_once('\t'))
+    }
+}

@@ -1,0 +1,135 @@
+//! Where index files live (outside the repository) and opening one: load it if its
+//! fingerprint matches the inputs, rebuild and atomically replace it otherwise.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::eclass::hex;
+use crate::error::CacheError;
+use crate::index::build::{BuildReport, PackageExtraSource, build};
+use crate::index::fingerprint::{IndexSpec, gather};
+use crate::index::query::SearchIndex;
+
+/// A directory of index files, one per repository.
+#[derive(Debug, Clone)]
+pub struct IndexStore {
+    dir: PathBuf,
+}
+
+/// The result of [`IndexStore::open`].
+#[derive(Debug)]
+pub struct Opened {
+    /// The index, current with its inputs.
+    pub index: SearchIndex,
+    /// Whether it had to be (re)built.
+    pub rebuilt: bool,
+    /// What the build left out, when it was rebuilt.
+    pub report: Option<BuildReport>,
+    /// Why an existing index file could not be used, when it was corrupt (it was replaced).
+    pub discarded: Option<CacheError>,
+}
+
+impl IndexStore {
+    /// A store in `dir` (created on first write).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        IndexStore { dir: dir.into() }
+    }
+
+    /// The per-user default: `$XDG_CACHE_HOME/strata/index`, else `~/.cache/strata/index`
+    /// (a relative `XDG_CACHE_HOME` is ignored, as the XDG spec says). `None` when neither
+    /// is known.
+    pub fn default_dir() -> Option<PathBuf> {
+        let xdg = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute());
+        let base = xdg.or_else(|| {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .map(|h| h.join(".cache"))
+        })?;
+        Some(base.join("strata").join("index"))
+    }
+
+    /// The store at [`IndexStore::default_dir`].
+    pub fn user_default() -> Option<Self> {
+        IndexStore::default_dir().map(IndexStore::new)
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The index file for `spec`: `<dir>/<repo dir name>-<hash of the repo path>.idx`.
+    pub fn index_path(&self, spec: &IndexSpec) -> PathBuf {
+        let repo = std::fs::canonicalize(&spec.repo).unwrap_or_else(|_| spec.repo.clone());
+        let digest = Sha256::digest(repo.to_string_lossy().as_bytes());
+        let base: String = repo
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "repo".to_owned())
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        self.dir.join(format!("{base}-{}.idx", &hex(&digest)[..16]))
+    }
+
+    /// The current index for `spec`: the stored one if its fingerprint matches every input
+    /// file now, otherwise a fresh build (written with temp file + rename, then mapped).
+    /// The fingerprint is taken before the cache is read, so an input changing during the
+    /// build only causes one more rebuild next time, never a stale index taken as current.
+    pub fn open(
+        &self,
+        spec: &IndexSpec,
+        extra: &dyn PackageExtraSource,
+    ) -> Result<Opened, CacheError> {
+        let inputs = gather(spec)?;
+        let path = self.index_path(spec);
+        let mut discarded = None;
+        if path.exists() {
+            match SearchIndex::load(&path) {
+                Ok(index) if index.fingerprint() == &inputs.fingerprint => {
+                    return Ok(Opened {
+                        index,
+                        rebuilt: false,
+                        report: None,
+                        discarded: None,
+                    });
+                }
+                Ok(_) => {}
+                Err(e @ CacheError::CorruptIndex { .. }) => discarded = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        let (bytes, report) = build(spec, &inputs, extra)?;
+        write_index(&path, &bytes)?;
+        let index = SearchIndex::load(&path)?;
+        Ok(Opened {
+            index,
+            rebuilt: true,
+            report: Some(report),
+            discarded,
+        })
+    }
+}
+
+/// Writes index bytes to `path` through a unique temporary file and a rename.
+pub fn write_index(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let tmp = format!(".{name}.tmp.{}.{nanos}", std::process::id());
+    crate::kv_file::write_atomically(path, &tmp, bytes, true)
+}

@@ -1,0 +1,195 @@
+//! The `KEY=value` line format shared by md5-dict and flat_hash entries: reading (with
+//! file/line errors) and writing.
+
+use std::path::Path;
+
+use crate::entry::{CacheEntry, ECLASSES_KEY, EclassChecksum, EclassStamp, is_md5_hex};
+use crate::error::CacheError;
+
+/// How `_eclasses_` is laid out in a given format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EclassLayout {
+    /// `name<TAB>md5` pairs (md5-dict).
+    Md5Pairs,
+    /// `name<TAB>dir<TAB>checksum` triples, or md5 pairs (flat_hash: pkgcore and Portage).
+    Flexible,
+}
+
+/// Parses one cache file's bytes. Lines are split at the first `=`; keys must be
+/// non-empty and made of ASCII letters, digits and `_`; duplicate keys are errors.
+pub(crate) fn parse(
+    bytes: &[u8],
+    path: &Path,
+    layout: EclassLayout,
+) -> Result<CacheEntry, CacheError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.valid_up_to();
+            let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+            return Err(CacheError::NotUtf8 {
+                path: path.to_owned(),
+                line,
+                byte_offset: at,
+            });
+        }
+    };
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    let mut fields: Vec<(String, String)> = Vec::with_capacity(20);
+    let mut eclasses = Vec::new();
+    if body.is_empty() {
+        return Ok(CacheEntry::from_parts(fields, eclasses));
+    }
+    for (i, line) in body.split('\n').enumerate() {
+        let lineno = i + 1;
+        let malformed = |reason| CacheError::MalformedLine {
+            path: path.to_owned(),
+            line: lineno,
+            text: line.to_owned(),
+            reason,
+        };
+        let Some((key, value)) = line.split_once('=') else {
+            return Err(malformed(if line.is_empty() {
+                "empty line"
+            } else {
+                "no '=' in line"
+            }));
+        };
+        if key.is_empty() {
+            return Err(malformed("empty key"));
+        }
+        if !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(malformed(
+                "key has characters other than A-Z, a-z, 0-9 and _",
+            ));
+        }
+        if let Some(first) = fields.iter().position(|(k, _)| k == key) {
+            return Err(CacheError::DuplicateKey {
+                path: path.to_owned(),
+                line: lineno,
+                first_line: first + 1,
+                key: key.to_owned(),
+            });
+        }
+        if key == ECLASSES_KEY {
+            eclasses = parse_eclasses(value, layout).map_err(|(field, reason)| {
+                CacheError::BadEclasses {
+                    path: path.to_owned(),
+                    line: lineno,
+                    field,
+                    reason,
+                }
+            })?;
+        }
+        fields.push((key.to_owned(), value.to_owned()));
+    }
+    Ok(CacheEntry::from_parts(fields, eclasses))
+}
+
+/// Decodes an `_eclasses_` value; errors carry the field index.
+fn parse_eclasses(value: &str, layout: EclassLayout) -> Result<Vec<EclassStamp>, (usize, String)> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let parts: Vec<&str> = trimmed.split('\t').collect();
+    let triples = layout == EclassLayout::Flexible
+        && parts.len().is_multiple_of(3)
+        && parts.chunks(3).all(|c| c[1].starts_with('/'));
+    let width = if triples { 3 } else { 2 };
+    if !parts.len().is_multiple_of(width) {
+        return Err((
+            parts.len(),
+            format!(
+                "{} tab-separated fields, not a multiple of {width}",
+                parts.len()
+            ),
+        ));
+    }
+    let mut out = Vec::with_capacity(parts.len() / width);
+    for (n, chunk) in parts.chunks(width).enumerate() {
+        let base = n * width;
+        let name = chunk[0];
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return Err((base, format!("bad eclass name {name:?}")));
+        }
+        let (dir, sum) = if triples {
+            (Some(chunk[1].to_owned()), chunk[2])
+        } else {
+            (None, chunk[1])
+        };
+        let checksum = if is_md5_hex(sum) {
+            EclassChecksum::Md5(sum.to_owned())
+        } else if layout == EclassLayout::Flexible {
+            match crate::entry::parse_mtime(sum) {
+                Some(t) => EclassChecksum::Mtime(t),
+                None => {
+                    return Err((
+                        base + width - 1,
+                        format!("{sum:?} is neither an md5 nor an mtime"),
+                    ));
+                }
+            }
+        } else {
+            return Err((
+                base + 1,
+                format!("eclass {name}: {sum:?} is not 32 hex digits"),
+            ));
+        };
+        out.push(EclassStamp {
+            name: name.to_owned(),
+            dir,
+            checksum,
+        });
+    }
+    Ok(out)
+}
+
+/// Writes `fields` as `KEY=value` lines. Values with a newline cannot be stored.
+pub(crate) fn write_lines<'a>(
+    key: &str,
+    fields: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<String, CacheError> {
+    let mut out = String::with_capacity(1024);
+    for (k, v) in fields {
+        if v.contains('\n') || k.contains('\n') || k.contains('=') || k.is_empty() {
+            return Err(CacheError::Unwritable {
+                key: key.to_owned(),
+                reason: "a key or value contains a newline (or the key is empty or has '=')",
+            });
+        }
+        out.push_str(k);
+        out.push('=');
+        out.push_str(v);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Writes `contents` to `path` through a temporary file in the same directory and a
+/// rename, so readers never see a partial file. `tmp_name` names the temporary file.
+/// With `sync`, the data is flushed to disk before the rename.
+pub(crate) fn write_atomically(
+    path: &Path,
+    tmp_name: &str,
+    contents: &[u8],
+    sync: bool,
+) -> Result<(), CacheError> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| CacheError::io(dir, e))?;
+    let tmp = dir.join(tmp_name);
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(contents)?;
+        if sync {
+            f.sync_all()?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(CacheError::io(path, e));
+    }
+    Ok(())
+}
