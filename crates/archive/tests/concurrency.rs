@@ -1,0 +1,2 @@
+//! Multi-process concurrency test (being written).
+fn main() {}
