@@ -105,3 +105,35 @@ impl MetadataCache for FlatHashCache {
         kv_file::write_atomically(&self.entry_path(key), &tmp, text.as_bytes(), false)
     }
 }
+
+/// Converts an entry (e.g. from md5-dict) to flat_hash form for the ebuild at `ebuild`:
+/// `_md5_` is dropped, `_mtime_` set to the ebuild's mtime, and `_eclasses_` rewritten as
+/// `name<TAB>dir<TAB>mtime` triples of the eclasses as `eclasses` resolves them now.
+pub fn to_flat_hash(
+    key: &EntryKey,
+    entry: &CacheEntry,
+    ebuild: &Path,
+    eclasses: &EclassPath,
+) -> Result<CacheEntry, CacheError> {
+    use crate::entry::{EclassChecksum, EclassStamp};
+    let meta = std::fs::metadata(ebuild).map_err(|e| CacheError::io(ebuild, e))?;
+    let mut out = entry.clone();
+    out.remove(MD5_KEY);
+    out.set(MTIME_KEY, crate::eclass::mtime_secs(&meta).to_string());
+    let mut stamps = Vec::with_capacity(entry.eclasses().len());
+    for e in entry.eclasses() {
+        let file = eclasses
+            .get(&e.name)
+            .ok_or_else(|| CacheError::Unwritable {
+                key: key.to_string(),
+                reason: "an inherited eclass is not on the eclass path",
+            })?;
+        stamps.push(EclassStamp {
+            name: e.name.clone(),
+            dir: Some(file.dir().to_string_lossy().into_owned()),
+            checksum: EclassChecksum::Mtime(file.mtime()?),
+        });
+    }
+    out.set_eclasses(stamps);
+    Ok(out)
+}

@@ -193,3 +193,120 @@ pub(crate) fn write_atomically(
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn parse_md5(text: &str) -> Result<CacheEntry, CacheError> {
+        parse(
+            text.as_bytes(),
+            Path::new("cat/pkg-1"),
+            EclassLayout::Md5Pairs,
+        )
+    }
+
+    #[test]
+    fn values_split_at_the_first_equals_and_keep_everything() {
+        let e = parse_md5("SRC_URI=a -> b=c\nX_UNKNOWN=\u{feff}kept\nEMPTY=\n").unwrap();
+        assert_eq!(e.get("SRC_URI"), Some("a -> b=c"));
+        assert_eq!(e.get("X_UNKNOWN"), Some("\u{feff}kept"));
+        assert_eq!(e.get("EMPTY"), Some(""));
+        assert_eq!(e.eapi(), "0");
+        // No final newline is tolerated.
+        assert_eq!(parse_md5("EAPI=8").unwrap().eapi(), "8");
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        let err = parse_md5("EAPI=8\nSLOT=0\nEAPI=7\n").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CacheError::DuplicateKey {
+                    line: 3,
+                    first_line: 1,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().starts_with("cat/pkg-1: line 3"), "{err}");
+        let err = parse_md5("EAPI=8\nno equals here\n").unwrap_err();
+        assert!(
+            matches!(err, CacheError::MalformedLine { line: 2, .. }),
+            "{err}"
+        );
+        let err = parse_md5("EAPI=8\n\nSLOT=0\n").unwrap_err();
+        assert!(matches!(
+            err,
+            CacheError::MalformedLine {
+                line: 2,
+                reason: "empty line",
+                ..
+            }
+        ));
+        let err = parse_md5("=x\n").unwrap_err();
+        assert!(matches!(err, CacheError::MalformedLine { line: 1, .. }));
+        let err = parse_md5("BAD KEY=x\n").unwrap_err();
+        assert!(matches!(err, CacheError::MalformedLine { line: 1, .. }));
+        let err = parse(b"EAPI=8\nD=\xff\n", Path::new("f"), EclassLayout::Md5Pairs).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CacheError::NotUtf8 {
+                    line: 2,
+                    byte_offset: 9,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_eclasses_are_rejected_with_the_field() {
+        let err = parse_md5("_eclasses_=a\t0123456789abcdef0123456789abcdef\tb\n").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CacheError::BadEclasses {
+                    line: 1,
+                    field: 3,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = parse_md5("EAPI=8\n_eclasses_=a\t12345\n").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CacheError::BadEclasses {
+                    line: 2,
+                    field: 1,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        // An mtime is fine in flat_hash, not in md5-dict.
+        assert!(
+            parse(
+                b"_eclasses_=a\t/x\t12345\n",
+                Path::new("f"),
+                EclassLayout::Flexible
+            )
+            .is_ok()
+        );
+        assert!(parse_md5("_eclasses_=\n").unwrap().eclasses().is_empty());
+    }
+
+    #[test]
+    fn writing_refuses_newlines() {
+        let mut e = CacheEntry::new();
+        e.set("DESCRIPTION", "two\nlines");
+        assert!(write_lines("k", e.fields()).is_err());
+    }
+}

@@ -52,7 +52,7 @@ pub use backend::{EntryReport, MetadataCache, ebuild_path, validate_all};
 pub use eclass::{EclassFile, EclassPath, md5_file};
 pub use entry::{CacheEntry, EclassChecksum, EclassStamp, EntryKey, split_pf};
 pub use error::CacheError;
-pub use flat_hash::{FlatHashCache, parse_flat_hash_entry, write_flat_hash_entry};
+pub use flat_hash::{FlatHashCache, parse_flat_hash_entry, to_flat_hash, write_flat_hash_entry};
 pub use md5_dict::{Md5DictCache, WriteStyle, parse_md5_entry, write_md5_entry};
 pub use memory::InMemoryCache;
 pub use validate::{EbuildChecksumKind, StaleReason, Validity, validate_entry};

@@ -1,0 +1,456 @@
+//! The search index: build from GURU, queries checked against the files themselves,
+//! invalidation on every kind of input change, corrupt files.
+#![allow(clippy::unwrap_used, clippy::type_complexity)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use strata_cache::CacheError;
+use strata_cache::index::{
+    DepClasses, IndexSpec, IndexStore, Maintainer, MaintainerQuery, NoExtra, PackageExtra,
+    SearchIndex, compile_regex,
+};
+
+fn shared() -> PathBuf {
+    match std::env::var_os("STRATA_SHARED") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+    }
+}
+
+fn guru() -> PathBuf {
+    let p = shared().join("data/repos/guru");
+    assert!(
+        p.join("metadata/md5-cache").is_dir(),
+        "shared data missing at {}",
+        p.display()
+    );
+    p
+}
+
+/// A deliberately naive metadata.xml reader for the tests (the repo crate owns the real one).
+fn tag_values<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(i) = rest.find(&open) {
+        let after = &rest[i + open.len()..];
+        let Some(j) = after.find(&close) else { break };
+        out.push(after[..j].trim());
+        rest = &after[j..];
+    }
+    out
+}
+
+fn naive_extra(_cat: &str, _pn: &str, xml: &Path) -> Result<PackageExtra, String> {
+    let text = match std::fs::read_to_string(xml) {
+        Ok(t) => t,
+        Err(_) => return Ok(PackageExtra::default()),
+    };
+    // Only maintainers outside <upstream>.
+    let top = match text.find("<upstream>") {
+        Some(i) => &text[..i],
+        None => &text,
+    };
+    let maintainers = tag_values(top, "email")
+        .into_iter()
+        .map(|e| Maintainer {
+            email: e.to_owned(),
+            ..Default::default()
+        })
+        .collect();
+    let longdescription = text.find("<longdescription").and_then(|i| {
+        let after = &text[i..];
+        let start = after.find('>')? + 1;
+        let end = after.find("</longdescription>")?;
+        Some(after[start..end].trim().to_owned())
+    });
+    Ok(PackageExtra {
+        maintainers,
+        longdescription,
+        remote_ids: Vec::new(),
+    })
+}
+
+/// Every `(cpv, KEY -> value)` of the GURU cache, read directly.
+fn guru_entries() -> Vec<(String, Vec<(String, String)>)> {
+    let dir = guru().join("metadata/md5-cache");
+    let mut out = Vec::new();
+    for cat in std::fs::read_dir(&dir).unwrap() {
+        let cat = cat.unwrap();
+        for f in std::fs::read_dir(cat.path()).unwrap() {
+            let f = f.unwrap();
+            let text = std::fs::read_to_string(f.path()).unwrap();
+            let kv = text
+                .lines()
+                .map(|l| {
+                    let (k, v) = l.split_once('=').unwrap();
+                    (k.to_owned(), v.to_owned())
+                })
+                .collect();
+            out.push((
+                format!(
+                    "{}/{}",
+                    cat.file_name().to_string_lossy(),
+                    f.file_name().to_string_lossy()
+                ),
+                kv,
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn value<'a>(kv: &'a [(String, String)], key: &str) -> &'a str {
+    kv.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v)
+}
+
+fn cpvs(index: &SearchIndex, ids: &[usize]) -> Vec<String> {
+    let mut v: Vec<String> = ids
+        .iter()
+        .map(|&i| index.record(i).unwrap().cpv())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn guru_index_answers_queries_like_a_full_scan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = IndexStore::new(tmp.path());
+    let spec = IndexSpec::for_repo(guru());
+    let opened = store.open(&spec, &naive_extra).unwrap();
+    assert!(opened.rebuilt);
+    let report = opened.report.unwrap();
+    assert!(
+        report.skipped.is_empty() && report.extra_errors.is_empty(),
+        "{report:?}"
+    );
+    let index = opened.index;
+    let entries = guru_entries();
+    assert_eq!(index.len(), entries.len());
+    assert_eq!(report.indexed, entries.len());
+
+    // Every record's fields equal the file's.
+    for (rec, (cpv, kv)) in index.records().zip(&entries) {
+        assert_eq!(&rec.cpv(), cpv);
+        assert_eq!(rec.description(), value(kv, "DESCRIPTION"));
+        assert_eq!(rec.license(), value(kv, "LICENSE"));
+        assert_eq!(rec.eapi(), value(kv, "EAPI"));
+        assert_eq!(rec.deps(DepClasses::RDEPEND), value(kv, "RDEPEND"));
+        assert_eq!(rec.deps(DepClasses::IDEPEND), value(kv, "IDEPEND"));
+        let slot = value(kv, "SLOT");
+        assert_eq!(rec.slot(), slot.split('/').next().unwrap());
+    }
+
+    // Description regex, case-insensitive.
+    let re = regex::RegexBuilder::new("terminal")
+        .case_insensitive(true)
+        .build()
+        .unwrap();
+    let expect: Vec<String> = entries
+        .iter()
+        .filter(|(_, kv)| re.is_match(value(kv, "DESCRIPTION")))
+        .map(|(c, _)| c.clone())
+        .collect();
+    assert!(!expect.is_empty());
+    let got = index.find_description(&compile_regex("terminal", true).unwrap(), false);
+    assert_eq!(cpvs(&index, &got), expect);
+    // With longdescription the set can only grow.
+    let with_long = index.find_description(&compile_regex("terminal", true).unwrap(), true);
+    assert!(with_long.len() > got.len());
+
+    // EAPI, keyword, USE flag, license.
+    let count = |pred: &dyn Fn(&[(String, String)]) -> bool| {
+        entries.iter().filter(|(_, kv)| pred(kv)).count()
+    };
+    assert_eq!(
+        index.find_eapi("9").len(),
+        count(&|kv| value(kv, "EAPI") == "9")
+    );
+    assert_eq!(
+        index.find_keyword("~riscv").len(),
+        count(&|kv| value(kv, "KEYWORDS").split(' ').any(|k| k == "~riscv"))
+    );
+    assert_eq!(
+        index.find_use("test").len(),
+        count(&|kv| value(kv, "IUSE")
+            .split(' ')
+            .any(|f| f.trim_start_matches(['+', '-']) == "test"))
+    );
+    assert_eq!(
+        index.find_license("MIT").len(),
+        count(&|kv| value(kv, "LICENSE").split(' ').any(|l| l == "MIT"))
+    );
+
+    // Reverse dependencies of dev-python/textual, against a token scan of the files.
+    let names_textual = |spec: &str| {
+        spec.split(' ').any(|t| {
+            let t = t.trim_start_matches(['!', '<', '>', '=', '~']);
+            t.strip_prefix("dev-python/textual").is_some_and(|rest| {
+                rest.is_empty()
+                    || rest.starts_with([':', '['])
+                    || rest.starts_with('-') && rest[1..].starts_with(|c: char| c.is_ascii_digit())
+            })
+        })
+    };
+    let expect: Vec<String> = entries
+        .iter()
+        .filter(|(_, kv)| {
+            ["DEPEND", "RDEPEND", "PDEPEND", "BDEPEND", "IDEPEND"]
+                .iter()
+                .any(|k| names_textual(value(kv, k)))
+        })
+        .map(|(c, _)| c.clone())
+        .collect();
+    assert!(!expect.is_empty());
+    let got: Vec<usize> = index
+        .revdeps("dev-python/textual", DepClasses::ALL)
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
+    assert_eq!(cpvs(&index, &got), expect);
+    let rdep_only = index.revdeps("dev-python/textual", DepClasses::RDEPEND);
+    assert!(rdep_only.iter().all(|(_, c)| *c == DepClasses::RDEPEND));
+    assert_eq!(
+        rdep_only.len(),
+        entries
+            .iter()
+            .filter(|(_, kv)| names_textual(value(kv, "RDEPEND")))
+            .count()
+    );
+
+    // Maintainers from metadata.xml.
+    let some_email = index
+        .records()
+        .find_map(|r| r.maintainers().next().map(|m| m.email.to_owned()))
+        .unwrap();
+    let hits = index.find_maintainer(&MaintainerQuery::Substring(some_email.to_uppercase()));
+    assert!(!hits.is_empty());
+    for &h in &hits {
+        let rec = index.record(h).unwrap();
+        let xml = std::fs::read_to_string(
+            guru()
+                .join(rec.category())
+                .join(rec.package())
+                .join("metadata.xml"),
+        )
+        .unwrap();
+        assert!(
+            xml.to_lowercase().contains(&some_email.to_lowercase()),
+            "{}",
+            rec.cpv()
+        );
+    }
+    let re = MaintainerQuery::Regex(compile_regex(&regex::escape(&some_email), false).unwrap());
+    assert_eq!(index.find_maintainer(&re), hits);
+    let unmaintained = index.find_unmaintained();
+    assert!(!unmaintained.is_empty() && unmaintained.len() < index.len());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn small_repo(root: &Path) -> PathBuf {
+    let repo = root.join("guru");
+    for (cat, pn) in [
+        ("dev-nim", "cligen"),
+        ("dev-nim", "inim"),
+        ("acct-group", "blocky"),
+    ] {
+        copy_dir(&guru().join(cat).join(pn), &repo.join(cat).join(pn));
+        let cache = repo.join("metadata/md5-cache").join(cat);
+        std::fs::create_dir_all(&cache).unwrap();
+        for e in std::fs::read_dir(guru().join("metadata/md5-cache").join(cat)).unwrap() {
+            let e = e.unwrap();
+            if e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{pn}-"))
+            {
+                std::fs::copy(e.path(), cache.join(e.file_name())).unwrap();
+            }
+        }
+    }
+    repo
+}
+
+fn set_mtime(path: &Path, t: SystemTime) {
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(t).unwrap();
+}
+
+#[test]
+fn any_input_change_rebuilds_and_is_reflected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = small_repo(tmp.path());
+    let store = IndexStore::new(tmp.path().join("index"));
+    let spec = IndexSpec::for_repo(&repo);
+    let first = store.open(&spec, &naive_extra).unwrap();
+    assert!(first.rebuilt);
+    let n = first.index.len();
+    assert!(n >= 3);
+    drop(first);
+    assert!(!store.open(&spec, &naive_extra).unwrap().rebuilt);
+
+    // Touch a cache entry (content unchanged).
+    let entry = repo.join("metadata/md5-cache/dev-nim/cligen-1.11.0");
+    set_mtime(&entry, SystemTime::now() + Duration::from_secs(5));
+    assert!(store.open(&spec, &naive_extra).unwrap().rebuilt);
+    assert!(!store.open(&spec, &naive_extra).unwrap().rebuilt);
+
+    // Edit a cache entry: the new description is found.
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let edited: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("DESCRIPTION=") {
+                "DESCRIPTION=zyzzyva parser".to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
+        .map(|l| l + "\n")
+        .collect();
+    std::fs::write(&entry, edited).unwrap();
+    let opened = store.open(&spec, &naive_extra).unwrap();
+    assert!(opened.rebuilt);
+    let hits = opened
+        .index
+        .find_description(&compile_regex("ZYZZYVA", true).unwrap(), false);
+    assert_eq!(cpvs(&opened.index, &hits), ["dev-nim/cligen-1.11.0"]);
+    drop(opened);
+
+    // Edit an ebuild.
+    let ebuild = repo.join("dev-nim/inim/inim-0.6.1.ebuild");
+    let mut bytes = std::fs::read(&ebuild).unwrap();
+    bytes.extend_from_slice(b"# edited\n");
+    std::fs::write(&ebuild, bytes).unwrap();
+    assert!(store.open(&spec, &naive_extra).unwrap().rebuilt);
+    assert!(!store.open(&spec, &naive_extra).unwrap().rebuilt);
+
+    // Edit a metadata.xml: the new maintainer is found.
+    let xml = repo.join("acct-group/blocky/metadata.xml");
+    let text = std::fs::read_to_string(&xml).unwrap();
+    let text = text.replacen(
+        "<pkgmetadata>",
+        "<pkgmetadata>\n<maintainer type=\"person\"><email>new@example.org</email></maintainer>",
+        1,
+    );
+    std::fs::write(&xml, text).unwrap();
+    let opened = store.open(&spec, &naive_extra).unwrap();
+    assert!(opened.rebuilt);
+    let hits = opened
+        .index
+        .find_maintainer(&MaintainerQuery::Substring("new@example".into()));
+    assert_eq!(cpvs(&opened.index, &hits), ["acct-group/blocky-0-r1"]);
+    drop(opened);
+
+    // Remove an entry; add it back under another name.
+    std::fs::rename(
+        &entry,
+        repo.join("metadata/md5-cache/dev-nim/cligen-1.12.0"),
+    )
+    .unwrap();
+    let opened = store.open(&spec, &naive_extra).unwrap();
+    assert!(opened.rebuilt);
+    assert_eq!(opened.index.len(), n);
+    assert!(opened.index.records().any(|r| r.pf() == "cligen-1.12.0"));
+    drop(opened);
+
+    // A format-salt change (the caller's parser changed) rebuilds too.
+    let mut salted = spec.clone();
+    salted.salt = "metadata.xml parser v2".into();
+    assert!(store.open(&salted, &naive_extra).unwrap().rebuilt);
+
+    // Nothing was written into the repository.
+    let mut stack = vec![repo.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            assert!(
+                !p.file_name().unwrap().to_string_lossy().starts_with('.'),
+                "{}",
+                p.display()
+            );
+            if p.is_dir() {
+                stack.push(p);
+            }
+        }
+    }
+}
+
+#[test]
+fn corrupt_or_truncated_index_is_an_error_and_gets_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = small_repo(tmp.path());
+    let store = IndexStore::new(tmp.path().join("index"));
+    let spec = IndexSpec::for_repo(&repo);
+    drop(store.open(&spec, &NoExtra).unwrap());
+    let path = store.index_path(&spec);
+    let good = std::fs::read(&path).unwrap();
+    assert!(SearchIndex::from_bytes(good.clone(), &path).is_ok());
+
+    // Every truncation is an error.
+    for len in [0, 1, 7, 64, 127, 128, good.len() / 2, good.len() - 1] {
+        let r = SearchIndex::from_bytes(good[..len].to_vec(), &path);
+        assert!(
+            matches!(r, Err(CacheError::CorruptIndex { .. })),
+            "len {len}"
+        );
+    }
+    // Every single-byte change after the header is caught; header changes never panic.
+    for at in 0..good.len() {
+        let mut bad = good.clone();
+        bad[at] ^= 0x41;
+        let r = SearchIndex::from_bytes(bad, &path);
+        let in_fingerprint_or_reserved = (64..96).contains(&at) || (104..128).contains(&at);
+        if !in_fingerprint_or_reserved {
+            assert!(r.is_err(), "flip at {at} not detected");
+        }
+    }
+    // Garbage of various lengths.
+    for len in [0usize, 10, 200, 5000] {
+        let junk: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+        assert!(SearchIndex::from_bytes(junk, &path).is_err());
+    }
+
+    // A truncated file on disk: load fails with the path, open() rebuilds and says why.
+    std::fs::write(&path, &good[..good.len() / 3]).unwrap();
+    let err = SearchIndex::load(&path).unwrap_err();
+    assert!(
+        err.to_string().contains(&path.display().to_string()),
+        "{err}"
+    );
+    let opened = store.open(&spec, &NoExtra).unwrap();
+    assert!(opened.rebuilt);
+    assert!(matches!(
+        opened.discarded,
+        Some(CacheError::CorruptIndex { .. })
+    ));
+    assert_eq!(std::fs::read(&path).unwrap(), good);
+}
+
+#[test]
+fn default_store_location_follows_xdg() {
+    // Read-only check of the rule; does not change the environment.
+    let dir = IndexStore::default_dir();
+    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|x| Path::new(x).is_absolute()) {
+        assert_eq!(dir.unwrap(), PathBuf::from(xdg).join("strata/index"));
+    } else if let Some(home) = std::env::var_os("HOME").filter(|h| Path::new(h).is_absolute()) {
+        assert_eq!(
+            dir.unwrap(),
+            PathBuf::from(home).join(".cache/strata/index")
+        );
+    }
+}
