@@ -35,13 +35,25 @@
 //! ```
 
 pub mod fetchable;
+pub mod fetcher;
 pub mod hash;
 pub mod layout;
+pub mod lock;
 pub mod manifest;
+pub mod mirror_layouts;
 pub mod mirrors;
+pub mod progress;
+pub mod source;
+pub mod transport;
 
 pub use fetchable::{Fetchable, FetchableError, Restrict, SrcUriItem, UriPrefix, UriSource};
+pub use fetcher::{FetchError, FetchOptions, Fetched, FetchedFrom, Fetcher, LockMode};
 pub use hash::{Digests, HashAlgorithm, MultiHasher, VerifyError};
 pub use layout::{Layout, LayoutConf};
 pub use manifest::{Entry, FileEntry, FileTag, Manifest, ManifestError, ManifestPolicy};
 pub use mirrors::{Candidate, MirrorConfig, MirrorMap, UriPlan};
+pub use progress::{FetchEvent, NoProgress, Progress};
+pub use source::{DirectorySource, DistfileSource, SourceError};
+pub use transport::{
+    FileTransport, HttpOptions, HttpTransport, SchemeTransport, Transport, TransportError,
+};
