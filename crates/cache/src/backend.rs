@@ -132,3 +132,19 @@ pub(crate) fn list_entries(dir: &Path) -> Result<Vec<EntryKey>, CacheError> {
     keys.sort();
     Ok(keys)
 }
+
+/// One entry read by [`read_all`]: its key and what reading it gave.
+pub type ReadResult = (EntryKey, Result<Option<CacheEntry>, CacheError>);
+
+/// Reads every entry of `cache`, in parallel. Each entry comes with its own result, so one
+/// bad file does not hide the others.
+pub fn read_all(cache: &dyn MetadataCache) -> Result<Vec<ReadResult>, CacheError> {
+    let keys = cache.keys()?;
+    Ok(keys
+        .into_par_iter()
+        .map(|key| {
+            let entry = cache.get(&key);
+            (key, entry)
+        })
+        .collect())
+}

@@ -48,7 +48,7 @@ pub mod md5_dict;
 pub mod memory;
 pub mod validate;
 
-pub use backend::{EntryReport, MetadataCache, ebuild_path, validate_all};
+pub use backend::{EntryReport, MetadataCache, ReadResult, ebuild_path, read_all, validate_all};
 pub use eclass::{EclassFile, EclassPath, md5_file};
 pub use entry::{CacheEntry, EclassChecksum, EclassStamp, EntryKey, split_pf};
 pub use error::CacheError;
