@@ -329,6 +329,12 @@ impl Atom {
         Atom::parse_with(s, AtomOptions::eapi(eapi))
     }
 
+    /// Parses an atom as written in user configuration or on a command line: the newest
+    /// EAPI's syntax plus `::repo` (same as [`AtomOptions::user_config`]).
+    pub fn parse_user(s: &str) -> Result<Atom, ParseError> {
+        Atom::parse_with(s, AtomOptions::user_config())
+    }
+
     /// Parses an atom with explicit options (e.g. [`AtomOptions::user_config`]).
     ///
     /// ```
