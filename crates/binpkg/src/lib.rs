@@ -23,17 +23,22 @@
 pub mod binpkg;
 pub mod compression;
 pub mod error;
+pub mod gc;
 pub mod gpkg;
 pub mod hashing;
 pub mod image;
+pub mod index;
+pub mod lock;
 pub mod manifest;
 pub mod metadata;
 pub mod name;
+pub mod pkgdir;
 pub mod writer;
 pub mod xpak;
 
 pub use binpkg::{Binpkg, read_metadata, sniff_format};
 pub use compression::Compression;
 pub use error::{Error, Result};
+pub use index::{IndexEntry, PackagesIndex};
 pub use metadata::Metadata;
 pub use name::{Format, PackageId};

@@ -61,6 +61,43 @@ impl ImageFilter for IncludeAll {
     }
 }
 
+/// Tar record size: Python's `tarfile` and GNU tar pad archives to a multiple of it.
+pub const RECORD_SIZE: u64 = 20 * 512;
+
+/// A writer that counts bytes, so archives can be padded to [`RECORD_SIZE`].
+pub struct Counting<W> {
+    inner: W,
+    count: u64,
+}
+
+impl<W: Write> Counting<W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W) -> Counting<W> {
+        Counting { inner, count: 0 }
+    }
+
+    /// Pads with zeros to the next multiple of [`RECORD_SIZE`] and returns the inner writer.
+    pub fn pad_to_record(mut self) -> io::Result<W> {
+        let rem = self.count % RECORD_SIZE;
+        if rem != 0 {
+            let zeros = vec![0u8; (RECORD_SIZE - rem) as usize];
+            self.inner.write_all(&zeros)?;
+        }
+        Ok(self.inner)
+    }
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 fn ioe(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     move |e| Error::io(path, e)
 }
@@ -228,7 +265,7 @@ fn packed_metadata(meta: &Metadata) -> Result<Metadata> {
 
 /// Writes the metadata tar (`metadata/<KEY>` entries, no directory entry) to `w`.
 pub fn write_metadata_tar<W: Write>(w: W, meta: &Metadata, mtime: u64) -> Result<W> {
-    let mut b = tar::Builder::new(w);
+    let mut b = tar::Builder::new(Counting::new(w));
     for (k, v) in meta.iter() {
         let mut h = tar::Header::new_ustar();
         h.set_mode(0o644);
@@ -239,7 +276,7 @@ pub fn write_metadata_tar<W: Write>(w: W, meta: &Metadata, mtime: u64) -> Result
         h.set_size(v.len() as u64);
         b.append_data(&mut h, format!("metadata/{k}"), v)?;
     }
-    Ok(b.into_inner()?)
+    Ok(b.into_inner()?.pad_to_record()?)
 }
 
 fn temp_in(dest: &Path) -> Result<tempfile::NamedTempFile> {
@@ -295,9 +332,9 @@ fn write_xpak_into(
     {
         let mut out = BufWriter::with_capacity(256 * 1024, &mut *file);
         let enc = opts.compression.encoder(&mut out)?;
-        let mut builder = tar::Builder::new(enc);
+        let mut builder = tar::Builder::new(Counting::new(enc));
         append_image(&mut builder, image_dir, "./", filter)?;
-        let enc = builder.into_inner()?;
+        let enc = builder.into_inner()?.pad_to_record()?;
         enc.finish_stream()?;
         out.flush()?;
     }
@@ -344,9 +381,9 @@ fn write_gpkg_into(
     {
         let mut out = BufWriter::with_capacity(256 * 1024, image_tmp.as_file_mut());
         let enc = opts.compression.encoder(&mut out)?;
-        let mut builder = tar::Builder::new(enc);
+        let mut builder = tar::Builder::new(Counting::new(enc));
         append_image(&mut builder, image_dir, "image/", filter)?;
-        builder.into_inner()?.finish_stream()?;
+        builder.into_inner()?.pad_to_record()?.finish_stream()?;
         out.flush()?;
     }
     let image_file = image_tmp.as_file_mut();
@@ -369,7 +406,10 @@ fn write_gpkg_into(
     };
     let manifest_text = manifest.to_text();
 
-    let mut out = tar::Builder::new(BufWriter::with_capacity(256 * 1024, &mut *file));
+    let mut out = tar::Builder::new(Counting::new(BufWriter::with_capacity(
+        256 * 1024,
+        &mut *file,
+    )));
     let member = |b: &mut tar::Builder<_>, name: &str, size: u64, data: &mut dyn Read| {
         let mut h = tar::Header::new_ustar();
         h.set_mode(0o644);
@@ -400,7 +440,7 @@ fn write_gpkg_into(
         manifest_text.len() as u64,
         &mut manifest_text.as_bytes(),
     )?;
-    out.into_inner()?.flush()?;
+    out.into_inner()?.pad_to_record()?.flush()?;
     Ok(())
 }
 
