@@ -171,7 +171,7 @@ proptest! {
     fn version_round_trip(s in version_text()) {
         let v = Version::parse(&s).unwrap();
         prop_assert_eq!(v.to_string(), s.clone());
-        prop_assert_eq!(Version::parse(&v.to_string()).unwrap(), v);
+        prop_assert_eq!(Version::parse(v.as_str()).unwrap(), v);
     }
 
     #[test]
