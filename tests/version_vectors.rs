@@ -9,7 +9,7 @@ use std::hash::{Hash, Hasher};
 use strata_atom::version::{Version, is_valid_version};
 
 /// Splits a vector line into fields; `"..."` keeps spaces and `""` is the empty string.
-pub fn fields(line: &str) -> Vec<String> {
+fn fields(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = line.trim();
     while !rest.is_empty() {
@@ -62,7 +62,7 @@ fn version_vectors() {
                 let x = v(&f[1], line);
                 assert_eq!(x.to_string(), f[1], "line {line}: display");
                 assert!(is_valid_version(&f[1]), "line {line}");
-                assert_eq!(v(&x.to_string(), line), x, "line {line}: round trip");
+                assert_eq!(v(x.as_str(), line), x, "line {line}: round trip");
             }
             "invalid" => {
                 assert!(
