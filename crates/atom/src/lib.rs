@@ -43,5 +43,6 @@ pub mod error;
 pub mod name;
 pub mod version;
 
+pub use depspec::{DepKind, DepNode, DepSpec, Leaf};
 pub use eapi::{Eapi, Feature};
 pub use error::{InputKind, ParseError};
