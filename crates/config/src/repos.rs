@@ -64,6 +64,32 @@ pub struct RepoConfig {
     pub layout: LayoutConf,
     /// Where the repository is defined.
     pub defined_at: Location,
+    /// Its metadata cache, if configured.
+    pub cache: Option<CacheConfig>,
+}
+
+/// The configuration of a metadata cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheConfig {
+    /// The cache format (`md5-dict`).
+    pub format: String,
+    /// The cache directory.
+    pub location: PathBuf,
+    /// Whether it must not be written.
+    pub readonly: bool,
+}
+
+/// The configuration of a repository syncer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncConfig {
+    /// `sync-type` (`rsync`, `git`, ...).
+    pub sync_type: String,
+    /// `sync-uri`.
+    pub uri: Option<String>,
+    /// The repository directory it syncs.
+    pub location: PathBuf,
+    /// Whether `emaint sync --auto` syncs it.
+    pub auto_sync: bool,
 }
 
 impl RepoConfig {
@@ -302,6 +328,7 @@ pub fn resolve_repos(
             kind,
             layout,
             defined_at: section.location.clone(),
+            cache: None,
         });
     }
     for repo in &set.repos {

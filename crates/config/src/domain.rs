@@ -1,0 +1,603 @@
+//! The domain: what a frontend starts from. It holds the repository configurations in
+//! priority order, the installed-package database at ROOT, the evaluated profile, the
+//! stacked settings, and the user's `/etc/portage/package.*` entries, and answers the
+//! per-package questions: effective USE ([`Domain::effective_use`]) and visibility
+//! ([`Domain::visibility`]).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use strata_atom::atom::MatchTarget;
+use strata_atom::cpv::Cpv;
+
+use crate::error::{ConfigError, Location, Warning};
+use crate::keywords::default_testing_keywords;
+use crate::license::{AcceptSet, LicenseGroups};
+use crate::linefile::{Line, read_lines};
+use crate::profile::Profile;
+use crate::repo_profile::RepoProfileData;
+use crate::repos::{RepoConfig, RepoKind, RepoSet};
+use crate::settings::{Layer, Settings, UseOp, layer_use_ops, stack, use_op};
+use crate::spec::{PackageSpec, SpecContext};
+
+/// What the domain needs to know about a package version to answer questions about it.
+#[derive(Debug, Clone, Copy)]
+pub struct PackageInfo<'a> {
+    /// The package.
+    pub cpv: &'a Cpv,
+    /// SLOT as in the metadata (`0`, `2/2.1`).
+    pub slot: &'a str,
+    /// The repository it comes from.
+    pub repo: &'a str,
+    /// KEYWORDS.
+    pub keywords: &'a str,
+    /// LICENSE.
+    pub license: &'a str,
+    /// EAPI.
+    pub eapi: &'a str,
+    /// IUSE (with `+`/`-` defaults).
+    pub iuse: &'a str,
+}
+
+impl<'a> PackageInfo<'a> {
+    /// The atom-matching view of this package.
+    pub fn target(&self) -> MatchTarget<'a> {
+        MatchTarget::new(self.cpv)
+            .with_slot(self.slot)
+            .with_repo(self.repo)
+    }
+}
+
+/// An entry of a `package.*` file (or of a repository or profile file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecEntry<T> {
+    /// Which packages.
+    pub spec: PackageSpec,
+    /// The entry's text as written (first token).
+    pub text: String,
+    /// What the entry says about them.
+    pub data: T,
+    /// Where it is.
+    pub location: Location,
+    /// The comment block above it (the reason, for masks).
+    pub comment: Vec<String>,
+    /// For repository-level entries: the repository whose `profiles/` it is in; it then
+    /// applies to that repository's packages and those of repositories that use it as a
+    /// master.
+    pub repo_scope: Option<String>,
+}
+
+/// How a USE mask/force entry applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagEntry {
+    /// `None`: every package (`use.mask`); otherwise only matching ones.
+    pub spec: Option<PackageSpec>,
+    /// Flags and whether each is set (`flag`) or cleared (`-flag`).
+    pub flags: Vec<(String, bool)>,
+    /// Only for packages installed through a stable keyword (`*.stable.*` files).
+    pub stable_only: bool,
+    /// Where it is.
+    pub location: Location,
+    /// See [`SpecEntry::repo_scope`].
+    pub repo_scope: Option<String>,
+}
+
+/// Everything a domain is made from.
+#[derive(Debug, Clone)]
+pub struct DomainParts {
+    /// ROOT.
+    pub root: PathBuf,
+    /// The Portage config directory (`${PORTAGE_CONFIGROOT}/etc/portage`).
+    pub config_dir: PathBuf,
+    /// Name of the main repository.
+    pub main_repo: String,
+    /// Source and binary repositories.
+    pub repos: Vec<RepoConfig>,
+    /// The installed-package database.
+    pub vdb: Option<RepoConfig>,
+    /// The stacked profile.
+    pub profile: Arc<Profile>,
+    /// The user's settings (`make.conf`), stacked over the profile.
+    pub user_settings: Layer,
+}
+
+/// A configured domain. See the module documentation.
+#[derive(Debug, Clone)]
+pub struct Domain {
+    /// ROOT.
+    pub root: PathBuf,
+    /// The Portage config directory.
+    pub config_dir: PathBuf,
+    /// Source and binary repositories, highest priority first.
+    pub repos: RepoSet,
+    /// The installed-package database (as configuration: its path).
+    pub vdb: Option<RepoConfig>,
+    /// The profile.
+    pub profile: Arc<Profile>,
+    /// Settings stacked from make.globals, the profile's make.defaults and make.conf.
+    pub settings: Settings,
+    /// Repository-level profile data by repository name.
+    pub repo_data: IndexMap<String, RepoProfileData>,
+    /// License groups of all repositories.
+    pub license_groups: LicenseGroups,
+    /// Problems found while building the domain (skipped lines).
+    pub warnings: Vec<Warning>,
+    pub(crate) masks: Vec<SpecEntry<()>>,
+    pub(crate) unmasks: Vec<SpecEntry<()>>,
+    pub(crate) accept_keywords: Vec<String>,
+    pub(crate) package_keywords: Vec<SpecEntry<Vec<String>>>,
+    pub(crate) accept_license: AcceptSet,
+    pub(crate) package_license: Vec<SpecEntry<Vec<String>>>,
+    pub(crate) global_use: Vec<(UseOp, Location)>,
+    pub(crate) package_use: Vec<SpecEntry<Vec<UseOp>>>,
+    pub(crate) use_mask: Vec<FlagEntry>,
+    pub(crate) use_force: Vec<FlagEntry>,
+}
+
+impl Domain {
+    /// Builds a domain: stacks the settings, reads repository-level profile data, the
+    /// profile's and the user's `package.*` files. Malformed entries become warnings.
+    pub fn new(parts: DomainParts) -> Result<Domain, ConfigError> {
+        let DomainParts {
+            root,
+            config_dir,
+            main_repo,
+            repos,
+            vdb,
+            profile,
+            user_settings,
+        } = parts;
+        let mut warnings = profile.warnings.clone();
+        let mut repos = RepoSet { main_repo, repos };
+        repos.sort();
+
+        let mut layers = vec![Layer::make_globals()];
+        layers.extend(profile.layers());
+        layers.push(user_settings);
+        let settings = stack(&layers);
+        let use_expand = settings.tokens("USE_EXPAND");
+        let unprefixed = settings.tokens("USE_EXPAND_UNPREFIXED");
+        let global_use = layers
+            .iter()
+            .flat_map(|l| layer_use_ops(l, &use_expand, &unprefixed))
+            .collect();
+
+        let mut repo_data = IndexMap::new();
+        let mut license_groups = LicenseGroups::default();
+        let mut by_priority: Vec<&RepoConfig> = repos
+            .repos
+            .iter()
+            .filter(|r| r.kind == RepoKind::Ebuild)
+            .collect();
+        by_priority.reverse();
+        for repo in by_priority {
+            let data = RepoProfileData::read(repo)?;
+            license_groups.read(&data.dir.join("license_groups"))?;
+            repo_data.insert(repo.name.clone(), data);
+        }
+
+        let user = SpecContext::user_config();
+        let mut b = Builder {
+            warnings: &mut warnings,
+            use_expand: &use_expand,
+        };
+
+        // Masks: repository level (scoped), profile (stacked), user (`-atom` removes any).
+        let mut masks = Vec::new();
+        let mut use_mask = Vec::new();
+        let mut use_force = Vec::new();
+        let mut package_use = Vec::new();
+        for (name, data) in &repo_data {
+            let repo_deps = repos
+                .get(name)
+                .is_some_and(|r| r.layout.has_profile_format("profile-repo-deps"));
+            let ctx = SpecContext::profile(&data.eapi, repo_deps);
+            let scope = Some(name.clone());
+            let file = |f: &str| data.files.get(f).cloned().unwrap_or_default();
+            b.stacked_specs(&mut masks, file("package.mask"), ctx, &scope);
+            b.flag_entries(&mut use_mask, file("use.mask"), None, false, &scope);
+            b.flag_entries(
+                &mut use_mask,
+                file("package.use.mask"),
+                Some(ctx),
+                false,
+                &scope,
+            );
+            b.flag_entries(&mut use_force, file("use.force"), None, false, &scope);
+            b.flag_entries(
+                &mut use_force,
+                file("package.use.force"),
+                Some(ctx),
+                false,
+                &scope,
+            );
+            b.use_entries(&mut package_use, file("package.use"), ctx, &scope);
+        }
+        let mut unmasks = Vec::new();
+        let mut profile_masks = Vec::new();
+        for node in &profile.nodes {
+            let repo_deps = node
+                .repo
+                .as_deref()
+                .and_then(|r| repos.get(r))
+                .is_some_and(|r| r.layout.has_profile_format("profile-repo-deps"));
+            let ctx = if node.is_user {
+                user
+            } else {
+                SpecContext::profile(&node.eapi, repo_deps)
+            };
+            let file = |f: &str| node.files.get(f).cloned().unwrap_or_default();
+            b.stacked_specs(&mut profile_masks, file("package.mask"), ctx, &None);
+            b.stacked_specs(&mut unmasks, file("package.unmask"), ctx, &None);
+            for (kind, out) in [("mask", &mut use_mask), ("force", &mut use_force)] {
+                b.flag_entries(out, file(&format!("use.{kind}")), None, false, &None);
+                b.flag_entries(out, file(&format!("use.stable.{kind}")), None, true, &None);
+                b.flag_entries(
+                    out,
+                    file(&format!("package.use.{kind}")),
+                    Some(ctx),
+                    false,
+                    &None,
+                );
+                b.flag_entries(
+                    out,
+                    file(&format!("package.use.stable.{kind}")),
+                    Some(ctx),
+                    true,
+                    &None,
+                );
+            }
+            b.use_entries(&mut package_use, file("package.use"), ctx, &None);
+        }
+        masks.extend(profile_masks);
+        for line in read_lines(&config_dir.join("package.mask"))? {
+            let Some(text) = b.single(&line) else {
+                continue;
+            };
+            if let Some(neg) = text.strip_prefix('-') {
+                let before = masks.len();
+                masks.retain(|m: &SpecEntry<()>| m.text != neg);
+                if masks.len() == before {
+                    b.warn(&line, format!("{neg:?} removes no mask"));
+                }
+                continue;
+            }
+            if let Some(spec) = b.spec(&line, &text, user) {
+                masks.push(entry(spec, text, (), &line, None));
+            }
+        }
+        for line in read_lines(&config_dir.join("package.unmask"))? {
+            let Some(text) = b.single(&line) else {
+                continue;
+            };
+            if let Some(spec) = b.spec(&line, &text, user) {
+                unmasks.push(entry(spec, text, (), &line, None));
+            }
+        }
+        b.use_entries(
+            &mut package_use,
+            read_lines(&config_dir.join("package.use"))?,
+            user,
+            &None,
+        );
+
+        // Keywords.
+        let accept_keywords = crate::keywords::stack_accept_keywords(
+            settings
+                .get("ACCEPT_KEYWORDS")
+                .unwrap_or_default()
+                .split_whitespace(),
+        );
+        let mut package_keywords = Vec::new();
+        for file in ["package.keywords", "package.accept_keywords"] {
+            for line in read_lines(&config_dir.join(file))? {
+                let text = line.tokens[0].clone();
+                let Some(spec) = b.spec(&line, &text, user) else {
+                    continue;
+                };
+                let mut kws: Vec<String> = line.tokens[1..].to_vec();
+                if kws.is_empty() {
+                    kws = default_testing_keywords(&accept_keywords);
+                }
+                package_keywords.push(entry(spec, text, kws, &line, None));
+            }
+        }
+
+        // Licenses.
+        let license_loc = settings
+            .values
+            .get("ACCEPT_LICENSE")
+            .map(|s| s.location.clone())
+            .unwrap_or_else(Location::builtin);
+        let license_tokens: Vec<(String, Location)> = settings
+            .tokens("ACCEPT_LICENSE")
+            .into_iter()
+            .map(|t| (t, license_loc.clone()))
+            .collect();
+        let mut accept_license = AcceptSet::default();
+        accept_license.apply(&license_tokens, &license_groups, b.warnings);
+        let mut package_license = Vec::new();
+        for line in read_lines(&config_dir.join("package.license"))? {
+            let text = line.tokens[0].clone();
+            let Some(spec) = b.spec(&line, &text, user) else {
+                continue;
+            };
+            let lics: Vec<String> = line.tokens[1..].to_vec();
+            if lics.is_empty() {
+                b.warn(&line, "no licenses given");
+                continue;
+            }
+            for l in &lics {
+                let g = l.trim_start_matches('-');
+                if let Some(g) = g.strip_prefix('@')
+                    && !license_groups.contains(g)
+                {
+                    b.warn(&line, format!("unknown license group @{g}"));
+                }
+            }
+            package_license.push(entry(spec, text, lics, &line, None));
+        }
+
+        Ok(Domain {
+            root,
+            config_dir,
+            repos,
+            vdb,
+            profile,
+            settings,
+            repo_data,
+            license_groups,
+            warnings,
+            masks,
+            unmasks,
+            accept_keywords,
+            package_keywords,
+            accept_license,
+            package_license,
+            global_use,
+            package_use,
+            use_mask,
+            use_force,
+        })
+    }
+
+    /// A setting's final value.
+    pub fn setting(&self, var: &str) -> Option<&str> {
+        self.settings.get(var)
+    }
+
+    /// DISTDIR.
+    pub fn distdir(&self) -> PathBuf {
+        PathBuf::from(self.setting("DISTDIR").unwrap_or("/var/cache/distfiles"))
+    }
+
+    /// PKGDIR.
+    pub fn pkgdir(&self) -> PathBuf {
+        PathBuf::from(self.setting("PKGDIR").unwrap_or("/var/cache/binpkgs"))
+    }
+
+    /// FEATURES as a list.
+    pub fn features(&self) -> Vec<String> {
+        self.settings.tokens("FEATURES")
+    }
+
+    /// CONFIG_PROTECT as a list.
+    pub fn config_protect(&self) -> Vec<String> {
+        self.settings.tokens("CONFIG_PROTECT")
+    }
+
+    /// CONFIG_PROTECT_MASK as a list.
+    pub fn config_protect_mask(&self) -> Vec<String> {
+        self.settings.tokens("CONFIG_PROTECT_MASK")
+    }
+
+    /// ARCH.
+    pub fn arch(&self) -> Option<&str> {
+        self.setting("ARCH")
+    }
+
+    /// The stacked ACCEPT_KEYWORDS.
+    pub fn accept_keywords(&self) -> &[String] {
+        &self.accept_keywords
+    }
+
+    /// The USE flags enabled globally (profile and make.conf, before per-package entries).
+    pub fn global_use(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (op, _) in &self.global_use {
+            match op {
+                UseOp::Enable(f) => {
+                    if !out.contains(f) {
+                        out.push(f.clone());
+                    }
+                }
+                UseOp::Disable(f) => out.retain(|x| x != f),
+                UseOp::ClearAll => out.clear(),
+                UseOp::ClearPrefix(p) => out.retain(|x| !x.starts_with(p.as_str())),
+            }
+        }
+        out
+    }
+
+    /// Source repositories (ebuild), highest priority first.
+    pub fn ebuild_repos(&self) -> impl Iterator<Item = &RepoConfig> {
+        self.repos
+            .repos
+            .iter()
+            .filter(|r| r.kind == RepoKind::Ebuild)
+    }
+
+    /// Binary repositories, highest priority first.
+    pub fn binary_repos(&self) -> impl Iterator<Item = &RepoConfig> {
+        self.repos
+            .repos
+            .iter()
+            .filter(|r| r.kind == RepoKind::Binpkg)
+    }
+
+    /// Whether a repository-scoped entry from `scope` applies to packages of `repo`.
+    pub(crate) fn scope_applies(&self, scope: &Option<String>, repo: &str) -> bool {
+        let Some(scope) = scope else { return true };
+        match self.repos.get(repo) {
+            Some(r) => self.repos.with_masters(r).iter().any(|m| m.name == *scope),
+            None => scope == repo,
+        }
+    }
+
+    /// The path of the installed-package database.
+    pub fn vdb_path(&self) -> Option<&Path> {
+        self.vdb.as_ref().map(|v| v.location.as_path())
+    }
+}
+
+fn entry<T>(
+    spec: PackageSpec,
+    text: String,
+    data: T,
+    line: &Line,
+    repo_scope: Option<String>,
+) -> SpecEntry<T> {
+    SpecEntry {
+        spec,
+        text,
+        data,
+        location: line.location.clone(),
+        comment: line.comment.clone(),
+        repo_scope,
+    }
+}
+
+struct Builder<'a> {
+    warnings: &'a mut Vec<Warning>,
+    use_expand: &'a [String],
+}
+
+impl Builder<'_> {
+    fn warn(&mut self, line: &Line, msg: impl Into<String>) {
+        self.warnings.push(Warning::new(line.location.clone(), msg));
+    }
+
+    /// The single token of a one-entry-per-line file.
+    fn single(&mut self, line: &Line) -> Option<String> {
+        if line.tokens.len() != 1 {
+            self.warn(line, format!("expected one entry, got {:?}", line.text()));
+            return None;
+        }
+        Some(line.tokens[0].clone())
+    }
+
+    fn spec(&mut self, line: &Line, text: &str, ctx: SpecContext) -> Option<PackageSpec> {
+        match PackageSpec::parse(text, ctx) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                self.warn(line, e);
+                None
+            }
+        }
+    }
+
+    /// One-spec-per-line entries with `-spec` removing earlier identical ones.
+    fn stacked_specs(
+        &mut self,
+        out: &mut Vec<SpecEntry<()>>,
+        lines: Vec<Line>,
+        ctx: SpecContext,
+        scope: &Option<String>,
+    ) {
+        for line in lines {
+            let Some(text) = self.single(&line) else {
+                continue;
+            };
+            if let Some(neg) = text.strip_prefix('-') {
+                if neg == "*" {
+                    out.clear();
+                } else {
+                    out.retain(|m| m.text != neg);
+                }
+                continue;
+            }
+            if let Some(spec) = self.spec(&line, &text, ctx) {
+                out.push(entry(spec, text, (), &line, scope.clone()));
+            }
+        }
+    }
+
+    /// `use.mask`-style (no spec) or `package.use.mask`-style (with `ctx`) lines.
+    fn flag_entries(
+        &mut self,
+        out: &mut Vec<FlagEntry>,
+        lines: Vec<Line>,
+        ctx: Option<SpecContext>,
+        stable_only: bool,
+        scope: &Option<String>,
+    ) {
+        for line in lines {
+            let (spec, flags) = match ctx {
+                None => (None, &line.tokens[..]),
+                Some(ctx) => {
+                    let text = line.tokens[0].clone();
+                    let Some(spec) = self.spec(&line, &text, ctx) else {
+                        continue;
+                    };
+                    (Some(spec), &line.tokens[1..])
+                }
+            };
+            let flags: Vec<(String, bool)> = flags
+                .iter()
+                .map(|f| match f.strip_prefix('-') {
+                    Some(rest) => (rest.to_string(), false),
+                    None => (f.clone(), true),
+                })
+                .collect();
+            out.push(FlagEntry {
+                spec,
+                flags,
+                stable_only,
+                location: line.location.clone(),
+                repo_scope: scope.clone(),
+            });
+        }
+    }
+
+    /// `package.use` lines: `spec flag -flag NAME: value -*`.
+    fn use_entries(
+        &mut self,
+        out: &mut Vec<SpecEntry<Vec<UseOp>>>,
+        lines: Vec<Line>,
+        ctx: SpecContext,
+        scope: &Option<String>,
+    ) {
+        for line in lines {
+            let text = line.tokens[0].clone();
+            let Some(spec) = self.spec(&line, &text, ctx) else {
+                continue;
+            };
+            let mut ops = Vec::new();
+            let mut prefix: Option<String> = None;
+            for tok in &line.tokens[1..] {
+                if let Some(var) = tok.strip_suffix(':') {
+                    if !self.use_expand.iter().any(|u| u == var) && var.to_uppercase() != var {
+                        self.warn(&line, format!("{var}: is not a USE_EXPAND variable"));
+                    }
+                    prefix = Some(format!("{}_", var.to_lowercase()));
+                    continue;
+                }
+                let op = match &prefix {
+                    None => use_op(tok),
+                    Some(p) if tok == "-*" => UseOp::ClearPrefix(p.clone()),
+                    Some(p) => match tok.strip_prefix('-') {
+                        Some(v) => UseOp::Disable(format!("{p}{v}")),
+                        None => UseOp::Enable(format!("{p}{tok}")),
+                    },
+                };
+                ops.push(op);
+            }
+            if ops.is_empty() {
+                self.warn(&line, "no USE flags given");
+                continue;
+            }
+            out.push(entry(spec, text, ops, &line, scope.clone()));
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! Effective USE of a package in a domain, with where each flag's state comes from.
+//!
+//! Lowest to highest: IUSE defaults (`+flag`), profile `make.defaults` USE (with USE_EXPAND
+//! and ARCH), make.conf USE, then `package.use` entries (repository level, profile, user,
+//! in that order); finally forced flags are on and masked flags are off, mask winning over
+//! force (PMS algorithm 5.1, with `use.stable.*` variants for stable-keyword installs).
+
+use indexmap::IndexMap;
+
+use crate::domain::{Domain, FlagEntry, PackageInfo};
+use crate::error::Location;
+use crate::settings::UseOp;
+
+/// Why a flag has its state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UseSource {
+    /// Nothing set it: off.
+    Default,
+    /// The IUSE default (`+flag`).
+    IuseDefault,
+    /// A USE setting (profile make.defaults or make.conf) at this place.
+    Setting(Location),
+    /// A `package.use` entry at this place.
+    PackageUse(Location),
+    /// Forced on by `use.force` / `package.use.force` at this place.
+    Forced(Location),
+    /// Masked (off) by `use.mask` / `package.use.mask` at this place.
+    Masked(Location),
+}
+
+/// The state of one flag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagState {
+    /// Whether it is enabled.
+    pub enabled: bool,
+    /// Why.
+    pub source: UseSource,
+}
+
+/// The effective USE configuration of one package: every IUSE flag's state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UseConfig {
+    /// Flags (IUSE order) with their states.
+    pub flags: IndexMap<String, FlagState>,
+}
+
+impl UseConfig {
+    /// The enabled flags.
+    pub fn enabled(&self) -> impl Iterator<Item = &str> {
+        self.flags
+            .iter()
+            .filter(|(_, s)| s.enabled)
+            .map(|(f, _)| f.as_str())
+    }
+
+    /// Whether `flag` is enabled.
+    pub fn is_enabled(&self, flag: &str) -> bool {
+        self.flags.get(flag).is_some_and(|s| s.enabled)
+    }
+
+    /// Whether `flag` is masked.
+    pub fn is_masked(&self, flag: &str) -> bool {
+        self.flags
+            .get(flag)
+            .is_some_and(|s| matches!(s.source, UseSource::Masked(_)))
+    }
+
+    /// Whether `flag` is forced.
+    pub fn is_forced(&self, flag: &str) -> bool {
+        self.flags
+            .get(flag)
+            .is_some_and(|s| matches!(s.source, UseSource::Forced(_)))
+    }
+}
+
+fn apply(flags: &mut IndexMap<String, FlagState>, op: &UseOp, source: impl Fn() -> UseSource) {
+    match op {
+        UseOp::Enable(f) | UseOp::Disable(f) => {
+            if let Some(s) = flags.get_mut(f) {
+                s.enabled = matches!(op, UseOp::Enable(_));
+                s.source = source();
+            }
+        }
+        UseOp::ClearAll => {
+            for s in flags.values_mut() {
+                s.enabled = false;
+                s.source = source();
+            }
+        }
+        UseOp::ClearPrefix(p) => {
+            for (f, s) in flags.iter_mut() {
+                if f.starts_with(p.as_str()) {
+                    s.enabled = false;
+                    s.source = source();
+                }
+            }
+        }
+    }
+}
+
+impl Domain {
+    /// Whether `pkg` would be installed through a stable keyword: one of its stable
+    /// KEYWORDS is accepted (`use.stable.*` files then apply).
+    pub fn is_stable_install(&self, pkg: &PackageInfo<'_>) -> bool {
+        let accepted = self.accepted_keywords_for(pkg);
+        let stable: Vec<&str> = pkg
+            .keywords
+            .split_whitespace()
+            .filter(|k| !k.starts_with('~') && !k.starts_with('-'))
+            .collect();
+        crate::keywords::keywords_accepted(&stable, &accepted)
+    }
+
+    /// The effective USE of `pkg` for the flags of its IUSE.
+    pub fn effective_use(&self, pkg: &PackageInfo<'_>) -> UseConfig {
+        let mut flags: IndexMap<String, FlagState> = IndexMap::new();
+        for f in pkg.iuse.split_whitespace() {
+            let (name, on) = match f.strip_prefix('+') {
+                Some(n) => (n, true),
+                None => (f.trim_start_matches('-'), false),
+            };
+            flags.insert(
+                name.to_string(),
+                FlagState {
+                    enabled: on,
+                    source: if on {
+                        UseSource::IuseDefault
+                    } else {
+                        UseSource::Default
+                    },
+                },
+            );
+        }
+        for (op, loc) in &self.global_use {
+            apply(&mut flags, op, || UseSource::Setting(loc.clone()));
+        }
+        let target = pkg.target();
+        for e in &self.package_use {
+            if self.scope_applies(&e.repo_scope, pkg.repo) && e.spec.matches(&target) {
+                for op in &e.data {
+                    apply(&mut flags, op, || UseSource::PackageUse(e.location.clone()));
+                }
+            }
+        }
+        let stable = self.is_stable_install(pkg);
+        let forced = self.flag_states(&self.use_force, pkg, stable);
+        let masked = self.flag_states(&self.use_mask, pkg, stable);
+        for (f, loc) in forced {
+            if let Some(s) = flags.get_mut(&f) {
+                s.enabled = true;
+                s.source = UseSource::Forced(loc);
+            }
+        }
+        for (f, loc) in masked {
+            if let Some(s) = flags.get_mut(&f) {
+                s.enabled = false;
+                s.source = UseSource::Masked(loc);
+            }
+        }
+        UseConfig { flags }
+    }
+
+    /// The flags set (not cleared) by `entries` for `pkg`, with the entry that set each.
+    fn flag_states(
+        &self,
+        entries: &[FlagEntry],
+        pkg: &PackageInfo<'_>,
+        stable: bool,
+    ) -> IndexMap<String, Location> {
+        let target = pkg.target();
+        let mut out: IndexMap<String, Location> = IndexMap::new();
+        for e in entries {
+            if e.stable_only && !stable {
+                continue;
+            }
+            if !self.scope_applies(&e.repo_scope, pkg.repo) {
+                continue;
+            }
+            if let Some(spec) = &e.spec
+                && !spec.matches(&target)
+            {
+                continue;
+            }
+            for (flag, set) in &e.flags {
+                if *set {
+                    out.insert(flag.clone(), e.location.clone());
+                } else {
+                    out.shift_remove(flag);
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,153 @@
+//! Visibility of a package version in a domain (formats.md §9.5), explainable: every
+//! reason a package is hidden names the mask file and line, the keywords, or the licenses.
+
+use std::fmt;
+
+use crate::domain::{Domain, PackageInfo};
+use crate::error::Location;
+use crate::keywords::{keywords_accepted, stack_accept_keywords};
+use crate::license::unaccepted_licenses;
+
+/// One reason a package is not visible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hidden {
+    /// A `package.mask` entry matches and no `package.unmask` entry cancels it.
+    Masked {
+        /// The mask entry as written.
+        entry: String,
+        /// Where it is.
+        location: Location,
+        /// The comment above it.
+        reason: Vec<String>,
+    },
+    /// None of its KEYWORDS is accepted.
+    Keywords {
+        /// The package's KEYWORDS.
+        keywords: Vec<String>,
+        /// The accepted keywords for it.
+        accepted: Vec<String>,
+    },
+    /// Its LICENSE needs licenses that are not accepted.
+    License {
+        /// The licenses lacking.
+        missing: Vec<String>,
+    },
+    /// Its LICENSE does not parse.
+    BadLicense {
+        /// The problem.
+        message: String,
+    },
+    /// Its EAPI is not supported.
+    Eapi {
+        /// The EAPI.
+        eapi: String,
+    },
+}
+
+impl fmt::Display for Hidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Hidden::Masked {
+                entry,
+                location,
+                reason,
+            } => {
+                write!(f, "masked by {entry:?} at {location}")?;
+                if !reason.is_empty() {
+                    write!(f, ": {}", reason.join(" "))?;
+                }
+                Ok(())
+            }
+            Hidden::Keywords { keywords, accepted } => write!(
+                f,
+                "missing keyword: KEYWORDS={:?}, accepted {:?}",
+                keywords.join(" "),
+                accepted.join(" ")
+            ),
+            Hidden::License { missing } => write!(f, "license not accepted: {}", missing.join(" ")),
+            Hidden::BadLicense { message } => write!(f, "malformed LICENSE: {message}"),
+            Hidden::Eapi { eapi } => write!(f, "unsupported EAPI {eapi:?}"),
+        }
+    }
+}
+
+impl Domain {
+    /// The accept-keywords set for `pkg`: ACCEPT_KEYWORDS plus matching
+    /// `package.accept_keywords` entries, stacked.
+    pub fn accepted_keywords_for(&self, pkg: &PackageInfo<'_>) -> Vec<String> {
+        let target = pkg.target();
+        let extra = self
+            .package_keywords
+            .iter()
+            .filter(|e| e.spec.matches(&target))
+            .flat_map(|e| e.data.iter().map(String::as_str));
+        stack_accept_keywords(self.accept_keywords.iter().map(String::as_str).chain(extra))
+    }
+
+    /// The mask entries that hide `pkg` (none if any unmask entry matches it).
+    pub fn masked_by(&self, pkg: &PackageInfo<'_>) -> Vec<Hidden> {
+        let target = pkg.target();
+        let masks: Vec<Hidden> = self
+            .masks
+            .iter()
+            .filter(|m| self.scope_applies(&m.repo_scope, pkg.repo) && m.spec.matches(&target))
+            .map(|m| Hidden::Masked {
+                entry: m.text.clone(),
+                location: m.location.clone(),
+                reason: m.comment.clone(),
+            })
+            .collect();
+        if masks.is_empty() || self.unmasks.iter().any(|u| u.spec.matches(&target)) {
+            return Vec::new();
+        }
+        masks
+    }
+
+    /// Every reason `pkg` is not visible; empty when it is visible.
+    pub fn visibility(&self, pkg: &PackageInfo<'_>) -> Vec<Hidden> {
+        let mut out = self.masked_by(pkg);
+        if strata_atom::Eapi::parse(pkg.eapi).is_err() {
+            out.push(Hidden::Eapi {
+                eapi: pkg.eapi.to_string(),
+            });
+        }
+        let keywords: Vec<&str> = pkg.keywords.split_whitespace().collect();
+        let accepted = self.accepted_keywords_for(pkg);
+        if !keywords_accepted(&keywords, &accepted) {
+            out.push(Hidden::Keywords {
+                keywords: keywords.iter().map(|k| k.to_string()).collect(),
+                accepted,
+            });
+        }
+        let target = pkg.target();
+        let mut accept = self.accept_license.clone();
+        let tokens: Vec<(String, Location)> = self
+            .package_license
+            .iter()
+            .filter(|e| e.spec.matches(&target))
+            .flat_map(|e| e.data.iter().map(|l| (l.clone(), e.location.clone())))
+            .collect();
+        if !tokens.is_empty() {
+            let mut ignored = Vec::new();
+            accept.apply(&tokens, &self.license_groups, &mut ignored);
+        }
+        let use_config;
+        let enabled: Box<dyn Fn(&str) -> bool> = if pkg.license.contains('?') {
+            use_config = self.effective_use(pkg);
+            Box::new(|f: &str| use_config.is_enabled(f))
+        } else {
+            Box::new(|_: &str| false)
+        };
+        match unaccepted_licenses(pkg.license, &accept, &*enabled) {
+            Ok(missing) if missing.is_empty() => {}
+            Ok(missing) => out.push(Hidden::License { missing }),
+            Err(message) => out.push(Hidden::BadLicense { message }),
+        }
+        out
+    }
+
+    /// Whether `pkg` is visible.
+    pub fn is_visible(&self, pkg: &PackageInfo<'_>) -> bool {
+        self.visibility(pkg).is_empty()
+    }
+}

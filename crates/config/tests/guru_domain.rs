@@ -1,0 +1,199 @@
+//! The domain over the real gentoo-stub + GURU data.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+
+use strata_atom::cpv::Cpv;
+use strata_config::classes::builtin_registry;
+use strata_config::domain::{Domain, PackageInfo};
+use strata_config::load::{ConfigSource, load_config};
+use strata_config::portage::PortageOptions;
+use strata_config::repos::RepoKind;
+use strata_config::visibility::Hidden;
+
+fn domain(root: &Path) -> std::sync::Arc<Domain> {
+    let opts = PortageOptions::new(root, Path::new("/nonexistent-root"));
+    let loaded = load_config(builtin_registry(), &ConfigSource::Portage(opts)).unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    loaded.domain().unwrap()
+}
+
+/// Minimal md5-cache reading: KEY=value lines.
+fn cache_entry(path: &Path) -> std::collections::HashMap<String, String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn visibility(d: &Domain, cpv: &str) -> Vec<Hidden> {
+    let cpv = Cpv::parse(cpv).unwrap();
+    let e = cache_entry(
+        &common::shared()
+            .join("data/repos/guru/metadata/md5-cache")
+            .join(cpv.category())
+            .join(cpv.pf()),
+    );
+    let get = |k: &str| e.get(k).map(String::as_str).unwrap_or("");
+    d.visibility(&PackageInfo {
+        cpv: &cpv,
+        slot: get("SLOT"),
+        repo: "guru",
+        keywords: get("KEYWORDS"),
+        license: get("LICENSE"),
+        eapi: get("EAPI"),
+        iuse: get("IUSE"),
+    })
+}
+
+#[test]
+fn repositories_profile_and_settings() {
+    let root = common::guru_config_root(&[]);
+    let d = domain(root.path());
+    let names: Vec<(&str, i64)> = d
+        .repos
+        .repos
+        .iter()
+        .map(|r| (r.name.as_str(), r.priority))
+        .collect();
+    assert_eq!(names, [("guru", 0), ("gentoo", -1000)]);
+    let guru = d.repos.get("guru").unwrap();
+    assert_eq!(guru.masters, ["gentoo"]);
+    assert_eq!(guru.kind, RepoKind::Ebuild);
+    assert!(guru.cache.is_some());
+    assert!(d.repos.get("gentoo").unwrap().masters.is_empty());
+    assert_eq!(d.repos.main_repo, "gentoo");
+    assert_eq!(
+        d.vdb_path(),
+        Some(Path::new("/nonexistent-root/var/db/pkg"))
+    );
+    assert_eq!(d.setting("ARCH"), Some("amd64"));
+    assert_eq!(d.setting("CHOST"), Some("x86_64-pc-linux-gnu"));
+    assert_eq!(d.accept_keywords(), ["amd64", "~amd64"]);
+    assert_eq!(d.setting("ACCEPT_LICENSE"), Some("*"));
+    assert_eq!(d.setting("DISTDIR"), Some("/var/cache/distfiles"));
+    let node = &d.profile.nodes[0];
+    assert_eq!(node.eapi, "8");
+    assert_eq!(node.repo.as_deref(), Some("gentoo"));
+    let use_ = d.global_use();
+    for f in ["amd64", "elibc_glibc", "kernel_linux"] {
+        assert!(use_.iter().any(|u| u == f), "{f} not in {use_:?}");
+    }
+    // USERLAND is set but is not a USE_EXPAND variable in this profile.
+    assert!(!use_.iter().any(|u| u.starts_with("userland_")), "{use_:?}");
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+}
+
+#[test]
+fn guru_masks_with_reasons() {
+    let root = common::guru_config_root(&[]);
+    let d = domain(root.path());
+    let h = visibility(&d, "www-client/yandex-browser-26.6.1.1003_p1");
+    let Some(Hidden::Masked {
+        entry,
+        location,
+        reason,
+    }) = h.first()
+    else {
+        panic!("not masked: {h:?}");
+    };
+    assert_eq!(entry, "www-client/yandex-browser");
+    assert!(location.path.ends_with("guru/profiles/package.mask"));
+    assert!(
+        reason.iter().any(|r| r.contains("Unmaintained")),
+        "{reason:?}"
+    );
+
+    let masked = |cpv: &str| {
+        visibility(&d, cpv)
+            .iter()
+            .any(|x| matches!(x, Hidden::Masked { .. }))
+    };
+    assert!(masked("gnome-extra/Refine-0.8.0-r2"));
+    assert!(!masked("gnome-extra/Refine-0.7.1"));
+    assert!(masked("net-misc/wlvncc-20260429"));
+    assert!(masked("net-misc/wlvncc-99999999"));
+    assert!(!masked("net-misc/wlvncc-20250725"));
+}
+
+#[test]
+fn user_unmask_and_mask_removal() {
+    let root = common::guru_config_root(&[
+        ("package.unmask", "gnome-extra/Refine\n"),
+        (
+            "package.mask/local",
+            "-net-misc/wlvncc-20260429\n-www-client/yandex-browser\n",
+        ),
+    ]);
+    let d = domain(root.path());
+    let masked = |cpv: &str| {
+        visibility(&d, cpv)
+            .iter()
+            .any(|x| matches!(x, Hidden::Masked { .. }))
+    };
+    assert!(!masked("gnome-extra/Refine-0.8.0-r2"));
+    assert!(!masked("www-client/yandex-browser-26.6.1.1003_p1"));
+    // `-net-misc/wlvncc-20260429` is not the entry's text (`>=net-misc/wlvncc-20260429`):
+    // it removes nothing, with a warning.
+    assert!(masked("net-misc/wlvncc-20260429"));
+    assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
+    assert_eq!(d.warnings[0].location.line, 1);
+}
+
+#[test]
+fn every_guru_cache_entry_evaluates() {
+    let root = common::guru_config_root(&[]);
+    let d = domain(root.path());
+    let cache = common::shared().join("data/repos/guru/metadata/md5-cache");
+    let (mut total, mut by_keyword, mut masked) = (0, 0, 0);
+    for cat in std::fs::read_dir(&cache).unwrap() {
+        let cat = cat.unwrap();
+        let category = cat.file_name().to_string_lossy().into_owned();
+        for pf in std::fs::read_dir(cat.path()).unwrap() {
+            let pf = pf.unwrap();
+            let e = cache_entry(&pf.path());
+            let cpv = Cpv::from_category_pf(&category, &pf.file_name().to_string_lossy()).unwrap();
+            let get = |k: &str| e.get(k).map(String::as_str).unwrap_or("");
+            let pkg = PackageInfo {
+                cpv: &cpv,
+                slot: get("SLOT"),
+                repo: "guru",
+                keywords: get("KEYWORDS"),
+                license: get("LICENSE"),
+                eapi: get("EAPI"),
+                iuse: get("IUSE"),
+            };
+            let hidden = d.visibility(&pkg);
+            total += 1;
+            // Independent oracle: with ACCEPT_KEYWORDS="amd64 ~amd64", a package is
+            // keyword-visible iff KEYWORDS has amd64 or ~amd64.
+            let kw_ok = get("KEYWORDS")
+                .split_whitespace()
+                .any(|k| k == "amd64" || k == "~amd64");
+            let kw_hidden = hidden.iter().any(|h| matches!(h, Hidden::Keywords { .. }));
+            assert_eq!(kw_ok, !kw_hidden, "{cpv}: {hidden:?}");
+            if !kw_ok {
+                by_keyword += 1;
+            }
+            if hidden.iter().any(|h| matches!(h, Hidden::Masked { .. })) {
+                masked += 1;
+            }
+            // ACCEPT_LICENSE="*" accepts everything; every EAPI in GURU is known.
+            assert!(
+                !hidden.iter().any(|h| matches!(
+                    h,
+                    Hidden::License { .. } | Hidden::Eapi { .. } | Hidden::BadLicense { .. }
+                )),
+                "{cpv}: {hidden:?}"
+            );
+        }
+    }
+    assert_eq!(total, 3751);
+    assert!(by_keyword >= 397, "{by_keyword}");
+    // Counted by hand from profiles/package.mask against the cache: 20 versions.
+    assert_eq!(masked, 20);
+}
