@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use strata_atom::depspec::{self, DepSpec, EnabledFlags};
+
 use crate::hash::Digests;
 use crate::manifest::Manifest;
 
@@ -71,6 +73,16 @@ impl SrcUriItem {
     pub fn from_token(token: &str, rename: Option<&str>) -> Self {
         let (prefix, uri) = UriPrefix::split(token);
         SrcUriItem::new(uri, rename.map(str::to_owned), prefix)
+    }
+
+    /// The item for a parsed SRC_URI leaf of `strata-atom`'s dependency-spec parser.
+    pub fn from_uri(uri: &depspec::Uri) -> Self {
+        let prefix = match uri.prefix() {
+            None => UriPrefix::None,
+            Some(depspec::UriPrefix::Fetch) => UriPrefix::Fetch,
+            Some(depspec::UriPrefix::Mirror) => UriPrefix::Mirror,
+        };
+        SrcUriItem::new(uri.uri(), uri.rename().map(str::to_owned), prefix)
     }
 
     /// True when the item is a URI (`scheme://...`) rather than a bare file name.
@@ -219,6 +231,24 @@ impl Fetchable {
     }
 }
 
+impl Fetchable {
+    /// Builds the fetchables of one package from its parsed SRC_URI
+    /// (`DepSpec::parse(s, DepKind::SrcUri, eapi)`), evaluated with the package's enabled USE
+    /// flags; see [`Fetchable::from_items`].
+    pub fn from_src_uri<F: EnabledFlags + ?Sized>(
+        spec: &DepSpec,
+        flags: &F,
+        manifest: Option<&Manifest>,
+        restrict: Restrict,
+    ) -> Result<Vec<Fetchable>, FetchableError> {
+        Fetchable::from_items(
+            spec.evaluated_uris(flags).map(SrcUriItem::from_uri),
+            manifest,
+            restrict,
+        )
+    }
+}
+
 /// Error building fetchables.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchableError {
@@ -286,6 +316,34 @@ mod tests {
                 .unwrap(),
             "ok"
         );
+    }
+
+    #[test]
+    fn from_parsed_src_uri() {
+        use strata_atom::Eapi;
+        use strata_atom::depspec::DepKind;
+        let spec = DepSpec::parse(
+            "https://a.example/foo-1.tar.gz ssl? ( mirror+https://b.example/v1 -> bar-1.tar.gz ) \
+             !ssl? ( https://c.example/foo-1.tar.gz ) doc? ( fetch+https://d.example/doc.pdf )",
+            DepKind::SrcUri,
+            Eapi::E8,
+        )
+        .unwrap();
+        let m = Manifest::parse(
+            "DIST bar-1.tar.gz 3 SHA512 \
+             00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\n",
+        )
+        .unwrap();
+        let f =
+            Fetchable::from_src_uri(&spec, &["ssl"][..], Some(&m), Restrict::default()).unwrap();
+        let names: Vec<_> = f.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["foo-1.tar.gz", "bar-1.tar.gz"]);
+        assert_eq!(f[1].sources[0].prefix, UriPrefix::Mirror);
+        assert_eq!(f[1].digests.as_ref().unwrap().size(), Some(3));
+        assert!(f[0].digests.is_none());
+        let f = Fetchable::from_src_uri(&spec, &["doc"][..], None, Restrict::default()).unwrap();
+        assert_eq!(f[0].sources.len(), 2);
+        assert_eq!(f[1].sources[0].prefix, UriPrefix::Fetch);
     }
 
     #[test]
