@@ -134,8 +134,112 @@ impl Restriction {
     }
 }
 
+impl Restriction {
+    /// Packages with a dependency (in any of the five classes) on something `atom` could
+    /// match: pkgcore's `--restrict-revdep`. Dependency attributes are read as
+    /// [`AttrValue::Atoms`](crate::AttrValue::Atoms).
+    pub fn revdep(atom: &Atom) -> Restriction {
+        Restriction::or(
+            Attr::DEPS.iter().map(|&a| {
+                Restriction::attr(a, ValueRestriction::Intersects(Box::new(atom.clone())))
+            }),
+        )
+    }
+
+    /// Packages with a dependency (in any of the five classes) naming `category/package`
+    /// (any version, slot or USE; blockers included).
+    pub fn revdep_name(cp: &str) -> Restriction {
+        Restriction::or(
+            Attr::DEPS
+                .iter()
+                .map(|&a| Restriction::attr(a, ValueRestriction::NamesPackage(cp.into()))),
+        )
+    }
+}
+
 impl From<&Atom> for Restriction {
     fn from(atom: &Atom) -> Self {
         Restriction::from_atom(atom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::memory::MemoryPackage;
+
+    fn atom(s: &str) -> Atom {
+        Atom::parse_user(s).unwrap()
+    }
+
+    #[test]
+    fn parts_in_order() {
+        let r = Restriction::from_atom(&atom(
+            ">=dev-lang/python-3.11:3.11/3.11t::gentoo[ssl,-tk(+)]",
+        ));
+        assert_eq!(
+            r.to_string(),
+            r#"(repo == "gentoo" && package == "python" && category == "dev-lang" && fullver >= 3.11 && slot == "3.11" && subslot == "3.11t" && use[ssl,-tk(+)])"#
+        );
+        let r = Restriction::from_atom(&atom("=a/b-1.2*:="));
+        assert_eq!(
+            r.to_string(),
+            r#"(package == "b" && category == "a" && fullver = 1.2*)"#
+        );
+    }
+
+    #[test]
+    fn blockers_match_what_they_block() {
+        let p = MemoryPackage::new("a/b-1").unwrap();
+        for s in ["!a/b", "!!a/b", "!<a/b-2"] {
+            assert!(Restriction::from_atom(&atom(s)).matches(&p), "{s}");
+        }
+        assert!(!Restriction::from_atom(&atom("!>a/b-1")).matches(&p));
+    }
+
+    #[test]
+    fn conditional_use_deps() {
+        let p = MemoryPackage::new("a/b-1")
+            .unwrap()
+            .with_list(Attr::Iuse, ["x", "y"])
+            .with_list(Attr::Use, ["x"]);
+        let a = atom("a/b[x=,y?,!y=]");
+        assert!(
+            Restriction::from_atom(&a).matches(&p),
+            "unresolved: no restriction"
+        );
+        let on = |f: &str| f == "x";
+        // x= → x on (ok); y? with y off in parent → nothing; !y= → y on (fails).
+        assert!(!Restriction::from_atom_with_parent_use(&a, &on).matches(&p));
+        let both = |f: &str| f == "x" || f == "y";
+        // y? → y on (fails).
+        assert!(!Restriction::from_atom_with_parent_use(&a, &both).matches(&p));
+        let a = atom("a/b[x=,!y?]");
+        assert!(Restriction::from_atom_with_parent_use(&a, &on).matches(&p));
+        assert!(!Restriction::from_atom_with_parent_use(&a, &|_| false).matches(&p));
+    }
+
+    #[test]
+    fn revdeps() {
+        let p = MemoryPackage::new("app-misc/foo-1")
+            .unwrap()
+            .with_atoms(
+                Attr::Rdepend,
+                vec![atom(">=dev-lang/python-3.11"), atom("!app-misc/bar")],
+            )
+            .with_atoms(Attr::Bdepend, vec![atom("dev-build/meson")]);
+        assert!(Restriction::revdep(&atom("dev-lang/python:3.12")).matches(&p));
+        assert!(!Restriction::revdep(&atom("<dev-lang/python-3.10")).matches(&p));
+        assert!(Restriction::revdep(&atom("dev-build/meson")).matches(&p));
+        assert!(Restriction::revdep_name("app-misc/bar").matches(&p));
+        assert!(!Restriction::revdep_name("app-misc/baz").matches(&p));
+        let str_match = Restriction::attr(Attr::Rdepend, ValueRestriction::glob(">=dev-lang/*"));
+        assert!(str_match.matches(&p));
+        assert!(
+            !MemoryPackage::new("a/b-1")
+                .map(|q| Restriction::revdep_name("app-misc/bar").matches(&q))
+                .unwrap()
+        );
     }
 }

@@ -80,12 +80,14 @@ pub enum TargetError {
         reason: Cow<'static, str>,
     },
     /// A part that must be an atom, name or version does not parse.
-    #[error("invalid target {input:?}: {source} (at {pos})")]
+    #[error("invalid target {input:?}: {reason} (at {pos})")]
     Syntax {
         /// The whole target.
         input: String,
         /// Where the problem is, in `input`.
         pos: usize,
+        /// What is wrong (from `source`, without its own input and position).
+        reason: String,
         /// The underlying error (its position is relative to the text it was given).
         #[source]
         source: ParseError,
@@ -141,11 +143,7 @@ impl<'a> Parser<'a> {
     /// Wraps an error about `part` (whose positions are relative to `part`).
     fn syntax(&self, part_at: usize, e: ParseError) -> TargetError {
         let pos = part_at + e.position().unwrap_or(0);
-        TargetError::Syntax {
-            input: self.input.to_owned(),
-            pos,
-            source: e,
-        }
+        syntax_error(self.input, pos, e)
     }
 
     /// Checks a globbed part's characters.
@@ -184,6 +182,20 @@ impl<'a> Parser<'a> {
         }
         validate(p.text).map_err(|e| self.syntax(p.at, e))?;
         Ok(Some(ValueRestriction::exact(p.text)))
+    }
+}
+
+/// A [`TargetError::Syntax`] at `pos` of `input`.
+fn syntax_error(input: &str, pos: usize, source: ParseError) -> TargetError {
+    let reason = match &source {
+        ParseError::Invalid { kind, reason, .. } => format!("invalid {kind}: {reason}"),
+        other => other.to_string(),
+    };
+    TargetError::Syntax {
+        input: input.to_owned(),
+        pos,
+        reason,
+        source,
     }
 }
 
@@ -357,11 +369,7 @@ pub fn parse_target(target: &str) -> Result<Restriction, TargetError> {
             let pos = e
                 .position()
                 .map_or(ver.at, |x| ver.at + x.saturating_sub(fake_ver_at));
-            TargetError::Syntax {
-                input: target.to_owned(),
-                pos,
-                source: e,
-            }
+            syntax_error(target, pos, e)
         })?;
         parts.extend(crate::atom_restrict::version_restriction(&atom));
     }
@@ -386,11 +394,7 @@ pub fn parse_target(target: &str) -> Result<Restriction, TargetError> {
         let fake = format!("c/p{}", u.text);
         let atom = Atom::parse(&fake, strata_atom::Eapi::LATEST).map_err(|e| {
             let pos = e.position().map_or(u.at, |x| u.at + x.saturating_sub(3));
-            TargetError::Syntax {
-                input: target.to_owned(),
-                pos,
-                source: e,
-            }
+            syntax_error(target, pos, e)
         })?;
         parts.push(use_restriction(&atom, None));
     }
@@ -416,4 +420,95 @@ fn name_is_globbed(cat: Option<Part<'_>>, pkgver: Part<'_>, op: &str) -> bool {
         pkgver.text
     };
     t.contains('*')
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn show(t: &str) -> String {
+        match parse_target(t) {
+            Ok(r) => r.to_string(),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    #[test]
+    fn forms() {
+        assert_eq!(show("*"), "true");
+        assert_eq!(show("*/*"), "true");
+        assert_eq!(show("dev-*/*"), r#"category glob "dev-*""#);
+        assert_eq!(show("dev-*"), r#"package glob "dev-*""#);
+        assert_eq!(show("portage"), r#"package == "portage""#);
+        assert_eq!(
+            show("*-apps/portage*"),
+            r#"(package glob "portage*" && category glob "*-apps")"#
+        );
+        assert_eq!(
+            show(">=portage-2.1"),
+            r#"(package == "portage" && fullver >= 2.1)"#
+        );
+        assert_eq!(
+            show(">=*/alsa-*-1.1.7"),
+            r#"(package glob "alsa-*" && fullver >= 1.1.7)"#
+        );
+        assert_eq!(
+            show("dev-qt/*:5"),
+            r#"(category == "dev-qt" && slot == "5")"#
+        );
+        assert_eq!(
+            show("boost:0/1.60"),
+            r#"(package == "boost" && slot == "0" && subslot == "1.60")"#
+        );
+        assert_eq!(
+            show("foo*::gentoo"),
+            r#"(repo == "gentoo" && package glob "foo*")"#
+        );
+        assert_eq!(
+            show("cat/pkg::repo"),
+            r#"(repo == "repo" && package == "pkg" && category == "cat")"#
+        );
+        assert_eq!(
+            show("=python-3*"),
+            r#"(package == "python" && fullver = 3*)"#
+        );
+        assert_eq!(show("python[ssl]"), r#"(package == "python" && use[ssl])"#);
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(
+            show("dev-lang/!python"),
+            r#"error: invalid target "dev-lang/!python": '!' (a blocker) makes no sense in a target (at 9)"#
+        );
+        assert_eq!(
+            show("a/**"),
+            r#"error: invalid target "a/**": '**' is not a valid glob (at 2)"#
+        );
+        assert_eq!(
+            show("a/b,*"),
+            r#"error: invalid target "a/b,*": invalid character ',' in a glob, which allows only [A-Za-z0-9_+.-] and '*' (at 3)"#
+        );
+        assert_eq!(
+            show(">=portage"),
+            r#"error: invalid target ">=portage": a version operator needs a version (`>=name-1.0`) (at 9)"#
+        );
+        assert_eq!(
+            show("foo-1"),
+            r#"error: invalid target "foo-1": a version needs an operator (`=name-1.0`, `>=name-1.0`) (at 4)"#
+        );
+        let e = parse_target("dev-lang/pyth@n").unwrap_err();
+        assert!(matches!(e, TargetError::Syntax { pos: 13, .. }), "{e:?}");
+        assert_eq!(e.input(), "dev-lang/pyth@n");
+        let e = parse_target(">=*/foo-1.0:sl$").unwrap_err();
+        assert_eq!(e.position(), Some(14));
+        let e = parse_target("~*/foo-1[x,]").unwrap_err();
+        assert!(matches!(e, TargetError::Syntax { .. }), "{e:?}");
+        assert!(e.position().unwrap() >= 8, "{e}");
+        assert_eq!(
+            parse_target("  ").unwrap_err(),
+            TargetError::Empty { input: "  ".into() }
+        );
+    }
 }

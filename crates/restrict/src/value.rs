@@ -12,7 +12,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use regex::{Regex, RegexBuilder};
-use strata_atom::atom::VersionOp;
+use strata_atom::atom::{Atom, VersionOp};
 use strata_atom::version::Version;
 
 use crate::attr::AttrValue;
@@ -239,6 +239,12 @@ pub enum ValueRestriction {
     /// Version comparison with PMS semantics (`<`, `<=`, `=`, `=*`, `~`, `>=`, `>`).
     /// Matches [`AttrValue::Version`] values, and text values that parse as versions.
     Version(VersionMatch),
+    /// For dependency atoms ([`AttrValue::Atoms`]): some atom could match a package that
+    /// this atom matches too ([`Atom::intersects`]; pkgcore's `--restrict-revdep`).
+    Intersects(Box<Atom>),
+    /// For dependency atoms: some atom names this `category/package` (blockers included;
+    /// a reverse-dependency lookup by name).
+    NamesPackage(Box<str>),
     /// Every child matches.
     And(Box<[ValueRestriction]>),
     /// Some child matches.
@@ -328,15 +334,7 @@ impl ValueRestriction {
                 AttrValue::Text(s) => m.matches(view(s)),
                 AttrValue::List(l) => l.iter().any(|s| m.matches(view(s))),
                 AttrValue::Version(v) => m.matches(v.as_str()),
-                AttrValue::Atoms(atoms) => {
-                    let mut buf = String::new();
-                    atoms.iter().any(|a| {
-                        use std::fmt::Write;
-                        buf.clear();
-                        let _ = write!(buf, "{a}");
-                        m.matches(&buf)
-                    })
-                }
+                AttrValue::Atoms(atoms) => atoms.iter().any(|a| m.matches(a.as_str())),
                 AttrValue::Number(n) => m.matches(&n.to_string()),
             },
             ValueRestriction::Contains { values, mode } => {
@@ -345,7 +343,7 @@ impl ValueRestriction {
                         AttrValue::Text(s) => view(s).contains(want),
                         AttrValue::List(l) => l.iter().any(|s| view(s) == want),
                         AttrValue::Version(v) => v.as_str().contains(want),
-                        AttrValue::Atoms(atoms) => atoms.iter().any(|a| a.to_string() == want),
+                        AttrValue::Atoms(atoms) => atoms.iter().any(|a| a.as_str() == want),
                         AttrValue::Number(n) => n.to_string() == want,
                     }
                 };
@@ -370,6 +368,14 @@ impl ValueRestriction {
             ValueRestriction::Version(vm) => match value {
                 AttrValue::Version(v) => vm.matches(v),
                 AttrValue::Text(s) => Version::parse(s).is_ok_and(|v| vm.matches(&v)),
+                _ => false,
+            },
+            ValueRestriction::Intersects(target) => match value {
+                AttrValue::Atoms(atoms) => atoms.iter().any(|a| a.intersects(target)),
+                _ => false,
+            },
+            ValueRestriction::NamesPackage(cp) => match value {
+                AttrValue::Atoms(atoms) => atoms.iter().any(|a| a.cp() == &**cp),
                 _ => false,
             },
             ValueRestriction::And(children) => {
@@ -422,6 +428,8 @@ impl fmt::Display for ValueRestriction {
             ValueRestriction::Equals(EqualsValue::List(l)) => write!(f, "equals {l:?}"),
             ValueRestriction::Equals(EqualsValue::Number(n)) => write!(f, "equals {n}"),
             ValueRestriction::Version(vm) => write!(f, "{vm}"),
+            ValueRestriction::Intersects(a) => write!(f, "intersects {a}"),
+            ValueRestriction::NamesPackage(cp) => write!(f, "names {cp}"),
             ValueRestriction::And(c) => join(f, c, " && "),
             ValueRestriction::Or(c) => join(f, c, " || "),
             ValueRestriction::Not(c) => write!(f, "!({c})"),
