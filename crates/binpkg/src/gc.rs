@@ -155,3 +155,87 @@ pub fn apply(pkgdir: &Path, plan: &Plan, compress_index: bool) -> Result<u64> {
     }
     Ok(freed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::name::Format;
+
+    fn file(cpv: &str, build_id: Option<u64>, size: u64, mtime: i64) -> PkgdirFile {
+        let id = PackageId::parse(cpv).expect("valid cpv");
+        let rel_path = match build_id {
+            Some(b) => format!("{}/{}/{}-{b}.gpkg.tar", id.category(), id.pn(), id.pf()),
+            None => format!("{}/{}.tbz2", id.category(), id.pf()),
+        };
+        PkgdirFile {
+            rel_path,
+            id,
+            build_id,
+            format: Format::Gpkg,
+            size,
+            mtime,
+        }
+    }
+
+    #[test]
+    fn keep_newest_per_pf() {
+        let files = vec![
+            file("a/x-1", Some(1), 10, 5),
+            file("a/x-1", Some(3), 30, 1),
+            file("a/x-1", Some(2), 20, 9),
+            file("a/x-2", Some(1), 100, 1),
+            file("a/y-1", None, 7, 1),
+        ];
+        let p = plan(
+            &files,
+            &Policy {
+                keep_newest: Some(1),
+                ..Policy::default()
+            },
+        );
+        let gone: Vec<_> = p.remove.iter().map(|(f, _)| f.build_id).collect();
+        assert_eq!(gone, [Some(1), Some(2)]);
+        assert_eq!(p.bytes_freed(), 30);
+        assert_eq!(p.keep.len(), 3);
+        let p = plan(
+            &files,
+            &Policy {
+                keep_newest: Some(0),
+                ..Policy::default()
+            },
+        );
+        assert_eq!(p.remove.len(), 5);
+    }
+
+    #[test]
+    fn ebuild_and_installed_lookups() {
+        let files = vec![
+            file("a/x-1", Some(1), 10, 5),
+            file("a/x-2", Some(1), 20, 5),
+            file("a/y-1", Some(1), 40, 5),
+        ];
+        let has_ebuild = |id: &PackageId| id.pn() == "x";
+        let installed = Installed(|id: &PackageId| id.pf() == "x-2");
+        let p = plan(
+            &files,
+            &Policy {
+                keep_newest: None,
+                ebuilds: Some(&has_ebuild),
+                installed: Some(&installed),
+            },
+        );
+        let reasons: Vec<_> = p
+            .remove
+            .iter()
+            .map(|(f, r)| (f.id.to_string(), *r))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                ("a/x-1".to_owned(), Reason::NotInstalled),
+                ("a/y-1".to_owned(), Reason::NoEbuild)
+            ]
+        );
+        assert_eq!(p.bytes_freed(), 50);
+    }
+}

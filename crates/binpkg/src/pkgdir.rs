@@ -267,6 +267,7 @@ pub fn write_index(
     let path = pkgdir.join(INDEX_FILE);
     let mut tmp = tempfile::Builder::new()
         .prefix(".tmp.Packages.")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
         .tempfile_in(pkgdir)
         .map_err(|e| Error::io(pkgdir, e))?;
     tmp.write_all(text.as_bytes())
@@ -280,6 +281,7 @@ pub fn write_index(
         let gz_path = pkgdir.join("Packages.gz");
         let mut gz_tmp = tempfile::Builder::new()
             .prefix(".tmp.Packages.gz.")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
             .tempfile_in(pkgdir)
             .map_err(|e| Error::io(pkgdir, e))?;
         {

@@ -290,6 +290,7 @@ fn temp_in(dest: &Path) -> Result<tempfile::NamedTempFile> {
         .unwrap_or_default();
     tempfile::Builder::new()
         .prefix(&format!(".tmp.{base}."))
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
         .tempfile_in(dir)
         .map_err(ioe(dir))
 }
