@@ -1,15 +1,19 @@
 //! The digests recorded for every blob (size, SHA512, BLAKE2B, SHA256), computed in one
-//! pass while the blob is written.
+//! pass while the blob is written, with strata-fetch's [`MultiHasher`].
 
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
-use blake2::Blake2b512;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256, Sha512};
+use strata_fetch::hash::{Digests, HashAlgorithm, MultiHasher, from_hex};
 
-use crate::key::hex;
+/// The algorithms computed for every blob.
+pub const BLOB_HASHES: [HashAlgorithm; 3] = [
+    HashAlgorithm::Sha512,
+    HashAlgorithm::Blake2b,
+    HashAlgorithm::Sha256,
+];
 
 /// Size and hashes of one stored blob; hashes are lower-case hex.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -26,19 +30,10 @@ pub struct BlobDigests {
 
 impl BlobDigests {
     /// Hashes a whole reader in one pass.
-    pub fn of_reader<R: Read>(mut reader: R) -> io::Result<BlobDigests> {
-        let mut hasher = BlobHasher::default();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            hasher.update(&buf[..n]);
-        }
-        Ok(hasher.finish())
+    pub fn of_reader<R: Read>(reader: R) -> io::Result<BlobDigests> {
+        let mut hasher = MultiHasher::new(BLOB_HASHES);
+        hasher.update_reader(reader)?;
+        Ok(Self::from_digests(&hasher.finish()))
     }
 
     /// Hashes a file in one pass.
@@ -48,66 +43,61 @@ impl BlobDigests {
 
     /// Hashes a byte string.
     pub fn of_bytes(data: &[u8]) -> BlobDigests {
-        let mut hasher = BlobHasher::default();
+        let mut hasher = MultiHasher::new(BLOB_HASHES);
         hasher.update(data);
-        hasher.finish()
-    }
-}
-
-/// One-pass hasher for [`BlobDigests`].
-#[derive(Default)]
-pub(crate) struct BlobHasher {
-    size: u64,
-    sha512: Sha512,
-    blake2b: Blake2b512,
-    sha256: Sha256,
-}
-
-impl BlobHasher {
-    pub(crate) fn update(&mut self, data: &[u8]) {
-        self.size += data.len() as u64;
-        self.sha512.update(data);
-        self.blake2b.update(data);
-        self.sha256.update(data);
+        Self::from_digests(&hasher.finish())
     }
 
-    pub(crate) fn finish(self) -> BlobDigests {
+    /// Takes size, SHA512, BLAKE2B and SHA256 from fetch [`Digests`] (missing values
+    /// become 0 / empty).
+    pub fn from_digests(d: &Digests) -> BlobDigests {
         BlobDigests {
-            size: self.size,
-            sha512: hex(&self.sha512.finalize()),
-            blake2b: hex(&self.blake2b.finalize()),
-            sha256: hex(&self.sha256.finalize()),
+            size: d.size().unwrap_or(0),
+            sha512: d.hex("SHA512").unwrap_or_default(),
+            blake2b: d.hex("BLAKE2B").unwrap_or_default(),
+            sha256: d.hex("SHA256").unwrap_or_default(),
         }
+    }
+
+    /// These digests as fetch [`Digests`] (size, BLAKE2B, SHA256, SHA512).
+    pub fn to_digests(&self) -> Digests {
+        let mut d = Digests::new(Some(self.size));
+        for (alg, hex) in [
+            (HashAlgorithm::Sha512, &self.sha512),
+            (HashAlgorithm::Blake2b, &self.blake2b),
+            (HashAlgorithm::Sha256, &self.sha256),
+        ] {
+            if let Some(raw) = from_hex(hex) {
+                d.insert(alg, raw);
+            }
+        }
+        d
     }
 }
 
 /// A writer that hashes everything written through it.
-pub(crate) struct HashingWriter<W> {
-    inner: W,
-    hasher: BlobHasher,
-}
+pub(crate) struct HashingWriter<W>(strata_fetch::hash::HashingWriter<W>);
 
 impl<W: Write> HashingWriter<W> {
     pub(crate) fn new(inner: W) -> Self {
-        HashingWriter {
+        HashingWriter(strata_fetch::hash::HashingWriter::new(
             inner,
-            hasher: BlobHasher::default(),
-        }
+            MultiHasher::new(BLOB_HASHES),
+        ))
     }
 
     pub(crate) fn finish(self) -> (W, BlobDigests) {
-        (self.inner, self.hasher.finish())
+        let (w, d) = self.0.finish();
+        (w, BlobDigests::from_digests(&d))
     }
 }
 
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
+        self.0.write(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
+        self.0.flush()
     }
 }

@@ -105,11 +105,11 @@ pub enum ArchiveError {
         reason: String,
     },
     /// An export target that already exists with different content.
-    #[error("{path} already exists with different content (wanted SHA512 {wanted})")]
+    #[error("{path} already exists with different content (wanted {wanted})")]
     ExportConflict {
         /// The existing file.
         path: PathBuf,
-        /// The SHA512 of the archive that would have been written there.
+        /// What would have been written there (a SHA512, or a layout).
         wanted: String,
     },
     /// A query that matched nothing (for `show`).

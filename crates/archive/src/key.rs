@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
-use sha2::{Digest, Sha512};
+use strata_fetch::hash::HashAlgorithm;
 
 use crate::error::{ArchiveError, Result};
 
@@ -159,8 +159,7 @@ impl ArchiveKey {
     /// The digest of this key under `final_name`: lower-case hex SHA-512 of
     /// [`ArchiveKey::canonical_bytes`].
     pub fn digest(&self, final_name: &str) -> KeyDigest {
-        let hash = Sha512::digest(self.canonical_bytes(final_name));
-        KeyDigest(hex(&hash))
+        KeyDigest(HashAlgorithm::Sha512.hex_digest(&self.canonical_bytes(final_name)))
     }
 }
 
@@ -201,17 +200,6 @@ impl fmt::Display for KeyDigest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-/// Lower-case hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
 }
 
 struct KeyVisitor;
@@ -273,7 +261,7 @@ mod tests {
         assert_eq!(key.canonical_bytes("n.x"), want);
         let d = key.digest("n.x");
         assert_eq!(d.as_str().len(), 128);
-        assert_eq!(d.as_str(), hex(&Sha512::digest(&want)));
+        assert_eq!(d.as_str(), HashAlgorithm::Sha512.hex_digest(&want));
     }
 
     #[test]

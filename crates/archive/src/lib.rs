@@ -27,6 +27,9 @@
 //!   blobs that no root (Manifest `DIST` SHA512s, active archives) keeps, after a grace
 //!   period, with a pretend mode; [`Store::export`] fills a distfiles directory or a
 //!   mirror layout; [`StoredArchive::manifest_line`] gives the Manifest `DIST` line.
+//! - **Fetcher integration**: [`Store`] implements strata-fetch's
+//!   [`DistfileSource`](strata_fetch::source::DistfileSource), so the fetcher takes a
+//!   distfile from the store (by Manifest SHA512, else by final name) before the network.
 //!
 //! # Keys
 //!
@@ -65,20 +68,27 @@ pub mod archive;
 pub mod blobs;
 pub mod digests;
 pub mod error;
+pub mod export;
+pub mod gc;
 pub mod index;
 pub mod key;
 mod lock;
 pub mod name;
+pub mod source;
 pub mod sqlite;
 pub mod store;
 mod tarball;
+pub mod verify;
 
 pub use archive::Archive;
 pub use blobs::{BLOB_LAYOUT_CONF, BlobStore, content_hash_path};
 pub use digests::BlobDigests;
 pub use error::{ArchiveError, Result};
+pub use export::{ExportLayout, ExportOptions, ExportReport};
+pub use gc::{GcOptions, GcReport, GcRoots, RemovedBlob};
 pub use index::{ArchiveIndex, ArchiveRecord, BlobRecord, BlobState, ListFilter, NewArchive};
 pub use key::{ArchiveKey, KeyDigest};
 pub use name::{Compression, FinalName};
 pub use sqlite::SqliteIndex;
 pub use store::{ReadCheck, Store, StoreOptions, StoredArchive, dist_line};
+pub use verify::{Quarantined, VerifyReport};

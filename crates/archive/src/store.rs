@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
+use strata_fetch::hash::{DEFAULT_MANIFEST_HASHES, Digests};
+use strata_fetch::manifest::{Entry, FileEntry, FileTag};
 
 use crate::archive::Archive;
 use crate::blobs::{BlobStore, is_sha512_hex};
@@ -98,12 +100,17 @@ impl StoredArchive {
     }
 }
 
-/// The Manifest2 `DIST` line for a file `name` with `digests`.
+/// The Manifest2 `DIST` line for a file `name` with `digests`, written by strata-fetch's
+/// Manifest writer with Portage's default hash set (`BLAKE2B SHA512`).
 pub fn dist_line(name: &str, d: &BlobDigests) -> String {
-    format!(
-        "DIST {name} {} BLAKE2B {} SHA512 {}",
-        d.size, d.blake2b, d.sha512
-    )
+    let all = d.to_digests();
+    let mut digests = Digests::new(all.size());
+    for alg in DEFAULT_MANIFEST_HASHES {
+        if let Some(v) = all.get(alg) {
+            digests.insert(alg, v.to_vec());
+        }
+    }
+    Entry::File(FileEntry::new(FileTag::Dist, name, digests)).to_string()
 }
 
 /// An archive store rooted at one directory:
