@@ -1,12 +1,225 @@
-//! `pmaint config` (being written).
+//! `pmaint config`: inspect the configuration (like pkgcore's `pconfig`).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use strata_atom::cpv::Cpv;
+use strata_config::classes::builtin_registry;
+use strata_config::domain::PackageInfo;
+use strata_config::load::{ConfigSource, LoadedConfig, load_config};
+use strata_config::portage::PortageOptions;
 
 /// Arguments of `pmaint config`.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// A Portage config directory (like /etc/portage) or a native TOML config file.
+    #[arg(long, global = true, value_name = "DIR|FILE")]
+    config: Option<PathBuf>,
+    /// PORTAGE_CONFIGROOT: the config is read from DIR/etc/portage (env PORTAGE_CONFIGROOT;
+    /// default /).
+    #[arg(long, global = true, value_name = "DIR")]
+    config_root: Option<PathBuf>,
+    /// ROOT: where packages are installed (env ROOT; default /).
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Print the resolved sections with their types and values.
+    Dump {
+        /// Only sections of this type (repo, cache, syncer, profile, domain).
+        typename: Option<String>,
+    },
+    /// List the registered classes and their types.
+    Classes,
+    /// Describe the fields of a class.
+    DescribeClass {
+        /// The class name.
+        class: String,
+    },
+    /// Print the default domain: repositories, profile, settings.
+    Domain,
+    /// Say whether packages are visible in the default domain, and why not.
+    Visibility {
+        /// `category/package-version`.
+        cpv: String,
+        /// Its repository.
+        #[arg(long, default_value = "gentoo")]
+        repo: String,
+        /// Its SLOT.
+        #[arg(long, default_value = "0")]
+        slot: String,
+        /// Its KEYWORDS.
+        #[arg(long, default_value = "")]
+        keywords: String,
+        /// Its LICENSE.
+        #[arg(long, default_value = "")]
+        license: String,
+        /// Its EAPI.
+        #[arg(long, default_value = "8")]
+        eapi: String,
+        /// Its IUSE (shows the effective USE too).
+        #[arg(long, default_value = "")]
+        iuse: String,
+    },
+}
+
+fn env_path(var: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+fn source(args: &Args) -> ConfigSource {
+    let root = args
+        .root
+        .clone()
+        .or_else(|| env_path("ROOT"))
+        .unwrap_or_else(|| PathBuf::from("/"));
+    if let Some(config) = &args.config {
+        if config.is_file() {
+            return ConfigSource::Toml(config.clone());
+        }
+        return ConfigSource::Portage(PortageOptions {
+            config_dir: config.clone(),
+            root,
+            home: env_path("HOME"),
+        });
+    }
+    let config_root = args
+        .config_root
+        .clone()
+        .or_else(|| env_path("PORTAGE_CONFIGROOT"))
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let mut opts = PortageOptions::new(&config_root, &root);
+    opts.home = env_path("HOME");
+    ConfigSource::Portage(opts)
+}
+
+fn print_warnings(loaded: &LoadedConfig) {
+    for w in &loaded.warnings {
+        eprintln!("pmaint: warning: {w}");
+    }
+}
 
 /// Runs `pmaint config`.
-pub fn run(_args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    Err("pmaint config is not available yet".into())
+pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let registry = builtin_registry();
+    match &args.command {
+        Command::Classes => {
+            for (name, class) in registry.classes() {
+                println!("{name}: {} ({})", class.type_name(), class.doc());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::DescribeClass { class } => {
+            let Some(c) = registry.get(class) else {
+                return Err(format!("unknown class {class:?}").into());
+            };
+            println!("class {class}: {}", c.doc());
+            println!("typename: {}", c.type_name());
+            for f in c.fields() {
+                let req = if f.required { " (required)" } else { "" };
+                println!("  {}: {}{req} - {}", f.name, f.ty, f.doc);
+            }
+            if c.allow_unknown() {
+                println!("  (other keys are accepted as strings)");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
+    let loaded = load_config(registry, &source(&args))?;
+    print_warnings(&loaded);
+    match &args.command {
+        Command::Dump { typename } => {
+            print!("{}", loaded.manager.dump(typename.as_deref())?);
+        }
+        Command::Domain => {
+            let d = loaded.domain()?;
+            for w in &d.warnings {
+                eprintln!("pmaint: warning: {w}");
+            }
+            println!("root: {}", d.root.display());
+            println!("config-dir: {}", d.config_dir.display());
+            println!("profile: {}", d.profile.path.display());
+            for node in &d.profile.nodes {
+                println!("  {} (EAPI {})", node.path.display(), node.eapi);
+            }
+            println!("repositories (main: {}):", d.repos.main_repo);
+            for r in &d.repos.repos {
+                println!(
+                    "  {} [{}] priority {} masters [{}] {}",
+                    r.name,
+                    r.kind.class_name(),
+                    r.priority,
+                    r.masters.join(" "),
+                    r.location.display()
+                );
+            }
+            if let Some(v) = d.vdb_path() {
+                println!("installed: {}", v.display());
+            }
+            println!("ACCEPT_KEYWORDS: {}", d.accept_keywords().join(" "));
+            println!("USE: {}", d.global_use().join(" "));
+            for var in [
+                "ACCEPT_LICENSE",
+                "FEATURES",
+                "DISTDIR",
+                "PKGDIR",
+                "CONFIG_PROTECT",
+                "CONFIG_PROTECT_MASK",
+            ] {
+                println!("{var}: {}", d.setting(var).unwrap_or(""));
+            }
+        }
+        Command::Visibility {
+            cpv,
+            repo,
+            slot,
+            keywords,
+            license,
+            eapi,
+            iuse,
+        } => {
+            let d = loaded.domain()?;
+            for w in &d.warnings {
+                eprintln!("pmaint: warning: {w}");
+            }
+            let cpv = Cpv::parse(cpv)?;
+            let pkg = PackageInfo {
+                cpv: &cpv,
+                slot,
+                repo,
+                keywords,
+                license,
+                eapi,
+                iuse,
+            };
+            let hidden = d.visibility(&pkg);
+            if !iuse.is_empty() {
+                let u = d.effective_use(&pkg);
+                let flags: Vec<String> = u
+                    .flags
+                    .iter()
+                    .map(|(f, s)| format!("{}{f}", if s.enabled { "" } else { "-" }))
+                    .collect();
+                println!("USE: {}", flags.join(" "));
+            }
+            if hidden.is_empty() {
+                println!("{cpv}::{repo}: visible");
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{cpv}::{repo}: not visible");
+            for h in hidden {
+                println!("  {h}");
+            }
+            return Ok(ExitCode::from(1));
+        }
+        Command::Classes | Command::DescribeClass { .. } => {}
+    }
+    Ok(ExitCode::SUCCESS)
 }
