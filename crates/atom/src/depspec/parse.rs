@@ -30,10 +30,11 @@ fn is_ws(b: u8) -> bool {
 /// Parses `input` as a `kind` specification under `eapi` into its top-level items.
 pub(super) fn parse(input: &str, kind: DepKind, eapi: Eapi) -> Result<Vec<DepNode>, ParseError> {
     let mut parser = Parser {
+        tokens: Tokens { input, pos: 0 },
         input,
-        pos: 0,
         kind,
         eapi,
+        stack: Vec::new(),
     };
     if let Some(feature) = kind.required_feature()
         && !eapi.has(feature)
@@ -44,16 +45,16 @@ pub(super) fn parse(input: &str, kind: DepKind, eapi: Eapi) -> Result<Vec<DepNod
     parser.sequence(0, false)
 }
 
+/// The whitespace-separated tokens of the input, with their byte offsets.
 #[derive(Clone, Copy)]
-struct Parser<'a> {
+struct Tokens<'a> {
     input: &'a str,
     pos: usize,
-    kind: DepKind,
-    eapi: Eapi,
 }
 
-impl<'a> Parser<'a> {
-    /// The next token and its byte offset.
+impl<'a> Iterator for Tokens<'a> {
+    type Item = (usize, &'a str);
+
     #[inline]
     fn next(&mut self) -> Option<(usize, &'a str)> {
         let bytes = self.input.as_bytes();
@@ -73,11 +74,27 @@ impl<'a> Parser<'a> {
         // Whitespace is ASCII, so both ends are char boundaries.
         Some((start, &self.input[start..i]))
     }
+}
+
+struct Parser<'a> {
+    tokens: Tokens<'a>,
+    input: &'a str,
+    kind: DepKind,
+    eapi: Eapi,
+    /// The items of every open group, innermost last: a group's items are moved out in
+    /// one exactly-sized allocation when it closes, so no `Vec` grows item by item.
+    stack: Vec<DepNode>,
+}
+
+impl<'a> Parser<'a> {
+    #[inline]
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        self.tokens.next()
+    }
 
     #[inline]
     fn peek(&self) -> Option<(usize, &'a str)> {
-        let mut copy = *self;
-        copy.next()
+        self.tokens.clone().next()
     }
 
     fn invalid(&self, pos: usize, reason: impl Into<Cow<'static, str>>) -> ParseError {
@@ -116,11 +133,11 @@ impl<'a> Parser<'a> {
 
     /// Items up to the `)` closing a group (`depth > 0`) or the end of input (`depth == 0`).
     fn sequence(&mut self, depth: usize, in_any_of: bool) -> Result<Vec<DepNode>, ParseError> {
-        let mut items = Vec::new();
+        let mark = self.stack.len();
         loop {
             let Some((start, token)) = self.next() else {
                 if depth == 0 {
-                    return Ok(items);
+                    return Ok(self.stack.drain(mark..).collect());
                 }
                 return Err(self.invalid(self.input.len(), "missing ')'"));
             };
@@ -129,7 +146,7 @@ impl<'a> Parser<'a> {
                     if depth == 0 {
                         return Err(self.invalid(start, "unexpected ')'"));
                     }
-                    return Ok(items);
+                    return Ok(self.stack.drain(mark..).collect());
                 }
                 "(" => DepNode::AllOf(self.group(start, depth, in_any_of)?),
                 "||" => {
@@ -167,7 +184,7 @@ impl<'a> Parser<'a> {
                 }
                 _ => DepNode::Leaf(self.leaf(start, token, in_any_of)?),
             };
-            items.push(node);
+            self.stack.push(node);
         }
     }
 
