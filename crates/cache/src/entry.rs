@@ -1,6 +1,7 @@
 //! One package version's cached metadata: the `KEY=value` pairs of a cache file, in the
 //! order read, with the `_eclasses_` value decoded.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::error::CacheError;
@@ -39,6 +40,43 @@ pub const MTIME_KEY: &str = "_mtime_";
 
 /// The five dependency classes, in the order used throughout this crate.
 pub const DEP_KEYS: [&str; 5] = ["DEPEND", "RDEPEND", "PDEPEND", "BDEPEND", "IDEPEND"];
+
+/// A field name: the well-known ones are not allocated.
+pub(crate) type Key = Cow<'static, str>;
+
+/// Every key this crate knows by name, for [`Key`] sharing.
+const STATIC_KEYS: &[&str] = &[
+    "BDEPEND",
+    "DEFINED_PHASES",
+    "DEPEND",
+    "DESCRIPTION",
+    "EAPI",
+    "HOMEPAGE",
+    "IDEPEND",
+    "INHERIT",
+    "INHERITED",
+    "IUSE",
+    "KEYWORDS",
+    "LICENSE",
+    "PDEPEND",
+    "PROPERTIES",
+    "RDEPEND",
+    "REQUIRED_USE",
+    "RESTRICT",
+    "SLOT",
+    "SRC_URI",
+    ECLASSES_KEY,
+    MD5_KEY,
+    MTIME_KEY,
+];
+
+/// The shared static string when `key` is well known, else an owned copy.
+pub(crate) fn make_key(key: &str) -> Key {
+    match STATIC_KEYS.iter().find(|k| **k == key) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(key.to_owned()),
+    }
+}
 
 /// Names one cache entry: `<category>/<PF>`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -126,7 +164,7 @@ pub struct EclassStamp {
 /// the decoded `_eclasses_`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CacheEntry {
-    fields: Vec<(String, String)>,
+    fields: Vec<(Key, String)>,
     eclasses: Vec<EclassStamp>,
 }
 
@@ -137,7 +175,7 @@ impl CacheEntry {
     }
 
     /// Builds an entry from already-validated parts (used by the parsers).
-    pub(crate) fn from_parts(fields: Vec<(String, String)>, eclasses: Vec<EclassStamp>) -> Self {
+    pub(crate) fn from_parts(fields: Vec<(Key, String)>, eclasses: Vec<EclassStamp>) -> Self {
         CacheEntry { fields, eclasses }
     }
 
@@ -165,7 +203,7 @@ impl CacheEntry {
         let value = value.into();
         match self.fields.iter_mut().find(|(k, _)| k == key) {
             Some((_, v)) => *v = value,
-            None => self.fields.push((key.to_owned(), value)),
+            None => self.fields.push((make_key(key), value)),
         }
     }
 
@@ -180,7 +218,7 @@ impl CacheEntry {
 
     /// Every `(key, value)` pair, in the order read or set.
     pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.fields.iter().map(|(k, v)| (k.as_ref(), v.as_str()))
     }
 
     /// The eclasses, in the order stored (inheritance order in pkgcore-written caches,
@@ -201,7 +239,7 @@ impl CacheEntry {
         self.eclasses = eclasses;
         match self.fields.iter_mut().find(|(k, _)| k == ECLASSES_KEY) {
             Some((_, v)) => *v = raw,
-            None => self.fields.push((ECLASSES_KEY.to_owned(), raw)),
+            None => self.fields.push((Key::Borrowed(ECLASSES_KEY), raw)),
         }
     }
 

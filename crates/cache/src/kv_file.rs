@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use crate::entry::{CacheEntry, ECLASSES_KEY, EclassChecksum, EclassStamp, is_md5_hex};
+use crate::entry::{
+    CacheEntry, ECLASSES_KEY, EclassChecksum, EclassStamp, Key, is_md5_hex, make_key,
+};
 use crate::error::CacheError;
 
 /// How `_eclasses_` is laid out in a given format.
@@ -35,7 +37,7 @@ pub(crate) fn parse(
         }
     };
     let body = text.strip_suffix('\n').unwrap_or(text);
-    let mut fields: Vec<(String, String)> = Vec::with_capacity(20);
+    let mut fields: Vec<(Key, String)> = Vec::with_capacity(20);
     let mut eclasses = Vec::new();
     if body.is_empty() {
         return Ok(CacheEntry::from_parts(fields, eclasses));
@@ -81,7 +83,7 @@ pub(crate) fn parse(
                 }
             })?;
         }
-        fields.push((key.to_owned(), value.to_owned()));
+        fields.push((make_key(key), value.to_owned()));
     }
     Ok(CacheEntry::from_parts(fields, eclasses))
 }

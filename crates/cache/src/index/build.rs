@@ -157,36 +157,48 @@ struct PackageStrings {
     upstream: String,
 }
 
-fn record_strings(
-    key: &EntryKey,
-    pn: &str,
-    entry: &CacheEntry,
-    pkg: Option<&PackageStrings>,
-) -> RecordStrings {
-    let mut r: RecordStrings = Default::default();
-    let mut set = |f: Field, v: String| r[f as usize] = v;
-    set(Field::Category, key.category.clone());
-    set(Field::Pf, key.pf.clone());
-    set(Field::Package, pn.to_owned());
-    set(Field::Description, entry.value("DESCRIPTION").to_owned());
-    set(Field::Homepage, entry.value("HOMEPAGE").to_owned());
-    set(Field::License, entry.value("LICENSE").to_owned());
-    set(Field::Keywords, entry.value("KEYWORDS").to_owned());
-    set(Field::Iuse, entry.value("IUSE").to_owned());
-    set(Field::Slot, entry.slot().to_owned());
-    set(Field::Subslot, entry.subslot().to_owned());
-    set(Field::Eapi, entry.eapi().to_owned());
-    set(
-        Field::Inherited,
-        entry.inherited().collect::<Vec<_>>().join(" "),
-    );
-    for (field, key) in DEP_FIELDS.iter().zip(crate::entry::DEP_KEYS) {
-        set(*field, entry.value(key).to_owned());
+/// One parsed entry and the derived strings its record needs.
+struct Parsed {
+    entry: CacheEntry,
+    pn_len: usize,
+    inherited: String,
+}
+
+fn record_strings<'a>(
+    key: &'a EntryKey,
+    p: &'a Parsed,
+    pkg: Option<&'a PackageStrings>,
+) -> RecordStrings<'a> {
+    let mut r: RecordStrings<'a> = [""; FIELD_COUNT];
+    let e = &p.entry;
+    r[Field::Category as usize] = &key.category;
+    r[Field::Pf as usize] = &key.pf;
+    r[Field::Package as usize] = key.pf.get(..p.pn_len).unwrap_or("");
+    r[Field::Slot as usize] = e.slot();
+    r[Field::Subslot as usize] = e.subslot();
+    r[Field::Eapi as usize] = e.eapi();
+    r[Field::Inherited as usize] = &p.inherited;
+    // One pass over the fields instead of a lookup per key.
+    for (k, v) in e.fields() {
+        let field = match k {
+            "DESCRIPTION" => Field::Description,
+            "HOMEPAGE" => Field::Homepage,
+            "LICENSE" => Field::License,
+            "KEYWORDS" => Field::Keywords,
+            "IUSE" => Field::Iuse,
+            "DEPEND" => Field::Depend,
+            "RDEPEND" => Field::Rdepend,
+            "PDEPEND" => Field::Pdepend,
+            "BDEPEND" => Field::Bdepend,
+            "IDEPEND" => Field::Idepend,
+            _ => continue,
+        };
+        r[field as usize] = v;
     }
-    if let Some(p) = pkg {
-        set(Field::LongDescription, p.longdescription.clone());
-        set(Field::Maintainers, p.maintainers.clone());
-        set(Field::Upstream, p.upstream.clone());
+    if let Some(pkg) = pkg {
+        r[Field::LongDescription as usize] = &pkg.longdescription;
+        r[Field::Maintainers as usize] = &pkg.maintainers;
+        r[Field::Upstream as usize] = &pkg.upstream;
     }
     r
 }
@@ -237,7 +249,7 @@ pub fn build(
     }
 
     // Entries, in parallel.
-    let parsed: Vec<Result<RecordStrings, CacheError>> = inputs
+    let parsed: Vec<Result<Parsed, CacheError>> = inputs
         .keys
         .par_iter()
         .map(|key| {
@@ -245,45 +257,56 @@ pub fn build(
             let bytes = std::fs::read(&path).map_err(|e| CacheError::io(&path, e))?;
             let entry = parse_md5_entry(&bytes, &path)?;
             let (pn, _) = split_pf(&key.category, &key.pf)?;
-            Ok(record_strings(
-                key,
-                pn,
-                &entry,
-                by_package.get(&(key.category.as_str(), pn)),
-            ))
+            let inherited = entry.inherited().collect::<Vec<_>>().join(" ");
+            Ok(Parsed {
+                pn_len: pn.len(),
+                entry,
+                inherited,
+            })
         })
         .collect();
-    let mut records = Vec::with_capacity(parsed.len());
+    let mut kept: Vec<(&EntryKey, Parsed)> = Vec::with_capacity(parsed.len());
     for (key, r) in inputs.keys.iter().zip(parsed) {
         match r {
-            Ok(rec) => records.push(rec),
+            Ok(p) => kept.push((key, p)),
             Err(e) => report.skipped.push((key.clone(), e)),
         }
     }
-    report.indexed = records.len();
+    report.indexed = kept.len();
+    let records: Vec<RecordStrings<'_>> = kept
+        .iter()
+        .map(|(key, p)| {
+            let pn = key.pf.get(..p.pn_len).unwrap_or("");
+            record_strings(key, p, by_package.get(&(key.category.as_str(), pn)))
+        })
+        .collect();
 
-    let mut revdeps = Vec::new();
-    for (i, rec) in records.iter().enumerate() {
-        let record = u32::try_from(i).map_err(|_| CacheError::Unwritable {
+    if u32::try_from(records.len()).is_err() {
+        return Err(CacheError::Unwritable {
             key: "search index".to_owned(),
             reason: "more than 2^32 records",
-        })?;
-        let mut masks: Vec<(&str, u32)> = Vec::new();
-        for (bit, field) in DEP_FIELDS.iter().enumerate() {
-            for cp in dep_packages(&rec[*field as usize]) {
-                match masks.iter_mut().find(|(p, _)| *p == cp) {
-                    Some((_, m)) => *m |= 1 << bit,
-                    None => masks.push((cp, 1 << bit)),
+        });
+    }
+    let revdeps: Vec<RevdepRow<'_>> = records
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, rec)| {
+            let mut masks: Vec<(&str, u32)> = Vec::new();
+            for (bit, field) in DEP_FIELDS.iter().enumerate() {
+                for cp in dep_packages(rec[*field as usize]) {
+                    match masks.iter_mut().find(|(p, _)| *p == cp) {
+                        Some((_, m)) => *m |= 1 << bit,
+                        None => masks.push((cp, 1 << bit)),
+                    }
                 }
             }
-        }
-        revdeps.extend(masks.into_iter().map(|(cp, mask)| RevdepRow {
-            package: cp.to_owned(),
-            record,
-            mask,
-        }));
-    }
-    debug_assert!(records.iter().all(|r| r.len() == FIELD_COUNT));
+            masks.into_iter().map(move |(package, mask)| RevdepRow {
+                package,
+                record: i as u32,
+                mask,
+            })
+        })
+        .collect();
     let bytes = format::encode(&records, revdeps, &inputs.fingerprint)?;
     Ok((bytes, report))
 }

@@ -17,10 +17,12 @@
 //! ```
 //!
 //! Loading checks the magic, version, lengths, section bounds, the checksum and that every
-//! string reference lies inside the table on character boundaries, so a corrupt or
-//! truncated file is an error, never a panic.
+//! string reference lies inside the table, so a corrupt or truncated file is an error,
+//! never a panic. Each string is checked to be UTF-8 when it is read (an invalid one reads
+//! as empty; with the checksum intact that cannot happen).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 
 use crate::error::CacheError;
@@ -28,7 +30,7 @@ use crate::error::CacheError;
 /// The file magic.
 pub const MAGIC: &[u8; 8] = b"STRATAIX";
 /// The format version; bump on any layout or content change.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Header size in bytes.
 pub const HEADER_LEN: usize = 128;
 const REVDEP_LEN: usize = 16;
@@ -92,11 +94,11 @@ pub const DEP_FIELDS: [Field; 5] = [
 ];
 
 /// One record as the encoder takes it.
-pub(crate) type RecordStrings = [String; FIELD_COUNT];
+pub(crate) type RecordStrings<'a> = [&'a str; FIELD_COUNT];
 
 /// One reverse-dependency row: `record` names `package` in the classes of `mask`.
-pub(crate) struct RevdepRow {
-    pub package: String,
+pub(crate) struct RevdepRow<'a> {
+    pub package: &'a str,
     pub record: u32,
     pub mask: u32,
 }
@@ -108,44 +110,77 @@ fn too_big() -> CacheError {
     }
 }
 
-/// Encodes records and revdep rows (sorted here) into a complete index file.
-pub(crate) fn encode(
-    records: &[RecordStrings],
-    mut revdeps: Vec<RevdepRow>,
-    fingerprint: &[u8; 32],
-) -> Result<Vec<u8>, CacheError> {
-    revdeps.sort_by(|a, b| a.package.cmp(&b.package).then(a.record.cmp(&b.record)));
-    let mut strings: Vec<u8> = Vec::with_capacity(1 << 20);
-    let mut record_refs: Vec<u8> = Vec::with_capacity(records.len() * FIELD_COUNT * 8);
-    let add = |s: &str,
-               strings: &mut Vec<u8>,
-               interned: &mut HashMap<String, u32>|
-     -> Result<(u32, u32), CacheError> {
+/// The string table under construction: each distinct string stored once.
+struct Interner<'a> {
+    bytes: Vec<u8>,
+    seen: HashMap<&'a str, u32, BuildHasherDefault<FxHasher>>,
+}
+
+/// The Fx hash (rustc's): fast for the short strings interned here; not DoS-resistant,
+/// which does not matter for data we index ourselves.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0xf135_7aea_2e62_a9c5;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+}
+
+impl<'a> Interner<'a> {
+    fn add(&mut self, s: &'a str) -> Result<(u32, u32), CacheError> {
         let len = u32::try_from(s.len()).map_err(|_| too_big())?;
-        if let Some(&off) = interned.get(s) {
+        if let Some(&off) = self.seen.get(s) {
             return Ok((off, len));
         }
-        let off = u32::try_from(strings.len()).map_err(|_| too_big())?;
-        strings.extend_from_slice(s.as_bytes());
-        interned.insert(s.to_owned(), off);
+        let off = u32::try_from(self.bytes.len()).map_err(|_| too_big())?;
+        self.bytes.extend_from_slice(s.as_bytes());
+        self.seen.insert(s, off);
         Ok((off, len))
+    }
+}
+
+/// Encodes records and revdep rows (sorted here) into a complete index file.
+pub(crate) fn encode<'a>(
+    records: &[RecordStrings<'a>],
+    mut revdeps: Vec<RevdepRow<'a>>,
+    fingerprint: &[u8; 32],
+) -> Result<Vec<u8>, CacheError> {
+    revdeps.sort_unstable_by(|a, b| a.package.cmp(b.package).then(a.record.cmp(&b.record)));
+    let mut strings = Interner {
+        bytes: Vec::with_capacity(1 << 20),
+        seen: HashMap::with_capacity_and_hasher(records.len() * 8, Default::default()),
     };
-    let mut table: HashMap<String, u32> = HashMap::new();
+    let mut record_refs: Vec<u8> = Vec::with_capacity(records.len() * FIELD_COUNT * 8);
     for rec in records {
         for s in rec {
-            let (off, len) = add(s, &mut strings, &mut table)?;
+            let (off, len) = strings.add(s)?;
             record_refs.extend_from_slice(&off.to_le_bytes());
             record_refs.extend_from_slice(&len.to_le_bytes());
         }
     }
     let mut revdep_bytes: Vec<u8> = Vec::with_capacity(revdeps.len() * REVDEP_LEN);
     for row in &revdeps {
-        let (off, len) = add(&row.package, &mut strings, &mut table)?;
+        let (off, len) = strings.add(row.package)?;
         revdep_bytes.extend_from_slice(&off.to_le_bytes());
         revdep_bytes.extend_from_slice(&len.to_le_bytes());
         revdep_bytes.extend_from_slice(&row.record.to_le_bytes());
         revdep_bytes.extend_from_slice(&row.mask.to_le_bytes());
     }
+    let strings = strings.bytes;
     let count = u32::try_from(records.len()).map_err(|_| too_big())?;
     let revdep_count = u32::try_from(revdeps.len()).map_err(|_| too_big())?;
     let records_off = HEADER_LEN as u64;
@@ -281,14 +316,10 @@ pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
     let strings = &bytes[strings_off..];
     let check_ref = |at: usize| -> Result<(), CacheError> {
         let (off, len) = str_ref(bytes, at);
-        let end = off
-            .checked_add(len)
-            .filter(|&e| e <= strings.len())
-            .ok_or_else(|| corrupt(at, format!("string {off}+{len} outside the table")))?;
-        if std::str::from_utf8(&strings[off..end]).is_err() {
-            return Err(corrupt(at, "string is not UTF-8".to_owned()));
+        match off.checked_add(len) {
+            Some(end) if end <= strings.len() => Ok(()),
+            _ => Err(corrupt(at, format!("string {off}+{len} outside the table"))),
         }
-        Ok(())
     };
     for i in 0..count * FIELD_COUNT {
         check_ref(records_off + i * 8)?;
@@ -316,39 +347,31 @@ pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
     })
 }
 
-/// A fast non-cryptographic 64-bit checksum (four independent multiply-xor lanes over
-/// little-endian words), to detect corruption and truncation, not tampering.
+/// A fast 64-bit Fletcher-style checksum over little-endian words (four lane pairs, so
+/// it runs at memory speed), to detect corruption and truncation, not tampering.
 pub(crate) fn checksum(data: &[u8]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut lanes = [
-        0x243F_6A88_85A3_08D3u64,
-        0x1319_8A2E_0370_7344,
-        0xA409_3822_299F_31D0,
-        0x082E_FA98_EC4E_6C89,
-    ];
-    let mut chunks = data.chunks_exact(32);
-    for chunk in &mut chunks {
-        for (lane, word) in lanes.iter_mut().zip(chunk.chunks_exact(8)) {
+    let mut a = [1u64, 2, 3, 4];
+    let mut b = [0u64; 4];
+    let mut step = |chunk: &[u8]| {
+        for (i, word) in chunk.chunks_exact(8).enumerate() {
             let mut w = [0u8; 8];
             w.copy_from_slice(word);
-            *lane = (*lane ^ u64::from_le_bytes(w))
-                .wrapping_mul(K)
-                .rotate_left(29);
+            a[i] = a[i].wrapping_add(u64::from_le_bytes(w));
+            b[i] = b[i].wrapping_add(a[i]);
         }
+    };
+    let mut chunks = data.chunks_exact(32);
+    for chunk in &mut chunks {
+        step(chunk);
     }
     let mut tail = [0u8; 32];
     let rest = chunks.remainder();
     tail[..rest.len()].copy_from_slice(rest);
-    for (lane, word) in lanes.iter_mut().zip(tail.chunks_exact(8)) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(word);
-        *lane = (*lane ^ u64::from_le_bytes(w))
-            .wrapping_mul(K)
-            .rotate_left(29);
-    }
+    step(&tail);
     let mut h = data.len() as u64;
-    for lane in lanes {
-        h = (h ^ lane).wrapping_mul(K).rotate_left(31);
+    for (x, y) in a.into_iter().zip(b) {
+        h = (h ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+        h = (h ^ y).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(31);
     }
-    h ^ (h >> 32)
+    h
 }

@@ -97,7 +97,8 @@ impl SearchIndex {
         // modified in place, so the mapped bytes do not change under us unless another
         // program writes into the file, which strata never does. All access goes through
         // bounds-checked slices, and the contents are validated below.
-        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| CacheError::io(path, e))?;
+        let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
+            .map_err(|e| CacheError::io(path, e))?;
         let layout = format::decode(&map, path)?;
         Ok(SearchIndex {
             data: Backing::Mapped(map),

@@ -121,7 +121,9 @@ impl IndexStore {
     }
 }
 
-/// Writes index bytes to `path` through a unique temporary file and a rename.
+/// Writes index bytes to `path` through a unique temporary file and a rename. The file
+/// is not fsynced: a crash can at worst leave a damaged index, which loading detects
+/// (checksum) and [`IndexStore::open`] rebuilds.
 pub fn write_index(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {
     let name = path
         .file_name()
@@ -131,5 +133,5 @@ pub fn write_index(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     let tmp = format!(".{name}.tmp.{}.{nanos}", std::process::id());
-    crate::kv_file::write_atomically(path, &tmp, bytes, true)
+    crate::kv_file::write_atomically(path, &tmp, bytes, false)
 }
