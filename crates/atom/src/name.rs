@@ -12,6 +12,7 @@ fn is_word(b: u8) -> bool {
 }
 
 /// Shared check: non-empty, first byte accepted by `first`, later bytes by `rest`.
+#[inline]
 fn check(
     kind: InputKind,
     s: &str,

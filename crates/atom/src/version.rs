@@ -26,7 +26,8 @@
 //!   extra suffix lower (PMS algorithm 3.5);
 //! * the revision number (absent = 0).
 //!
-//! The whole key is ASCII, so text and key share one allocation.
+//! The whole key is ASCII. Text and key share one buffer, stored inline (no
+//! allocation) for versions of up to a few dozen bytes.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -58,27 +59,81 @@ trait KeySink {
     fn len(&self) -> usize;
 }
 
-/// Appends the key to a buffer that already holds the text; lengths are key-relative.
-struct KeyBuf<'a> {
-    buf: &'a mut String,
+/// Appends the key to a heap buffer that already holds the text; lengths are
+/// key-relative.
+struct KeyVec<'a> {
+    buf: &'a mut Vec<u8>,
     base: usize,
 }
 
-impl KeySink for KeyBuf<'_> {
+impl KeySink for KeyVec<'_> {
     #[inline]
     fn push(&mut self, b: u8) {
-        // Every byte the scanner pushes is ASCII (see the module docs).
-        self.buf.push(char::from(b));
+        self.buf.push(b);
     }
     #[inline]
     fn extend(&mut self, b: &[u8]) {
-        for &c in b {
-            self.buf.push(char::from(c));
-        }
+        self.buf.extend_from_slice(b);
     }
     #[inline]
     fn len(&self) -> usize {
         self.buf.len() - self.base
+    }
+}
+
+/// Bytes of text plus key stored inline (no allocation) when they fit.
+const INLINE: usize = 46;
+
+/// Appends the key to an inline buffer that already holds the text. If the key does not
+/// fit, `overflow` is set and the caller starts again on the heap.
+struct KeyInline<'a> {
+    buf: &'a mut [u8; INLINE],
+    len: usize,
+    base: usize,
+    overflow: bool,
+}
+
+impl KeySink for KeyInline<'_> {
+    #[inline]
+    fn push(&mut self, b: u8) {
+        match self.buf.get_mut(self.len) {
+            Some(slot) => {
+                *slot = b;
+                self.len += 1;
+            }
+            None => self.overflow = true,
+        }
+    }
+    #[inline]
+    fn extend(&mut self, b: &[u8]) {
+        match self.buf.get_mut(self.len..self.len + b.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(b);
+                self.len += b.len();
+            }
+            None => self.overflow = true,
+        }
+    }
+    #[inline]
+    fn len(&self) -> usize {
+        self.len - self.base
+    }
+}
+
+/// The text followed by the key: inline when short, else on the heap.
+#[derive(Clone)]
+enum Storage {
+    Inline { buf: [u8; INLINE], len: u8 },
+    Heap(Box<[u8]>),
+}
+
+impl Storage {
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Storage::Inline { buf, len } => &buf[..usize::from(*len)],
+            Storage::Heap(b) => b,
+        }
     }
 }
 
@@ -278,7 +333,7 @@ pub fn is_valid_version(s: &str) -> bool {
 #[derive(Clone)]
 pub struct Version {
     /// The original text followed by the comparison key.
-    buf: Box<str>,
+    storage: Storage,
     text_len: u32,
     rev_text: u32,
     key_rev: u32,
@@ -286,7 +341,7 @@ pub struct Version {
 }
 
 impl Version {
-    /// Parses a version.
+    /// Parses a version. Short versions (the usual case) do not allocate.
     ///
     /// ```
     /// use strata_atom::version::Version;
@@ -294,23 +349,48 @@ impl Version {
     /// assert_eq!(err.position(), Some(2));
     /// ```
     pub fn parse(s: &str) -> Result<Version, ParseError> {
-        let mut buf = String::with_capacity(2 * s.len() + 8);
-        buf.push_str(s);
-        let layout = scan(
-            s.as_bytes(),
-            &mut KeyBuf {
+        let err = |(pos, reason)| ParseError::invalid(InputKind::Version, s, pos, reason);
+        let text = s.as_bytes();
+        if text.len() < INLINE {
+            let mut buf = [0u8; INLINE];
+            buf[..text.len()].copy_from_slice(text);
+            let mut sink = KeyInline {
                 buf: &mut buf,
-                base: s.len(),
+                len: text.len(),
+                base: text.len(),
+                overflow: false,
+            };
+            let layout = scan(text, &mut sink).map_err(err)?;
+            if !sink.overflow {
+                let len = sink.len as u8;
+                return Ok(Version::from_layout(
+                    Storage::Inline { buf, len },
+                    text.len(),
+                    layout,
+                ));
+            }
+        }
+        let mut buf = Vec::with_capacity(2 * text.len() + 8);
+        buf.extend_from_slice(text);
+        let layout = scan(
+            text,
+            &mut KeyVec {
+                buf: &mut buf,
+                base: text.len(),
             },
         )
-        .map_err(|(pos, reason)| ParseError::invalid(InputKind::Version, s, pos, reason))?;
-        Ok(Version::from_layout(buf, s.len(), layout))
+        .map_err(err)?;
+        Ok(Version::from_layout(
+            Storage::Heap(buf.into_boxed_slice()),
+            text.len(),
+            layout,
+        ))
     }
 
-    fn from_layout(buf: String, text_len: usize, layout: Layout) -> Version {
+    fn from_layout(storage: Storage, text_len: usize, layout: Layout) -> Version {
         // `scan` rejects inputs over u32::MAX / 4 bytes, so every offset fits.
         Version {
-            buf: buf.into_boxed_str(),
+            storage,
             text_len: text_len as u32,
             rev_text: layout.rev_text as u32,
             key_rev: layout.key_rev as u32,
@@ -318,22 +398,29 @@ impl Version {
         }
     }
 
+    /// The text part of the storage as `&str` (it was copied from a `&str`, so this
+    /// never fails; the empty string is returned if it somehow did).
+    #[inline]
+    fn text(&self, start: usize, end: usize) -> &str {
+        std::str::from_utf8(&self.storage.bytes()[start..end]).unwrap_or_default()
+    }
+
     /// The version as written (PVR: `1.2-r3`).
     #[inline]
     pub fn as_str(&self) -> &str {
-        &self.buf[..self.text_len as usize]
+        self.text(0, self.text_len as usize)
     }
 
     /// The comparison key (see the module docs); equal keys mean equal versions.
     #[inline]
     pub fn key(&self) -> &[u8] {
-        &self.buf.as_bytes()[self.text_len as usize..]
+        &self.storage.bytes()[self.text_len as usize..]
     }
 
     /// The version without its revision, as written (PV: `1.2` for `1.2-r3`).
     #[inline]
     pub fn base(&self) -> &str {
-        &self.buf[..self.rev_text as usize]
+        self.text(0, self.rev_text as usize)
     }
 
     /// Whether a `-rN` part was written (`1.0-r0` has one, `1.0` has not).
@@ -346,7 +433,7 @@ impl Version {
     #[inline]
     pub fn revision(&self) -> &str {
         if self.has_revision() {
-            &self.buf[self.rev_text as usize + 2..self.text_len as usize]
+            self.text(self.rev_text as usize + 2, self.text_len as usize)
         } else {
             "0"
         }
