@@ -388,14 +388,24 @@ impl Fetcher {
     }
 
     /// The URLs that would be tried, in order (mirror candidates resolved through their
-    /// layouts, which may read the mirrors' `layout.conf`).
+    /// layouts, which may read the mirrors' `layout.conf`; a mirror whose layout cannot be
+    /// read is reported as a [`FetchEvent::Warning`] and treated as flat).
     pub fn urls(&self, f: &Fetchable) -> Vec<String> {
         let digests = f.digests.as_ref();
         let mut seen = HashSet::new();
         self.plan(f)
             .candidates
             .iter()
-            .map(|c| self.resolve(c, &f.name, digests).0)
+            .map(|c| {
+                let (url, warning) = self.resolve(c, &f.name, digests);
+                if let Some(w) = warning {
+                    self.progress.event(&FetchEvent::Warning {
+                        name: &f.name,
+                        message: &w,
+                    });
+                }
+                url
+            })
             .filter(|u| seen.insert(u.clone()))
             .collect()
     }
@@ -800,10 +810,7 @@ impl Fetcher {
         expected: Option<&Digests>,
     ) -> Result<Streamed, String> {
         let total = expected.and_then(Digests::size);
-        let mut resp = self
-            .transport
-            .open(url, offset)
-            .map_err(|e| e.to_string())?;
+        let mut resp = self.transport.open(url, offset).map_err(|e| e.reason())?;
         if let (Some(len), Some(size)) = (resp.length, total)
             && resp.offset + len > size
         {

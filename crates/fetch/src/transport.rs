@@ -71,6 +71,19 @@ pub enum TransportError {
     },
 }
 
+impl TransportError {
+    /// What went wrong, without the URL.
+    pub fn reason(&self) -> String {
+        match self {
+            TransportError::NotFound { .. } => "not found".into(),
+            TransportError::Status { status, .. } => format!("HTTP status {status}"),
+            TransportError::Timeout { detail, .. } => format!("timed out ({detail})"),
+            TransportError::UnsupportedScheme { .. } => "unsupported URL scheme".into(),
+            TransportError::Other { detail, .. } => detail.clone(),
+        }
+    }
+}
+
 /// Opens URLs for reading.
 pub trait Transport: Send + Sync {
     /// Opens `url`, asking for the bytes from `offset` on (0: the whole file). A transport
