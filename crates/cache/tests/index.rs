@@ -454,3 +454,35 @@ fn default_store_location_follows_xdg() {
         );
     }
 }
+
+#[test]
+fn trusted_open_skips_the_check_but_still_builds_when_missing_or_corrupt() {
+    use strata_cache::index::Freshness;
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = small_repo(tmp.path());
+    let store = IndexStore::new(tmp.path().join("index"));
+    let spec = IndexSpec::for_repo(&repo);
+    assert!(
+        store
+            .open_with(&spec, &NoExtra, Freshness::Trust)
+            .unwrap()
+            .rebuilt
+    );
+    let ebuild = repo.join("dev-nim/inim/inim-0.6.1.ebuild");
+    set_mtime(&ebuild, SystemTime::now() + Duration::from_secs(7));
+    assert!(
+        !store
+            .open_with(&spec, &NoExtra, Freshness::Trust)
+            .unwrap()
+            .rebuilt
+    );
+    assert!(
+        store
+            .open_with(&spec, &NoExtra, Freshness::CheckFiles)
+            .unwrap()
+            .rebuilt
+    );
+    std::fs::write(store.index_path(&spec), b"garbage").unwrap();
+    let opened = store.open_with(&spec, &NoExtra, Freshness::Trust).unwrap();
+    assert!(opened.rebuilt && opened.discarded.is_some());
+}

@@ -156,10 +156,22 @@ impl<'a> Interner<'a> {
 /// Encodes records and revdep rows (sorted here) into a complete index file.
 pub(crate) fn encode<'a>(
     records: &[RecordStrings<'a>],
-    mut revdeps: Vec<RevdepRow<'a>>,
+    revdeps: Vec<RevdepRow<'a>>,
     fingerprint: &[u8; 32],
 ) -> Result<Vec<u8>, CacheError> {
-    revdeps.sort_unstable_by(|a, b| a.package.cmp(b.package).then(a.record.cmp(&b.record)));
+    // Group rows by package (few distinct names), then sort the names: much cheaper than
+    // sorting every row by string.
+    let revdep_count = revdeps.len();
+    let mut groups: HashMap<&str, Vec<(u32, u32)>, BuildHasherDefault<FxHasher>> =
+        HashMap::default();
+    for row in revdeps {
+        groups
+            .entry(row.package)
+            .or_default()
+            .push((row.record, row.mask));
+    }
+    let mut names: Vec<&str> = groups.keys().copied().collect();
+    names.sort_unstable();
     let mut strings = Interner {
         bytes: Vec::with_capacity(1 << 20),
         seen: HashMap::with_capacity_and_hasher(records.len() * 8, Default::default()),
@@ -172,17 +184,21 @@ pub(crate) fn encode<'a>(
             record_refs.extend_from_slice(&len.to_le_bytes());
         }
     }
-    let mut revdep_bytes: Vec<u8> = Vec::with_capacity(revdeps.len() * REVDEP_LEN);
-    for row in &revdeps {
-        let (off, len) = strings.add(row.package)?;
-        revdep_bytes.extend_from_slice(&off.to_le_bytes());
-        revdep_bytes.extend_from_slice(&len.to_le_bytes());
-        revdep_bytes.extend_from_slice(&row.record.to_le_bytes());
-        revdep_bytes.extend_from_slice(&row.mask.to_le_bytes());
+    let mut revdep_bytes: Vec<u8> = Vec::with_capacity(revdep_count * REVDEP_LEN);
+    for name in names {
+        let (off, len) = strings.add(name)?;
+        let mut rows = groups.remove(name).unwrap_or_default();
+        rows.sort_unstable();
+        for (record, mask) in rows {
+            revdep_bytes.extend_from_slice(&off.to_le_bytes());
+            revdep_bytes.extend_from_slice(&len.to_le_bytes());
+            revdep_bytes.extend_from_slice(&record.to_le_bytes());
+            revdep_bytes.extend_from_slice(&mask.to_le_bytes());
+        }
     }
     let strings = strings.bytes;
     let count = u32::try_from(records.len()).map_err(|_| too_big())?;
-    let revdep_count = u32::try_from(revdeps.len()).map_err(|_| too_big())?;
+    let revdep_count = u32::try_from(revdep_count).map_err(|_| too_big())?;
     let records_off = HEADER_LEN as u64;
     let revdep_off = records_off + record_refs.len() as u64;
     let strings_off = revdep_off + revdep_bytes.len() as u64;

@@ -17,6 +17,17 @@ pub struct IndexStore {
     dir: PathBuf,
 }
 
+/// How [`IndexStore::open_with`] decides whether a stored index is current.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Freshness {
+    /// Stat every input file (cache entries, ebuilds, metadata.xml) and compare the
+    /// fingerprint: any change rebuilds.
+    #[default]
+    CheckFiles,
+    /// Use a stored, structurally valid index as is; build only when there is none.
+    Trust,
+}
+
 /// The result of [`IndexStore::open`].
 #[derive(Debug)]
 pub struct Opened {
@@ -91,10 +102,36 @@ impl IndexStore {
         spec: &IndexSpec,
         extra: &dyn PackageExtraSource,
     ) -> Result<Opened, CacheError> {
-        let inputs = gather(spec)?;
+        self.open_with(spec, extra, Freshness::CheckFiles)
+    }
+
+    /// [`IndexStore::open`] with a choice of freshness check. With
+    /// [`Freshness::Trust`], an existing valid index file is used without looking at the
+    /// repository at all (for frozen repositories, or right after a sync that rebuilt it).
+    pub fn open_with(
+        &self,
+        spec: &IndexSpec,
+        extra: &dyn PackageExtraSource,
+        freshness: Freshness,
+    ) -> Result<Opened, CacheError> {
         let path = self.index_path(spec);
         let mut discarded = None;
-        if path.exists() {
+        if freshness == Freshness::Trust && path.exists() {
+            match SearchIndex::load(&path) {
+                Ok(index) => {
+                    return Ok(Opened {
+                        index,
+                        rebuilt: false,
+                        report: None,
+                        discarded: None,
+                    });
+                }
+                Err(e @ CacheError::CorruptIndex { .. }) => discarded = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        let inputs = gather(spec)?;
+        if discarded.is_none() && path.exists() {
             match SearchIndex::load(&path) {
                 Ok(index) if index.fingerprint() == &inputs.fingerprint => {
                     return Ok(Opened {
