@@ -525,12 +525,8 @@ impl ConfigManager {
         if let Some(obj) = self.built.lock().ok().and_then(|b| b.get(name).cloned()) {
             return Ok(obj);
         }
-        let resolved = self.resolve(name)?;
         if let Some(raw) = self.raw_section(name)
-            && raw
-                .values
-                .get("inherit-only")
-                .is_some_and(|(v, _)| convert_bool(v) == Some(true))
+            && self.is_template(name)
         {
             return Err(ConfigError::Build {
                 section: name.to_string(),
@@ -539,6 +535,7 @@ impl ConfigManager {
                 location: raw.location.clone(),
             });
         }
+        let resolved = self.resolve(name)?;
         let obj = self.build_resolved(&resolved, stack)?;
         if let Ok(mut built) = self.built.lock() {
             built.insert(name.to_string(), obj.clone());

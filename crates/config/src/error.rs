@@ -2,24 +2,38 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A place in a configuration file: a path and a 1-based line number (0 = the whole file,
 /// or a place that is not in any file such as built-in defaults).
+///
+/// Cheap to clone (shared); read its parts through `location.path` and `location.line`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Location {
+pub struct Location(Arc<Place>);
+
+/// The parts of a [`Location`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Place {
     /// The file.
     pub path: PathBuf,
     /// 1-based line number; 0 when the location is the whole file.
     pub line: usize,
 }
 
+impl std::ops::Deref for Location {
+    type Target = Place;
+    fn deref(&self) -> &Place {
+        &self.0
+    }
+}
+
 impl Location {
     /// A location at `line` of `path`.
     pub fn new(path: impl Into<PathBuf>, line: usize) -> Location {
-        Location {
+        Location(Arc::new(Place {
             path: path.into(),
             line,
-        }
+        }))
     }
 
     /// A location meaning "built in", used for defaults that come from no file.

@@ -1,0 +1,520 @@
+//! Portage configuration cases on fixtures written to temp dirs: multi-level profiles,
+//! incremental stacking, masks, keywords, licenses, USE, directory-form files, make.conf
+//! syntax, and the errors.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use common::write;
+use strata_atom::cpv::Cpv;
+use strata_config::classes::builtin_registry;
+use strata_config::domain::{Domain, PackageInfo};
+use strata_config::error::ConfigError;
+use strata_config::load::{ConfigSource, LoadedConfig, load_config};
+use strata_config::portage::PortageOptions;
+use strata_config::use_flags::UseSource;
+use strata_config::visibility::Hidden;
+
+/// A repository `test` with a three-level profile, and a config root using it.
+fn fixture(make_conf: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path().join("repo");
+    write(&r, "profiles/repo_name", "test\n");
+    write(
+        &r,
+        "metadata/layout.conf",
+        "masters =\nprofile-formats = portage-2\n",
+    );
+    write(&r, "profiles/eapi", "8\n");
+    write(&r, "profiles/arch.list", "amd64\nx86\n");
+    write(
+        &r,
+        "profiles/license_groups",
+        "GPL-COMPATIBLE GPL-2 LGPL-2.1\nFREE-SOFTWARE @GPL-COMPATIBLE MIT\nFREE @FREE-SOFTWARE CC0-1.0\n",
+    );
+    write(
+        &r,
+        "profiles/package.mask",
+        "# repo-wide\ndev-libs/repomasked\n",
+    );
+    write(
+        &r,
+        "profiles/package.use.mask",
+        "app-misc/foo repomaskflag\n",
+    );
+    write(
+        &r,
+        "profiles/base/make.defaults",
+        "USE=\"a b c\"\nUSE_EXPAND=\"VIDEO_CARDS\"\nUSE_EXPAND_UNPREFIXED=\"ARCH\"\nVIDEO_CARDS=\"intel\"\nACCEPT_LICENSE=\"-* @FREE\"\nCONFIG_PROTECT=\"/etc /usr/share/x\"\nFEATURES=\"sandbox\"\nBASEVAR=\"base\"\n",
+    );
+    write(
+        &r,
+        "profiles/base/package.mask",
+        "app-misc/masked-in-base\napp-misc/dropped-in-leaf\n",
+    );
+    write(&r, "profiles/base/use.mask", "masked\nforcedandmasked\n");
+    write(&r, "profiles/base/use.force", "forced\nforcedandmasked\n");
+    write(&r, "profiles/base/use.stable.mask", "unstableonly\n");
+    write(
+        &r,
+        "profiles/base/package.use.force",
+        ">=app-misc/foo-2 pkgforced\n",
+    );
+    write(&r, "profiles/base/eapi", "8\n");
+    write(&r, "profiles/arch/amd64/parent", "../../base\n");
+    write(
+        &r,
+        "profiles/arch/amd64/make.defaults",
+        "ARCH=\"amd64\"\nACCEPT_KEYWORDS=\"amd64\"\nUSE=\"-b d ${BASEVAR}x\"\n",
+    );
+    write(&r, "profiles/arch/amd64/use.mask", "-masked\n");
+    write(&r, "profiles/leaf/parent", "test:arch/amd64\n");
+    write(
+        &r,
+        "profiles/leaf/package.mask",
+        "-app-misc/dropped-in-leaf\n",
+    );
+    write(&r, "profiles/leaf/package.use", "app-misc/foo profileuse\n");
+    write(
+        &r,
+        "profiles/leaf/make.defaults",
+        "USE=\"e\"\nFEATURES=\"-sandbox userpriv\"\n",
+    );
+    write(&r, "profiles/leaf/eapi", "8\n");
+    let etc = dir.path().join("etc/portage");
+    write(
+        &etc,
+        "repos.conf",
+        &format!(
+            "[DEFAULT]\nmain-repo = test\n[test]\nlocation = {}\n",
+            r.display()
+        ),
+    );
+    write(&etc, "make.conf", make_conf);
+    std::os::unix::fs::symlink(r.join("profiles/leaf"), etc.join("make.profile")).unwrap();
+    for (rel, content) in extra {
+        write(&etc, rel, content);
+    }
+    dir
+}
+
+fn load(root: &Path) -> Result<LoadedConfig, ConfigError> {
+    load_config(
+        builtin_registry(),
+        &ConfigSource::Portage(PortageOptions::new(root, Path::new("/"))),
+    )
+}
+
+fn domain(root: &Path) -> Arc<Domain> {
+    load(root).unwrap().domain().unwrap()
+}
+
+struct Pkg {
+    cpv: Cpv,
+    slot: &'static str,
+    keywords: &'static str,
+    license: &'static str,
+    iuse: &'static str,
+}
+
+impl Pkg {
+    fn new(cpv: &str, keywords: &'static str, license: &'static str) -> Pkg {
+        Pkg {
+            cpv: Cpv::parse(cpv).unwrap(),
+            slot: "0",
+            keywords,
+            license,
+            iuse: "",
+        }
+    }
+    fn info(&self) -> PackageInfo<'_> {
+        PackageInfo {
+            cpv: &self.cpv,
+            slot: self.slot,
+            repo: "test",
+            keywords: self.keywords,
+            license: self.license,
+            eapi: "8",
+            iuse: self.iuse,
+        }
+    }
+}
+
+#[test]
+fn multi_level_profile_and_incrementals() {
+    let root = fixture(
+        "USE=\"-c f\"\nVIDEO_CARDS=\"-* radeon\"\nFEATURES=\"${FEATURES} -userpriv\"\n",
+        &[],
+    );
+    let d = domain(root.path());
+    let paths: Vec<String> = d
+        .profile
+        .nodes
+        .iter()
+        .map(|n| n.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(paths, ["base", "amd64", "leaf"]);
+    // USE: base "a b c", amd64 "-b d basex", leaf "e", make.conf "-c f".
+    assert_eq!(d.setting("USE"), Some("a d basex e f"));
+    let use_ = d.global_use();
+    assert!(use_.contains(&"video_cards_radeon".to_string()), "{use_:?}");
+    assert!(!use_.contains(&"video_cards_intel".to_string()), "{use_:?}");
+    assert!(use_.contains(&"amd64".to_string()), "{use_:?}");
+    assert_eq!(d.setting("VIDEO_CARDS"), Some("radeon"));
+    assert_eq!(d.setting("BASEVAR"), Some("base"));
+    assert_eq!(d.config_protect(), ["/etc", "/usr/share/x"]);
+    // make.globals FEATURES, base "sandbox", leaf "-sandbox userpriv", make.conf
+    // "${FEATURES} -userpriv" where ${FEATURES} expands to make.globals' value.
+    let f = d.features();
+    assert!(
+        f.contains(&"sandbox".to_string()),
+        "make.conf re-adds make.globals' sandbox: {f:?}"
+    );
+    assert!(!f.contains(&"userpriv".to_string()), "{f:?}");
+    assert!(f.contains(&"strict".to_string()));
+    let loc = &d.settings.values["USE"].location;
+    assert!(
+        loc.path.ends_with("etc/portage/make.conf") && loc.line == 1,
+        "{loc}"
+    );
+}
+
+#[test]
+fn masks_unmasks_and_reasons() {
+    let root = fixture(
+        "ACCEPT_KEYWORDS=\"~amd64\"\n",
+        &[
+            ("package.mask", "# mine\n=app-misc/usermasked-1*\n"),
+            ("package.unmask/a", "app-misc/masked-in-base\n"),
+        ],
+    );
+    let d = domain(root.path());
+    let masked = |cpv: &str| {
+        d.masked_by(&Pkg::new(cpv, "amd64", "MIT").info())
+            .into_iter()
+            .map(|h| match h {
+                Hidden::Masked {
+                    entry,
+                    location,
+                    reason,
+                } => (entry, location.line, reason),
+                other => panic!("{other:?}"),
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        masked("app-misc/masked-in-base-1").is_empty(),
+        "unmasked by user"
+    );
+    assert!(
+        masked("app-misc/dropped-in-leaf-1").is_empty(),
+        "-atom in leaf profile"
+    );
+    assert_eq!(
+        masked("dev-libs/repomasked-3"),
+        [(
+            "dev-libs/repomasked".into(),
+            2,
+            vec!["repo-wide".to_string()]
+        )]
+    );
+    assert_eq!(
+        masked("app-misc/usermasked-1.5"),
+        [(
+            "=app-misc/usermasked-1*".into(),
+            2,
+            vec!["mine".to_string()]
+        )]
+    );
+    assert!(masked("app-misc/usermasked-10").is_empty());
+}
+
+#[test]
+fn keyword_forms() {
+    let root = fixture(
+        "",
+        &[(
+            "package.accept_keywords",
+            "app-misc/bare\napp-misc/any **\napp-misc/tilde ~*\napp-misc/star *\napp-misc/neg -* x86\n",
+        )],
+    );
+    let d = domain(root.path());
+    let vis = |cpv: &str, kw: &'static str| {
+        !d.visibility(&Pkg::new(cpv, kw, "MIT").info())
+            .iter()
+            .any(|h| matches!(h, Hidden::Keywords { .. }))
+    };
+    assert_eq!(d.accept_keywords(), ["amd64"]);
+    assert!(vis("app-misc/plain-1", "amd64 ~x86"));
+    assert!(!vis("app-misc/plain-1", "~amd64"));
+    assert!(vis("app-misc/bare-1", "~amd64"), "bare atom means ~arch");
+    assert!(!vis("app-misc/bare-1", "~x86"));
+    assert!(vis("app-misc/any-1", ""), "** accepts empty KEYWORDS");
+    assert!(vis("app-misc/tilde-1", "~arm"));
+    assert!(!vis("app-misc/tilde-1", "-arm"));
+    assert!(vis("app-misc/star-1", "arm"));
+    assert!(!vis("app-misc/star-1", "~arm"));
+    assert!(vis("app-misc/neg-1", "x86"));
+    assert!(!vis("app-misc/neg-1", "amd64"), "-* dropped amd64");
+    assert!(
+        vis("app-misc/plain-1", "*"),
+        "KEYWORDS=* is visible everywhere"
+    );
+    let h = d.visibility(&Pkg::new("app-misc/plain-1", "~amd64 x86", "MIT").info());
+    assert_eq!(
+        h,
+        [Hidden::Keywords {
+            keywords: vec!["~amd64".into(), "x86".into()],
+            accepted: vec!["amd64".into()],
+        }]
+    );
+}
+
+#[test]
+fn license_groups_and_package_license() {
+    let root = fixture(
+        "ACCEPT_LICENSE=\"${ACCEPT_LICENSE} -@GPL-COMPATIBLE LGPL-2.1\"\n",
+        &[("package.license", "app-misc/eula EULA @NOPE\n")],
+    );
+    let d = domain(root.path());
+    // Profile "-* @FREE", then make.conf "-@GPL-COMPATIBLE LGPL-2.1".
+    assert_eq!(
+        d.setting("ACCEPT_LICENSE"),
+        Some("-* @FREE -@GPL-COMPATIBLE LGPL-2.1")
+    );
+    let lic = |cpv: &str, license: &'static str| {
+        d.visibility(&Pkg::new(cpv, "amd64", license).info())
+            .into_iter()
+            .filter_map(|h| match h {
+                Hidden::License { missing } => Some(missing),
+                _ => None,
+            })
+            .flatten()
+            .collect::<Vec<_>>()
+    };
+    assert!(lic("app-misc/a-1", "MIT CC0-1.0 LGPL-2.1").is_empty());
+    assert_eq!(lic("app-misc/a-1", "GPL-2"), ["GPL-2"]);
+    assert!(lic("app-misc/a-1", "|| ( GPL-2 MIT )").is_empty());
+    assert_eq!(lic("app-misc/a-1", "EULA"), ["EULA"]);
+    assert!(lic("app-misc/eula-1", "EULA").is_empty());
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.message.contains("@NOPE") && w.location.line == 1),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
+fn effective_use_layers_masks_and_forces() {
+    let root = fixture(
+        "USE=\"conf -iusedefault\"\n",
+        &[
+            ("package.use/10-a", "app-misc/foo pkguse -conf\n"),
+            ("package.use/20-b", "app-misc/foo VIDEO_CARDS: -* nvidia\n"),
+            ("package.use/.hidden", "app-misc/foo hidden\n"),
+            ("package.use/20-b~", "app-misc/foo backup\n"),
+            ("package.accept_keywords", "app-misc/foo ~amd64\n"),
+        ],
+    );
+    let d = domain(root.path());
+    let mut p = Pkg::new("app-misc/foo-2", "amd64", "MIT");
+    p.iuse = "+iusedefault +plus a conf pkguse profileuse masked forced forcedandmasked \
+              unstableonly pkgforced repomaskflag hidden backup video_cards_intel video_cards_nvidia";
+    let u = d.effective_use(&p.info());
+    let on: Vec<&str> = u.enabled().collect();
+    assert_eq!(
+        on,
+        [
+            "plus",
+            "a",
+            "pkguse",
+            "profileuse",
+            "forced",
+            "pkgforced",
+            "video_cards_nvidia"
+        ]
+    );
+    assert!(
+        !u.is_masked("masked"),
+        "base use.mask undone by `-masked` in arch/amd64"
+    );
+    assert!(matches!(
+        u.flags["iusedefault"].source,
+        UseSource::Setting(_)
+    ));
+    assert!(matches!(u.flags["plus"].source, UseSource::IuseDefault));
+    assert!(matches!(&u.flags["pkguse"].source, UseSource::PackageUse(l) if l.line == 1));
+    assert!(u.is_masked("forcedandmasked"), "mask wins over force");
+    assert!(
+        u.is_masked("unstableonly"),
+        "stable install: use.stable.mask applies"
+    );
+    assert!(u.is_masked("repomaskflag"));
+    assert!(u.is_forced("pkgforced"));
+    // ~amd64 only: not a stable install, use.stable.mask does not apply; <2: no force.
+    let mut q = Pkg::new("app-misc/foo-1", "~amd64", "MIT");
+    q.iuse = "unstableonly pkgforced";
+    let u = d.effective_use(&q.info());
+    assert!(!u.is_masked("unstableonly"));
+    assert!(!u.is_enabled("pkgforced"));
+}
+
+#[test]
+fn make_conf_directory_source_continuations_and_warnings() {
+    let dir = fixture("", &[]);
+    let etc = dir.path().join("etc/portage");
+    std::fs::remove_file(etc.join("make.conf")).unwrap();
+    write(
+        &etc,
+        "make.conf/01-base",
+        "# comment\nDISTDIR=\"/d\" \\\n  PKGDIR='/p'\nsource ../extra.conf\nthis is not an assignment\n",
+    );
+    write(
+        &etc,
+        "make.conf/02-more",
+        "export EMERGE_DEFAULT_OPTS=\"--ask \\\n--verbose\"\nUSE=\"${USE:-none} z\"\n",
+    );
+    write(&etc, "make.conf/.skip", "DISTDIR=/wrong\n");
+    write(
+        &etc,
+        "extra.conf",
+        "GENTOO_MIRRORS=\"http://m/ ${DISTDIR}\"\n",
+    );
+    let loaded = load(dir.path()).unwrap();
+    let d = loaded.domain().unwrap();
+    assert_eq!(d.distdir(), Path::new("/d"));
+    assert_eq!(d.pkgdir(), Path::new("/p"));
+    assert_eq!(d.setting("GENTOO_MIRRORS"), Some("http://m/ /d"));
+    assert_eq!(d.setting("EMERGE_DEFAULT_OPTS"), Some("--ask --verbose"));
+    assert!(d.global_use().contains(&"none".to_string()));
+    assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+    let w = &loaded.warnings[0];
+    assert!(
+        w.location.path.ends_with("make.conf/01-base") && w.location.line == 5,
+        "{w}"
+    );
+}
+
+#[test]
+fn malformed_package_lines_warn_and_the_rest_loads() {
+    let root = fixture(
+        "",
+        &[
+            (
+                "package.mask",
+                "app-misc/ok\n>=broken\n!app-misc/blocker\napp-misc/two tokens\n",
+            ),
+            ("package.use", "app-misc/x\nnot-an-atom flag\n"),
+            ("repos.conf.extra", ""),
+        ],
+    );
+    let d = domain(root.path());
+    let lines: Vec<(String, usize)> = d
+        .warnings
+        .iter()
+        .map(|w| {
+            (
+                w.location
+                    .path
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                w.location.line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("package.mask".to_string(), 2),
+            ("package.mask".to_string(), 3),
+            ("package.mask".to_string(), 4),
+            ("package.use".to_string(), 1),
+            ("package.use".to_string(), 2),
+        ]
+    );
+    assert!(
+        !d.masked_by(&Pkg::new("app-misc/ok-1", "amd64", "MIT").info())
+            .is_empty()
+    );
+}
+
+#[test]
+fn missing_location_is_an_error() {
+    let root = fixture("", &[]);
+    let etc = root.path().join("etc/portage");
+    write(
+        &etc,
+        "repos.conf",
+        "[DEFAULT]\nmain-repo = test\n[test]\nsync-type = git\n",
+    );
+    let err = load(root.path()).unwrap_err();
+    assert!(
+        matches!(err, ConfigError::RepoLocation { ref repo, ref location, .. } if repo == "test" && location.line == 3),
+        "{err}"
+    );
+    write(&etc, "repos.conf", "[test]\nlocation = /does/not/exist\n");
+    let err = load(root.path()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("repos.conf:2: repository \"test\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn parent_cycle_is_an_error() {
+    let root = fixture("", &[]);
+    let base = root.path().join("repo/profiles/base");
+    write(&base, "parent", "../leaf\n");
+    let err = load(root.path()).unwrap().domain().unwrap_err();
+    let ConfigError::ProfileCycle { chain, location } = &err else {
+        panic!("{err}");
+    };
+    assert!(location.path.ends_with("profiles/base/parent") && location.line == 1);
+    assert_eq!(chain.first(), chain.last());
+    assert!(err.to_string().contains("profile parent cycle"));
+}
+
+#[test]
+fn missing_profile_parent_is_an_error() {
+    let root = fixture("", &[]);
+    write(
+        &root.path().join("repo/profiles/leaf"),
+        "parent",
+        "test:arch/amd64\n../nope\n",
+    );
+    let err = load(root.path()).unwrap().domain().unwrap_err();
+    assert!(
+        matches!(&err, ConfigError::MissingProfile { location, .. } if location.line == 2),
+        "{err}"
+    );
+}
+
+#[test]
+fn user_profile_applies_last() {
+    let root = fixture(
+        "",
+        &[
+            ("profile/package.mask", "app-misc/user-profile-masked\n"),
+            ("profile/use.force", "userforced\n"),
+            ("profile/make.defaults", "USE=\"fromuserprofile\"\n"),
+        ],
+    );
+    let d = domain(root.path());
+    assert!(d.profile.nodes.last().unwrap().is_user);
+    assert!(
+        !d.masked_by(&Pkg::new("app-misc/user-profile-masked-1", "amd64", "MIT").info())
+            .is_empty()
+    );
+    let mut p = Pkg::new("app-misc/x-1", "amd64", "MIT");
+    p.iuse = "userforced";
+    assert!(d.effective_use(&p.info()).is_forced("userforced"));
+    assert!(d.global_use().contains(&"fromuserprofile".to_string()));
+}
