@@ -91,6 +91,18 @@ impl FileEntry {
         }
     }
 
+    /// An entry for a file on disk, hashing it once with `algorithms` (for a new `DIST`
+    /// line: `FileEntry::for_file(FileTag::Dist, name, path, &policy.computable_hashes())`).
+    pub fn for_file(
+        tag: FileTag,
+        name: impl Into<String>,
+        file: &Path,
+        algorithms: &[HashAlgorithm],
+    ) -> std::io::Result<FileEntry> {
+        let digests = crate::hash::hash_file(file, algorithms.iter().copied())?;
+        Ok(FileEntry::new(tag, name, digests))
+    }
+
     /// The path relative to the Manifest's directory: `files/<path>` for `AUX`, the path
     /// itself otherwise (for `DIST` this is a name in DISTDIR, not a path in the tree).
     pub fn tree_path(&self) -> String {
@@ -989,6 +1001,21 @@ mod tests {
             Manifest::parse(&conflict).unwrap_err().kind,
             ManifestErrorKind::ConflictingDuplicate { first_line: 1, .. }
         ));
+    }
+
+    #[test]
+    fn entry_for_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x");
+        std::fs::write(&p, b"abc").unwrap();
+        let e =
+            FileEntry::for_file(FileTag::Dist, "x-1.tar.gz", &p, &DEFAULT_MANIFEST_HASHES).unwrap();
+        let line = Entry::File(e).to_string();
+        assert!(
+            line.starts_with("DIST x-1.tar.gz 3 BLAKE2B ba80a53f981c4d0d"),
+            "{line}"
+        );
+        assert!(line.contains(" SHA512 ddaf35a193617aba"), "{line}");
     }
 
     #[test]
