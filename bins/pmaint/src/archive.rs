@@ -46,7 +46,9 @@ pub enum ArchiveCommand {
         /// Final name; its extension (.tar.xz, .tar.zst, .tar.gz, .tar.bz2) picks the
         /// compression.
         name: String,
-        /// Files and directories to archive, each under its own file name.
+        /// Files and directories to archive, each under its own file name. An argument
+        /// starting with `{` is a JSON key object, and one of the form `name=value` that is
+        /// not an existing path is a key member (use -k to be explicit).
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
         /// Key member `name=value`, or a JSON object of strings (repeatable).
@@ -83,6 +85,8 @@ pub enum ArchiveCommand {
     Find {
         /// Final name.
         name: String,
+        /// Key members `name=value` or JSON objects of strings (same as -k).
+        members: Vec<String>,
         /// Key member `name=value`, or a JSON object of strings (repeatable).
         #[arg(short, long = "key")]
         keys: Vec<String>,
@@ -194,13 +198,26 @@ fn run_to(args: Args, out: &mut impl Write) -> Result<ExitCode, Box<dyn Error>> 
             mtime,
             json,
         } => {
+            let mut keys = keys;
+            let mut paths = Vec::new();
+            for input in inputs {
+                match input.to_str() {
+                    Some(s) if s.starts_with('{') || (s.contains('=') && !input.exists()) => {
+                        keys.push(s.to_owned());
+                    }
+                    _ => paths.push(input),
+                }
+            }
+            if paths.is_empty() {
+                return Err("no input paths to archive".into());
+            }
             let key = parse_key(&keys)?;
             let mut archive = Archive::new(&name)?;
             archive.set_mtime(mtime);
             for (k, v) in parse_pairs(&metadata)? {
                 archive.set_metadata(k, v);
             }
-            for input in &inputs {
+            for input in &paths {
                 archive.add_path(input, &prefix)?;
             }
             let stored = archive.store(&store, &key)?;
@@ -217,7 +234,13 @@ fn run_to(args: Args, out: &mut impl Write) -> Result<ExitCode, Box<dyn Error>> 
             let stored = store.import(&file, &name, &key, &meta)?;
             writeln!(out, "{}", stored.path().display())?;
         }
-        ArchiveCommand::Find { name, keys, json } => {
+        ArchiveCommand::Find {
+            name,
+            members,
+            mut keys,
+            json,
+        } => {
+            keys.extend(members);
             let key = parse_key(&keys)?;
             match Archive::find(&store, &name, &key)? {
                 Some(found) => print_one(out, &found, json)?,
