@@ -194,17 +194,27 @@ impl CacheEntry {
 
     /// Sets `key` to `value`, keeping its position when it exists, appending otherwise.
     ///
-    /// Setting `_eclasses_` this way is refused silently in favour of
-    /// [`CacheEntry::set_eclasses`], which keeps the decoded form in step: use that.
-    pub fn set(&mut self, key: &str, value: impl Into<String>) {
-        if key == ECLASSES_KEY {
-            return;
-        }
+    /// A `_eclasses_` value is decoded (md5 pairs, or dir/checksum triples) and refused
+    /// with [`CacheError::BadEclasses`] (no path, line 0) when it does not decode; the
+    /// entry is then unchanged. Other keys cannot fail.
+    pub fn set(&mut self, key: &str, value: impl Into<String>) -> Result<(), CacheError> {
         let value = value.into();
+        if key == ECLASSES_KEY {
+            let stamps =
+                crate::kv_file::parse_eclasses(&value, crate::kv_file::EclassLayout::Flexible)
+                    .map_err(|(field, reason)| CacheError::BadEclasses {
+                        path: std::path::PathBuf::new(),
+                        line: 0,
+                        field,
+                        reason,
+                    })?;
+            self.eclasses = stamps;
+        }
         match self.fields.iter_mut().find(|(k, _)| k == key) {
             Some((_, v)) => *v = value,
             None => self.fields.push((make_key(key), value)),
         }
+        Ok(())
     }
 
     /// Removes `key`; returns its value.

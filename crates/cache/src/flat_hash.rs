@@ -119,7 +119,7 @@ pub fn to_flat_hash(
     let meta = std::fs::metadata(ebuild).map_err(|e| CacheError::io(ebuild, e))?;
     let mut out = entry.clone();
     out.remove(MD5_KEY);
-    out.set(MTIME_KEY, crate::eclass::mtime_secs(&meta).to_string());
+    out.set(MTIME_KEY, crate::eclass::mtime_secs(&meta).to_string())?;
     let mut stamps = Vec::with_capacity(entry.eclasses().len());
     for e in entry.eclasses() {
         let file = eclasses

@@ -89,7 +89,10 @@ pub(crate) fn parse(
 }
 
 /// Decodes an `_eclasses_` value; errors carry the field index.
-fn parse_eclasses(value: &str, layout: EclassLayout) -> Result<Vec<EclassStamp>, (usize, String)> {
+pub(crate) fn parse_eclasses(
+    value: &str,
+    layout: EclassLayout,
+) -> Result<Vec<EclassStamp>, (usize, String)> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Ok(Vec::new());
@@ -306,9 +309,32 @@ mod tests {
     }
 
     #[test]
+    fn setting_eclasses_decodes_or_refuses() {
+        let mut e = parse_md5("EAPI=8\n_md5_=0123456789abcdef0123456789abcdef\n").unwrap();
+        e.set(
+            "_eclasses_",
+            "b\t0123456789abcdef0123456789abcdef\ta\tffffffffffffffffffffffffffffffff",
+        )
+        .unwrap();
+        assert_eq!(e.inherited().collect::<Vec<_>>(), ["b", "a"]);
+        assert!(e.set("_eclasses_", "odd\tnumber\tof").is_err());
+        assert_eq!(e.eclasses().len(), 2);
+        let key = crate::EntryKey::new("cat", "pkg-1");
+        let out = crate::write_md5_entry(&key, &e, crate::WriteStyle::Egencache).unwrap();
+        assert_eq!(
+            out,
+            "EAPI=8\n_eclasses_=a\tffffffffffffffffffffffffffffffff\tb\t\
+             0123456789abcdef0123456789abcdef\n_md5_=0123456789abcdef0123456789abcdef\n"
+        );
+        // mtime-stamped eclasses cannot go into md5-dict.
+        e.set("_eclasses_", "a\t/x\t123").unwrap();
+        assert!(crate::write_md5_entry(&key, &e, crate::WriteStyle::Egencache).is_err());
+    }
+
+    #[test]
     fn writing_refuses_newlines() {
         let mut e = CacheEntry::new();
-        e.set("DESCRIPTION", "two\nlines");
+        e.set("DESCRIPTION", "two\nlines").unwrap();
         assert!(write_lines("k", e.fields()).is_err());
     }
 }

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use crate::backend::{MetadataCache, list_entries};
 use crate::eclass::EclassPath;
-use crate::entry::{CacheEntry, ECLASSES_KEY, EntryKey, MD5_KEY, serialize_eclasses};
+use crate::entry::{
+    CacheEntry, ECLASSES_KEY, EclassChecksum, EclassStamp, EntryKey, MD5_KEY, serialize_eclasses,
+};
 use crate::error::CacheError;
 use crate::kv_file::{self, EclassLayout};
 use crate::validate::{EbuildChecksumKind, Validity, validate_entry};
@@ -48,7 +50,19 @@ pub fn write_md5_entry(
     match style {
         WriteStyle::AsRead => kv_file::write_lines(&name, entry.fields()),
         WriteStyle::Egencache => {
-            let mut sorted_eclasses = entry.eclasses().to_vec();
+            let mut sorted_eclasses = Vec::with_capacity(entry.eclasses().len());
+            for e in entry.eclasses() {
+                if !matches!(e.checksum, EclassChecksum::Md5(_)) {
+                    return Err(CacheError::Unwritable {
+                        key: name,
+                        reason: "an eclass is stamped with an mtime; md5-dict needs md5s",
+                    });
+                }
+                sorted_eclasses.push(EclassStamp {
+                    dir: None,
+                    ..e.clone()
+                });
+            }
             sorted_eclasses.sort_by(|a, b| a.name.cmp(&b.name));
             let eclasses = serialize_eclasses(&sorted_eclasses);
             let mut fields: Vec<(&str, &str)> = entry
