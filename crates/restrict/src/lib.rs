@@ -46,6 +46,7 @@ pub mod candidates;
 pub mod glob;
 pub mod memory;
 pub mod package;
+pub mod query;
 pub mod restriction;
 pub mod split;
 pub mod target;
