@@ -33,10 +33,33 @@
 //!
 //! # Keys
 //!
-//! The key digest that identifies (final name, key) is the SHA-512 of a domain-separated,
-//! length-prefixed encoding of the final name and the sorted members; see [`key`] for the
-//! exact bytes. Keys are never mutated by the store, and the final name is always stored
-//! in its own column.
+//! A key is a map of strings to strings ([`ArchiveKey`]; built from `name=value` pairs or
+//! a JSON object whose values are all strings — anything else is rejected). The pair
+//! (final name, key) is identified by its *key digest*, the lower-case hex SHA-512 of:
+//!
+//! ```text
+//! "strata-archive-key-v1" 0x00
+//! u64be(len(final_name)) final_name
+//! u64be(number of members)
+//! for each member in byte-wise ascending order of its name:
+//!     u64be(len(name)) name  u64be(len(value)) value
+//! ```
+//!
+//! (UTF-8 strings, byte lengths.) The domain tag separates these digests from other
+//! SHA-512 uses and the length prefixes make the encoding injective; see [`key`]. The
+//! store never mutates a caller's key, keeps the final name in its own column, and on a
+//! hit also compares the stored key and name with the request.
+//!
+//! # Store layout
+//!
+//! ```text
+//! root/blobs/layout.conf        [structure] 0=content-hash SHA512 8:8:8
+//! root/blobs/aa/bb/cc/<sha512>  blobs (read-only, no suffix, no sidecars)
+//! root/index.sqlite             the index (WAL mode; -wal/-shm next to it)
+//! root/tmp/                     temporary files (same filesystem as blobs/)
+//! root/locks/                   advisory locks: key-<digest>.lock, gc.lock
+//! root/quarantine/              blobs that failed verification
+//! ```
 //!
 //! # Example
 //!

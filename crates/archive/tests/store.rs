@@ -710,3 +710,82 @@ fn gc_roots_from_guru_manifests() {
     assert_eq!(report.removed_blobs.len(), 1);
     assert!(!r.path().exists());
 }
+
+#[test]
+fn crash_leftovers_and_damaged_blobs_are_recovered() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let k = key(&[("c", "1")]);
+    let mut a = Archive::new("crash-1.tar.gz").unwrap();
+    a.add_bytes("crash/f", vec![3u8; 5000]).unwrap();
+
+    // A crash between linking a blob and indexing it leaves an unindexed blob.
+    let mut tar_gz = Vec::new();
+    {
+        let tmp = tempfile::tempdir().unwrap();
+        let s2 = Store::open(tmp.path()).unwrap();
+        let r = a.store(&s2, &k).unwrap();
+        tar_gz.extend(fs::read(r.path()).unwrap());
+    }
+    let d = store
+        .blobs()
+        .insert_with(|w| {
+            w.write_all(&tar_gz)
+                .map_err(|e| ArchiveError::io("write", "test", e))
+        })
+        .unwrap();
+    let report = store.verify().unwrap();
+    assert_eq!(report.unindexed, vec![store.blobs().path(&d.sha512)]);
+    assert!(
+        Archive::find(&store, "crash-1.tar.gz", &k)
+            .unwrap()
+            .is_none()
+    );
+    // Storing it now indexes the existing blob.
+    let r = a.store(&store, &k).unwrap();
+    assert_eq!(r.digests(), &d);
+    assert!(store.verify().unwrap().is_clean());
+
+    // A truncated blob is noticed by find (size check), and storing again replaces it
+    // after moving the damaged file to quarantine.
+    fs::set_permissions(r.path(), fs::Permissions::from_mode(0o644)).unwrap();
+    fs::write(r.path(), &tar_gz[..10]).unwrap();
+    assert!(
+        Archive::find(&store, "crash-1.tar.gz", &k)
+            .unwrap()
+            .is_none()
+    );
+    let again = a.store(&store, &k).unwrap();
+    assert_eq!(fs::read(again.path()).unwrap(), tar_gz);
+    assert!(
+        Archive::find(&store, "crash-1.tar.gz", &k)
+            .unwrap()
+            .is_some()
+    );
+    let quarantined: Vec<_> = fs::read_dir(store.blobs().quarantine_dir())
+        .unwrap()
+        .map(|e| fs::read(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(quarantined, vec![tar_gz[..10].to_vec()]);
+
+    // An unindexed blob older than the grace period is swept by GC; a fresh one is not.
+    let e = store
+        .blobs()
+        .insert_with(|w| {
+            w.write_all(b"orphan")
+                .map_err(|e| ArchiveError::io("write", "test", e))
+        })
+        .unwrap();
+    let young = store.gc(&GcOptions::default()).unwrap();
+    assert!(young.removed_blobs.is_empty());
+    let old = store
+        .gc(&GcOptions {
+            now: Some(strata_archive_now() + 31 * 24 * 3600),
+            ..GcOptions::default()
+        })
+        .unwrap();
+    assert_eq!(old.removed_blobs.len(), 1);
+    assert_eq!(old.removed_blobs[0].sha512, e.sha512);
+    assert!(!old.removed_blobs[0].indexed);
+    assert!(again.path().exists(), "indexed active archive kept");
+}
