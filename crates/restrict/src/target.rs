@@ -8,6 +8,7 @@
 //! | `*-apps/portage*` | category glob and package glob |
 //! | `>=portage-2.1` | a versioned atom without category: any category |
 //! | `>=*/alsa-*-1.1.7` | a version restriction on globbed names |
+//! | `=*/*-*9999*` | Portage's wildcard version: the version contains `9999` |
 //! | `dev-qt/*:5`, `boost:0/1.60` | slot and sub-slot (globs allowed) |
 //! | `foo*::gentoo`, `cat/pkg::repo` | repository (globs allowed) |
 //! | `dev-lang/python[ssl]`, `python[-doc]` | USE dependencies |
@@ -30,7 +31,7 @@ use strata_atom::version::is_valid_version;
 use crate::atom_restrict::{parse_atom_ext, use_restriction};
 use crate::attr::Attr;
 use crate::restriction::Restriction;
-use crate::value::ValueRestriction;
+use crate::value::{StrMatch, StrMatchKind, ValueRestriction};
 
 /// Why a target does not parse. Positions are byte offsets into `input`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -329,6 +330,13 @@ pub fn parse_target(target: &str) -> Result<Restriction, TargetError> {
             ));
         }
         (pkgver, None)
+    } else if let Some(i) = (op == "=").then(|| wildcard_version(pkgver.text)).flatten() {
+        // Portage's wildcard version `=*/*-*9999*`: the version contains `9999`.
+        let (name, ver) = split_at_part(pkgver, i, 1);
+        (
+            name,
+            Some(VersionPart::Contains(ver.text.trim_matches('*'))),
+        )
     } else {
         let glob_star = op == "=" && pkgver.text.ends_with('*') && !pkgver.text.ends_with("-*");
         let text = if glob_star {
@@ -350,7 +358,7 @@ pub fn parse_target(target: &str) -> Result<Restriction, TargetError> {
             i,
             1,
         );
-        (name, Some((ver, glob_star)))
+        (name, Some(VersionPart::Op(ver, glob_star)))
     };
     if let Some(v) = p.name(pkg_part, "package name", validate_package)? {
         parts.push(Restriction::attr(Attr::Package, v));
@@ -360,7 +368,16 @@ pub fn parse_target(target: &str) -> Result<Restriction, TargetError> {
     {
         parts.push(Restriction::attr(Attr::Category, v));
     }
-    if let Some((ver, glob_star)) = version {
+    if let Some(VersionPart::Contains(word)) = version {
+        parts.push(Restriction::attr(
+            Attr::Fullver,
+            ValueRestriction::Str(
+                StrMatch::new(StrMatchKind::Substring, word, true)
+                    .map_err(|_| p.invalid(pkgver.at, "invalid wildcard version"))?,
+            ),
+        ));
+    }
+    if let Some(VersionPart::Op(ver, glob_star)) = version {
         // The atom parser decides what an operator and version mean (e.g. whether `~`
         // takes a revision); give it a stand-in name.
         let fake = format!("{op}c/p-{}{}", ver.text, if glob_star { "*" } else { "" });
@@ -399,6 +416,28 @@ pub fn parse_target(target: &str) -> Result<Restriction, TargetError> {
         parts.push(use_restriction(&atom, None));
     }
     Ok(Restriction::and(parts))
+}
+
+/// The version part of a target with an operator.
+enum VersionPart<'a> {
+    /// A version for the operator, and whether a `*` followed it (`=1.2*`).
+    Op(Part<'a>, bool),
+    /// Portage's wildcard version `*WORD*`: the version text contains WORD.
+    Contains(&'a str),
+}
+
+/// Where `-*WORD*` starts in `name-*WORD*` (WORD: `[A-Za-z0-9_]+`), Portage's wildcard
+/// version form (`=*/*-*9999*`).
+fn wildcard_version(text: &str) -> Option<usize> {
+    text.match_indices("-*").map(|(i, _)| i).find(|&i| {
+        let v = &text[i + 1..];
+        i > 0
+            && v.len() > 2
+            && v.ends_with('*')
+            && v[1..v.len() - 1]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    })
 }
 
 /// Where `-<version>` starts in `name-version` (the first `-` followed by a valid version,
