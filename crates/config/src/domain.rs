@@ -83,6 +83,15 @@ pub struct FlagEntry {
     pub repo_scope: Option<String>,
 }
 
+/// A `package.use` entry's operations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UseEntry {
+    /// The flag operations, in order.
+    pub ops: Vec<UseOp>,
+    /// Only for stable-keyword installs (`package.use.stable`, EAPI 9).
+    pub stable_only: bool,
+}
+
 /// Everything a domain is made from.
 #[derive(Debug, Clone)]
 pub struct DomainParts {
@@ -129,8 +138,10 @@ pub struct Domain {
     pub(crate) package_keywords: Vec<SpecEntry<Vec<String>>>,
     pub(crate) accept_license: AcceptSet,
     pub(crate) package_license: Vec<SpecEntry<Vec<String>>>,
-    pub(crate) global_use: Vec<(UseOp, Location)>,
-    pub(crate) package_use: Vec<SpecEntry<Vec<UseOp>>>,
+    pub(crate) profile_use: Vec<(UseOp, Location)>,
+    pub(crate) conf_use: Vec<(UseOp, Location)>,
+    pub(crate) stable_use: Vec<FlagEntry>,
+    pub(crate) package_use: Vec<SpecEntry<UseEntry>>,
     pub(crate) use_mask: Vec<FlagEntry>,
     pub(crate) use_force: Vec<FlagEntry>,
 }
@@ -158,10 +169,12 @@ impl Domain {
         let settings = stack(&layers);
         let use_expand = settings.tokens("USE_EXPAND");
         let unprefixed = settings.tokens("USE_EXPAND_UNPREFIXED");
-        let global_use = layers
+        let (user_layer, profile_layers) = layers.split_last().unwrap_or((&layers[0], &[]));
+        let profile_use = profile_layers
             .iter()
             .flat_map(|l| layer_use_ops(l, &use_expand, &unprefixed))
             .collect();
+        let conf_use = layer_use_ops(user_layer, &use_expand, &unprefixed);
 
         let mut repo_data = IndexMap::new();
         let mut license_groups = LicenseGroups::default();
@@ -188,6 +201,7 @@ impl Domain {
         let mut use_mask = Vec::new();
         let mut use_force = Vec::new();
         let mut package_use = Vec::new();
+        let mut stable_use = Vec::new();
         for (name, data) in &repo_data {
             let repo_deps = repos
                 .get(name)
@@ -212,7 +226,7 @@ impl Domain {
                 false,
                 &scope,
             );
-            b.use_entries(&mut package_use, file("package.use"), ctx, &scope);
+            b.use_entries(&mut package_use, file("package.use"), ctx, false, &scope);
         }
         let mut unmasks = Vec::new();
         let mut profile_masks = Vec::new();
@@ -248,7 +262,15 @@ impl Domain {
                     &None,
                 );
             }
-            b.use_entries(&mut package_use, file("package.use"), ctx, &None);
+            b.flag_entries(&mut stable_use, file("use.stable"), None, true, &None);
+            b.use_entries(&mut package_use, file("package.use"), ctx, false, &None);
+            b.use_entries(
+                &mut package_use,
+                file("package.use.stable"),
+                ctx,
+                true,
+                &None,
+            );
         }
         masks.extend(profile_masks);
         for line in read_lines(&config_dir.join("package.mask"))? {
@@ -279,16 +301,22 @@ impl Domain {
             &mut package_use,
             read_lines(&config_dir.join("package.use"))?,
             user,
+            false,
             &None,
         );
 
         // Keywords.
-        let accept_keywords = crate::keywords::stack_accept_keywords(
+        let mut accept_keywords = crate::keywords::stack_accept_keywords(
             settings
                 .get("ACCEPT_KEYWORDS")
                 .unwrap_or_default()
                 .split_whitespace(),
         );
+        if accept_keywords.is_empty()
+            && let Some(arch) = settings.get("ARCH").filter(|a| !a.is_empty())
+        {
+            accept_keywords.push(arch.to_string());
+        }
         let mut package_keywords = Vec::new();
         for file in ["package.keywords", "package.accept_keywords"] {
             for line in read_lines(&config_dir.join(file))? {
@@ -355,7 +383,9 @@ impl Domain {
             package_keywords,
             accept_license,
             package_license,
-            global_use,
+            profile_use,
+            conf_use,
+            stable_use,
             package_use,
             use_mask,
             use_force,
@@ -405,7 +435,7 @@ impl Domain {
     /// The USE flags enabled globally (profile and make.conf, before per-package entries).
     pub fn global_use(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for (op, _) in &self.global_use {
+        for (op, _) in self.profile_use.iter().chain(&self.conf_use) {
             match op {
                 UseOp::Enable(f) => {
                     if !out.contains(f) {
@@ -563,9 +593,10 @@ impl Builder<'_> {
     /// `package.use` lines: `spec flag -flag NAME: value -*`.
     fn use_entries(
         &mut self,
-        out: &mut Vec<SpecEntry<Vec<UseOp>>>,
+        out: &mut Vec<SpecEntry<UseEntry>>,
         lines: Vec<Line>,
         ctx: SpecContext,
+        stable_only: bool,
         scope: &Option<String>,
     ) {
         for line in lines {
@@ -597,7 +628,8 @@ impl Builder<'_> {
                 self.warn(&line, "no USE flags given");
                 continue;
             }
-            out.push(entry(spec, text, ops, &line, scope.clone()));
+            let data = UseEntry { ops, stable_only };
+            out.push(entry(spec, text, data, &line, scope.clone()));
         }
     }
 }

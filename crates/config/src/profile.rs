@@ -219,7 +219,10 @@ impl Loader<'_> {
 
     fn read_node(&mut self, dir: &Path, is_user: bool) -> Result<ProfileNode, ConfigError> {
         let repo = self.repos.containing(dir);
-        let eapi = read_first_line(&dir.join("eapi"))?.unwrap_or_else(|| "0".to_string());
+        let eapi = match read_first_line(&dir.join("eapi"))? {
+            Some(e) => e,
+            None => default_eapi(repo.map(|r| (&r.layout, r.location.as_path())))?,
+        };
         let deprecated = read_first_line(&dir.join("deprecated"))?;
         let allow_dirs = is_user
             || repo.is_none_or(|r| {
@@ -270,6 +273,25 @@ impl Loader<'_> {
             is_user,
         })
     }
+}
+
+/// The EAPI of a profile directory without an `eapi` file: `profile_eapi_when_unspecified`
+/// with `profile-formats = profile-default-eapi`; in a repository whose `profiles/eapi` is
+/// 9 or later, that EAPI; otherwise 0.
+fn default_eapi(repo: Option<(&crate::layout::LayoutConf, &Path)>) -> Result<String, ConfigError> {
+    let Some((layout, location)) = repo else {
+        return Ok("0".into());
+    };
+    if layout.has_profile_format("profile-default-eapi")
+        && let Some(e) = layout.values.get("profile_eapi_when_unspecified")
+    {
+        return Ok(e.clone());
+    }
+    let top = read_first_line(&location.join("profiles/eapi"))?;
+    Ok(match top {
+        Some(e) if e.parse::<u32>().is_ok_and(|n| n >= 9) => e,
+        _ => "0".into(),
+    })
 }
 
 /// The first line of a small file, trimmed; `None` if the file does not exist.

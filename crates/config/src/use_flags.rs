@@ -1,7 +1,7 @@
 //! Effective USE of a package in a domain, with where each flag's state comes from.
 //!
 //! Lowest to highest: IUSE defaults (`+flag`), profile `make.defaults` USE (with USE_EXPAND
-//! and ARCH), make.conf USE, then `package.use` entries (repository level, profile, user,
+//! and ARCH), `use.stable` (EAPI 9, stable installs), make.conf USE, then `package.use` entries (repository level, profile, user,
 //! in that order); finally forced flags are on and masked flags are off, mask winning over
 //! force (PMS algorithm 5.1, with `use.stable.*` variants for stable-keyword installs).
 
@@ -131,18 +131,33 @@ impl Domain {
                 },
             );
         }
-        for (op, loc) in &self.global_use {
+        let stable = self.is_stable_install(pkg);
+        for (op, loc) in &self.profile_use {
+            apply(&mut flags, op, || UseSource::Setting(loc.clone()));
+        }
+        // EAPI 9 `use.stable`: profile-level USE for stable installs, below make.conf.
+        for (flag, (on, loc)) in self.flag_ops(&self.stable_use, pkg, stable) {
+            let op = if on {
+                UseOp::Enable(flag)
+            } else {
+                UseOp::Disable(flag)
+            };
+            apply(&mut flags, &op, || UseSource::Setting(loc.clone()));
+        }
+        for (op, loc) in &self.conf_use {
             apply(&mut flags, op, || UseSource::Setting(loc.clone()));
         }
         let target = pkg.target();
         for e in &self.package_use {
+            if e.data.stable_only && !stable {
+                continue;
+            }
             if self.scope_applies(&e.repo_scope, pkg.repo) && e.spec.matches(&target) {
-                for op in &e.data {
+                for op in &e.data.ops {
                     apply(&mut flags, op, || UseSource::PackageUse(e.location.clone()));
                 }
             }
         }
-        let stable = self.is_stable_install(pkg);
         let forced = self.flag_states(&self.use_force, pkg, stable);
         let masked = self.flag_states(&self.use_mask, pkg, stable);
         for (f, loc) in forced {
@@ -167,8 +182,22 @@ impl Domain {
         pkg: &PackageInfo<'_>,
         stable: bool,
     ) -> IndexMap<String, Location> {
+        self.flag_ops(entries, pkg, stable)
+            .into_iter()
+            .filter(|(_, (set, _))| *set)
+            .map(|(f, (_, loc))| (f, loc))
+            .collect()
+    }
+
+    /// The last state (`flag` = true, `-flag` = false) `entries` give each flag for `pkg`.
+    fn flag_ops(
+        &self,
+        entries: &[FlagEntry],
+        pkg: &PackageInfo<'_>,
+        stable: bool,
+    ) -> IndexMap<String, (bool, Location)> {
         let target = pkg.target();
-        let mut out: IndexMap<String, Location> = IndexMap::new();
+        let mut out: IndexMap<String, (bool, Location)> = IndexMap::new();
         for e in entries {
             if e.stable_only && !stable {
                 continue;
@@ -182,11 +211,7 @@ impl Domain {
                 continue;
             }
             for (flag, set) in &e.flags {
-                if *set {
-                    out.insert(flag.clone(), e.location.clone());
-                } else {
-                    out.shift_remove(flag);
-                }
+                out.insert(flag.clone(), (*set, e.location.clone()));
             }
         }
         out

@@ -518,3 +518,117 @@ fn user_profile_applies_last() {
     assert!(d.effective_use(&p.info()).is_forced("userforced"));
     assert!(d.global_use().contains(&"fromuserprofile".to_string()));
 }
+
+#[test]
+fn system_set_repo_lists_and_default_eapi() {
+    let root = fixture("", &[]);
+    let r = root.path().join("repo");
+    write(
+        &r,
+        "profiles/base/packages",
+        "*sys-apps/a\n*sys-apps/b\napp-misc/profile-only\n",
+    );
+    write(&r, "profiles/leaf/packages", "-*sys-apps/a\n*sys-apps/c\n");
+    write(
+        &r,
+        "profiles/profiles.desc",
+        "amd64 leaf stable\n# c\nx86 arch/x86 exp\n",
+    );
+    std::fs::remove_file(r.join("profiles/arch/amd64/eapi")).ok();
+    let d = domain(root.path());
+    let system: Vec<String> = d.profile.system_set().iter().map(|l| l.text()).collect();
+    assert_eq!(system, ["sys-apps/b", "sys-apps/c"]);
+    let data = &d.repo_data["test"];
+    assert_eq!(data.arch_list, ["amd64", "x86"]);
+    assert_eq!(data.profiles.len(), 2);
+    assert_eq!(
+        (
+            data.profiles[1].arch.as_str(),
+            data.profiles[1].status.as_str()
+        ),
+        ("x86", "exp")
+    );
+    // arch/amd64 has no eapi file: 0 (profiles/eapi is 8, not 9).
+    assert_eq!(d.profile.nodes[1].eapi, "0");
+    assert_eq!(d.profile.nodes[0].eapi, "8");
+}
+
+#[test]
+fn pkgdir_becomes_a_binary_repository() {
+    let root = fixture("", &[]);
+    let pkgdir = root.path().join("binpkgs");
+    std::fs::create_dir(&pkgdir).unwrap();
+    write(
+        &root.path().join("etc/portage"),
+        "make.conf",
+        &format!("PKGDIR=\"{}\"\n", pkgdir.display()),
+    );
+    let d = domain(root.path());
+    let bin: Vec<_> = d.binary_repos().collect();
+    assert_eq!(bin.len(), 1);
+    assert_eq!((bin[0].name.as_str(), bin[0].priority), ("binpkgs", -10000));
+    assert_eq!(bin[0].location, pkgdir);
+    assert_eq!(
+        d.repos.repos.last().unwrap().name,
+        "binpkgs",
+        "lowest priority"
+    );
+}
+
+#[test]
+fn make_profile_directory_with_repo_parent() {
+    let root = fixture("", &[]);
+    let etc = root.path().join("etc/portage");
+    std::fs::remove_file(etc.join("make.profile")).unwrap();
+    write(&etc, "make.profile/parent", "test:leaf\n");
+    write(&etc, "make.profile/make.defaults", "USE=\"local\"\n");
+    let d = domain(root.path());
+    let names: Vec<String> = d
+        .profile
+        .nodes
+        .iter()
+        .map(|n| n.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["base", "amd64", "leaf", "make.profile"]);
+    assert!(d.global_use().contains(&"local".to_string()));
+    assert_eq!(d.profile.nodes[3].repo, None);
+}
+
+#[test]
+fn use_stable_and_package_use_stable() {
+    let root = fixture("USE=\"-confoff\"\n", &[]);
+    let r = root.path().join("repo/profiles/leaf");
+    write(&r, "use.stable", "stableon confoff\n");
+    write(
+        &r,
+        "package.use.stable",
+        "app-misc/foo pkgstable -stableon\n",
+    );
+    let d = domain(root.path());
+    let mut p = Pkg::new("app-misc/foo-1", "amd64", "MIT");
+    p.iuse = "stableon confoff pkgstable";
+    let u = d.effective_use(&p.info());
+    assert!(!u.is_enabled("stableon"), "package.use.stable > use.stable");
+    assert!(!u.is_enabled("confoff"), "make.conf > use.stable");
+    assert!(u.is_enabled("pkgstable"));
+    let mut q = Pkg::new("app-misc/bar-1", "amd64", "MIT");
+    q.iuse = "stableon";
+    assert!(d.effective_use(&q.info()).is_enabled("stableon"));
+    let mut t = Pkg::new("app-misc/foo-1", "~amd64", "MIT");
+    t.iuse = "stableon pkgstable";
+    write(
+        &root.path().join("etc/portage"),
+        "make.conf",
+        "ACCEPT_KEYWORDS=\"~amd64\"\n",
+    );
+    let d2 = domain(root.path());
+    assert!(
+        d2.effective_use(&q.info()).is_enabled("stableon"),
+        "amd64 is still stable"
+    );
+    let u = d2.effective_use(&t.info());
+    assert!(
+        !u.is_enabled("stableon") && !u.is_enabled("pkgstable"),
+        "testing install"
+    );
+}
