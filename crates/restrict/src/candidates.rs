@@ -11,6 +11,8 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use strata_atom::cpv::Cpv;
+
 use crate::attr::Attr;
 use crate::restriction::Restriction;
 use crate::value::ValueRestriction;
@@ -43,12 +45,24 @@ impl NameConstraint {
     }
 
     fn from_value(v: &ValueRestriction) -> Self {
-        match v.as_exact() {
-            Some(e) => Self::exact(e),
-            None => NameConstraint {
-                exact: None,
-                filters: vec![v.clone()],
-            },
+        if let Some(e) = v.as_exact() {
+            return Self::exact(e);
+        }
+        // `a || b` over exact names is the set {a, b}.
+        if let ValueRestriction::Or(children) = v
+            && let Some(names) = children
+                .iter()
+                .map(|c| c.as_exact().map(Box::from))
+                .collect::<Option<BTreeSet<Box<str>>>>()
+        {
+            return NameConstraint {
+                exact: Some(names),
+                filters: Vec::new(),
+            };
+        }
+        NameConstraint {
+            exact: None,
+            filters: vec![v.clone()],
         }
     }
 
@@ -346,6 +360,15 @@ impl Restriction {
                     }]),
                     None => Candidates::All,
                 },
+                Attr::Cpv => match a.value.as_exact().map(Cpv::parse) {
+                    Some(Ok(cpv)) => Candidates::Clauses(vec![CandidateClause {
+                        category: NameConstraint::exact(cpv.category()),
+                        package: NameConstraint::exact(cpv.package()),
+                    }]),
+                    // Not a valid cpv: no package has it.
+                    Some(Err(_)) => Candidates::none(),
+                    None => Candidates::All,
+                },
                 _ => Candidates::All,
             },
             Restriction::And(c) => c
@@ -477,9 +500,23 @@ mod tests {
     }
 
     #[test]
-    fn key_attribute() {
+    fn key_cpv_and_name_sets() {
         let r = Restriction::attr(Attr::Key, ValueRestriction::exact("dev-lang/rust"));
         assert_eq!(pairs(&r.candidates()), Some(vec![p("dev-lang", "rust")]));
+        let r = Restriction::attr(Attr::Cpv, ValueRestriction::exact("dev-lang/rust-1.80-r1"));
+        assert_eq!(pairs(&r.candidates()), Some(vec![p("dev-lang", "rust")]));
+        let r = Restriction::attr(Attr::Cpv, ValueRestriction::exact("dev-lang/rust"));
+        assert!(r.candidates().is_none());
+        let r = Restriction::attr(
+            Attr::Category,
+            ValueRestriction::Or(
+                vec![ValueRestriction::exact("a"), ValueRestriction::exact("b")].into(),
+            ),
+        );
+        assert_eq!(
+            r.candidates().exact_categories(),
+            Some(BTreeSet::from(["a", "b"]))
+        );
     }
 
     #[test]

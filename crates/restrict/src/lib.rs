@@ -12,6 +12,12 @@
 //! `category/package` name before reading any metadata, and [`Restriction::split`] to hand
 //! the part a metadata index can answer to the index.
 //!
+//! The design is pkgcore's (`pkgcore/restrictions/`), minus what its authors regret:
+//! matching never mutates a package (no `force_True`/`force_False` USE toggling), and
+//! there is no CNF/DNF expansion (candidates and splits are computed structurally).
+//! Restrictions are immutable, `Send + Sync`, and cheap to match: globs and regexes are
+//! compiled once, and matching does not allocate.
+//!
 //! ```
 //! use strata_restrict::{parse_target, Attr, MemoryPackage, Restriction, ValueRestriction};
 //!

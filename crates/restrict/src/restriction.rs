@@ -456,6 +456,12 @@ mod tests {
         );
     }
 
+    #[test]
+    fn restrictions_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Restriction>();
+    }
+
     #[derive(Debug)]
     struct EvenRevision;
     impl fmt::Display for EvenRevision {
