@@ -10,6 +10,10 @@ use crate::error::{ArchiveError, Result};
 /// Presets are fixed so the same tar stream always compresses to the same bytes:
 /// gzip level 9 with an empty header (no file name, mtime 0, OS "unknown"), bzip2 level 9,
 /// xz preset 6 (single-threaded, CRC64) and zstd level 19 (single-threaded, with checksum).
+/// The bytes are reproducible for a given build of the compressor libraries (flate2's
+/// miniz_oxide, libbz2, liblzma, libzstd); upgrading one of them may change the output,
+/// which is why the store keeps a blob's hashes with each archive instead of
+/// recomputing them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Compression {
     /// `.tar.gz`
