@@ -236,6 +236,21 @@ mod tests {
         assert!(!Restriction::revdep_name("app-misc/baz").matches(&p));
         let str_match = Restriction::attr(Attr::Rdepend, ValueRestriction::glob(">=dev-lang/*"));
         assert!(str_match.matches(&p));
+        // Borrowed atoms behave like owned ones.
+        let held = [atom(">=dev-lang/python-3.11"), atom("!app-misc/bar")];
+        let refs = crate::AttrValue::AtomRefs(held.iter().collect());
+        let owned = crate::AttrValue::Atoms(std::borrow::Cow::Borrowed(&held));
+        for v in [&refs, &owned] {
+            assert!(ValueRestriction::Intersects(Box::new(atom("dev-lang/python"))).matches(v));
+            assert!(ValueRestriction::NamesPackage("app-misc/bar".into()).matches(v));
+            assert!(!ValueRestriction::NamesPackage("app-misc/baz".into()).matches(v));
+            assert!(ValueRestriction::exact("!app-misc/bar").matches(v));
+            assert!(
+                ValueRestriction::contains([">=dev-lang/python-3.11"], crate::Containment::AnyOf)
+                    .matches(v)
+            );
+            assert_eq!(v.to_string(), ">=dev-lang/python-3.11 !app-misc/bar");
+        }
         assert!(
             !MemoryPackage::new("a/b-1")
                 .map(|q| Restriction::revdep_name("app-misc/bar").matches(&q))

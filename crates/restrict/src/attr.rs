@@ -90,15 +90,15 @@ attrs! {
     Inherited = "inherited",
     /// DEFINED_PHASES (list).
     DefinedPhases = "defined_phases",
-    /// BDEPEND ([`AttrValue::Atoms`] or text).
+    /// BDEPEND ([`AttrValue::Atoms`]/[`AttrValue::AtomRefs`]).
     Bdepend = "bdepend",
-    /// DEPEND ([`AttrValue::Atoms`] or text).
+    /// DEPEND ([`AttrValue::Atoms`]/[`AttrValue::AtomRefs`]).
     Depend = "depend",
-    /// RDEPEND ([`AttrValue::Atoms`] or text).
+    /// RDEPEND ([`AttrValue::Atoms`]/[`AttrValue::AtomRefs`]).
     Rdepend = "rdepend",
-    /// PDEPEND ([`AttrValue::Atoms`] or text).
+    /// PDEPEND ([`AttrValue::Atoms`]/[`AttrValue::AtomRefs`]).
     Pdepend = "pdepend",
-    /// IDEPEND ([`AttrValue::Atoms`] or text).
+    /// IDEPEND ([`AttrValue::Atoms`]/[`AttrValue::AtomRefs`]).
     Idepend = "idepend",
     /// SRC_URI (list of URIs, flattened).
     SrcUri = "uris",
@@ -206,6 +206,9 @@ pub enum AttrValue<'a> {
     Version(Cow<'a, Version>),
     /// Dependency atoms (a dependency class, flattened: every atom that appears in it).
     Atoms(Cow<'a, [Atom]>),
+    /// Dependency atoms borrowed from wherever the package holds them (e.g.
+    /// `DepSpec::atoms().collect()`), so that no atom is cloned.
+    AtomRefs(Vec<&'a Atom>),
     /// A number.
     Number(u64),
 }
@@ -219,6 +222,16 @@ impl<'a> AttrValue<'a> {
     /// A borrowed whitespace-separated list.
     pub fn spaced(s: &'a str) -> Self {
         AttrValue::List(StrList::Spaced(s))
+    }
+
+    /// The dependency atoms, when this is [`AttrValue::Atoms`] or [`AttrValue::AtomRefs`].
+    pub fn atoms(&self) -> Option<impl Iterator<Item = &Atom> + '_> {
+        let (owned, refs): (&[Atom], &[&Atom]) = match self {
+            AttrValue::Atoms(a) => (a, &[]),
+            AttrValue::AtomRefs(r) => (&[], r),
+            _ => return None,
+        };
+        Some(owned.iter().chain(refs.iter().copied()))
     }
 
     /// The value as a single string, when it is one (text, or a version's spelling).
@@ -247,8 +260,8 @@ impl fmt::Display for AttrValue<'_> {
                 }
                 Ok(())
             }
-            AttrValue::Atoms(a) => {
-                for (i, atom) in a.iter().enumerate() {
+            AttrValue::Atoms(_) | AttrValue::AtomRefs(_) => {
+                for (i, atom) in self.atoms().into_iter().flatten().enumerate() {
                     if i > 0 {
                         f.write_str(" ")?;
                     }

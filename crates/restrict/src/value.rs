@@ -5,7 +5,7 @@
 //! boolean combinations and negation of those. Everything is compiled at construction, so
 //! matching does not allocate (except to spell atoms as text for string matchers).
 //!
-//! Lists ([`AttrValue::List`], [`AttrValue::Atoms`]) match a string matcher when **any**
+//! Lists ([`AttrValue::List`], [`AttrValue::Atoms`], [`AttrValue::AtomRefs`]) match a string matcher when **any**
 //! element matches (pkgcore's `AnyMatch`); containment looks at the elements.
 
 use std::fmt;
@@ -334,7 +334,11 @@ impl ValueRestriction {
                 AttrValue::Text(s) => m.matches(view(s)),
                 AttrValue::List(l) => l.iter().any(|s| m.matches(view(s))),
                 AttrValue::Version(v) => m.matches(v.as_str()),
-                AttrValue::Atoms(atoms) => atoms.iter().any(|a| m.matches(a.as_str())),
+                AttrValue::Atoms(_) | AttrValue::AtomRefs(_) => value
+                    .atoms()
+                    .into_iter()
+                    .flatten()
+                    .any(|a| m.matches(a.as_str())),
                 AttrValue::Number(n) => m.matches(&n.to_string()),
             },
             ValueRestriction::Contains { values, mode } => {
@@ -343,7 +347,11 @@ impl ValueRestriction {
                         AttrValue::Text(s) => view(s).contains(want),
                         AttrValue::List(l) => l.iter().any(|s| view(s) == want),
                         AttrValue::Version(v) => v.as_str().contains(want),
-                        AttrValue::Atoms(atoms) => atoms.iter().any(|a| a.as_str() == want),
+                        AttrValue::Atoms(_) | AttrValue::AtomRefs(_) => value
+                            .atoms()
+                            .into_iter()
+                            .flatten()
+                            .any(|a| a.as_str() == want),
                         AttrValue::Number(n) => n.to_string() == want,
                     }
                 };
@@ -370,14 +378,12 @@ impl ValueRestriction {
                 AttrValue::Text(s) => Version::parse(s).is_ok_and(|v| vm.matches(&v)),
                 _ => false,
             },
-            ValueRestriction::Intersects(target) => match value {
-                AttrValue::Atoms(atoms) => atoms.iter().any(|a| a.intersects(target)),
-                _ => false,
-            },
-            ValueRestriction::NamesPackage(cp) => match value {
-                AttrValue::Atoms(atoms) => atoms.iter().any(|a| a.cp() == &**cp),
-                _ => false,
-            },
+            ValueRestriction::Intersects(target) => value
+                .atoms()
+                .is_some_and(|mut it| it.any(|a| a.intersects(target))),
+            ValueRestriction::NamesPackage(cp) => value
+                .atoms()
+                .is_some_and(|mut it| it.any(|a| a.cp() == &**cp)),
             ValueRestriction::And(children) => {
                 children.iter().all(|c| c.matches_filtered(value, view))
             }
