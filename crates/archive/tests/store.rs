@@ -788,3 +788,53 @@ fn crash_leftovers_and_damaged_blobs_are_recovered() {
     assert!(!old.removed_blobs[0].indexed);
     assert!(again.path().exists(), "indexed active archive kept");
 }
+
+#[test]
+fn the_fetcher_takes_distfiles_from_the_store_before_the_network() {
+    use std::sync::Arc;
+    use strata_fetch::transport::FileTransport;
+    use strata_fetch::{FetchOptions, Fetchable, FetchedFrom, Fetcher, Restrict};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut a = Archive::new("gen-3-deps.tar.xz").unwrap();
+    a.add_bytes("gen-3/vendor/modules.txt", "# example.com/m v1\n")
+        .unwrap();
+    let r = a.store(&store, &key(&[("gosum", "s")])).unwrap();
+    let manifest = Manifest::parse(&format!("{}\n", r.manifest_line())).unwrap();
+    let digests = manifest.dist("gen-3-deps.tar.xz").unwrap().digests.clone();
+
+    let distdir = tempfile::tempdir().unwrap();
+    let fetcher = Fetcher::new(FetchOptions::new(distdir.path()), Arc::new(FileTransport))
+        .with_source(Arc::new(store));
+    // No URI at all: only the store can provide it.
+    let got = fetcher
+        .fetch(&Fetchable::new(
+            "gen-3-deps.tar.xz",
+            Some(digests),
+            Restrict::default(),
+        ))
+        .unwrap();
+    assert_eq!(got.from, FetchedFrom::Source(0));
+    assert_eq!(got.path, distdir.path().join("gen-3-deps.tar.xz"));
+    assert_eq!(fs::read(&got.path).unwrap(), fs::read(r.path()).unwrap());
+
+    // A distfile the store does not have is not invented.
+    let mut other = Manifest::parse(&format!("{}\n", r.manifest_line()))
+        .unwrap()
+        .dist("gen-3-deps.tar.xz")
+        .unwrap()
+        .digests
+        .clone();
+    other.insert(HashAlgorithm::Sha512, vec![1; 64]);
+    assert!(
+        fetcher
+            .fetch(&Fetchable::new(
+                "missing-1.tar.xz",
+                Some(other),
+                Restrict::default()
+            ))
+            .is_err()
+    );
+    assert!(!distdir.path().join("missing-1.tar.xz").exists());
+}
