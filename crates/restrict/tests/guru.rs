@@ -9,8 +9,10 @@ use std::path::PathBuf;
 
 use strata_atom::Eapi;
 use strata_atom::atom::{Atom, MatchTarget, UseSet};
+use strata_atom::depspec::{DepKind, DepSpec};
 use strata_restrict::{
-    Attr, Containment, MemoryPackage, Restriction, StrMatchKind, ValueRestriction, parse_target,
+    Attr, AttrValue, Containment, MemoryPackage, PackageAttrs, Restriction, StrMatchKind,
+    ValueRestriction, parse_target,
 };
 
 fn shared_dir() -> PathBuf {
@@ -32,7 +34,27 @@ struct Entry {
     slot: String,
     iuse: Vec<String>,
     deps: Vec<String>,
+    /// The five dependency classes parsed, in [`Attr::DEPS`] order.
+    specs: Vec<DepSpec>,
 }
+
+/// A package whose dependency attributes are borrowed from parsed dependency specs.
+impl PackageAttrs for Entry {
+    fn attr(&self, attr: Attr) -> Option<AttrValue<'_>> {
+        match Attr::DEPS.iter().position(|&a| a == attr) {
+            Some(i) => Some(AttrValue::AtomRefs(self.specs[i].atoms().collect())),
+            None => self.pkg.attr(attr),
+        }
+    }
+}
+
+const DEP_KINDS: [DepKind; 5] = [
+    DepKind::Bdepend,
+    DepKind::Depend,
+    DepKind::Rdepend,
+    DepKind::Pdepend,
+    DepKind::Idepend,
+];
 
 fn load_guru() -> Vec<Entry> {
     let root = shared_dir().join("data/repos/guru/metadata/md5-cache");
@@ -76,12 +98,21 @@ fn load_guru() -> Vec<Entry> {
                 .iter()
                 .map(|k| get(k).to_owned())
                 .collect();
+            let eapi = Eapi::parse(get("EAPI")).unwrap();
+            let specs = DEP_KINDS
+                .iter()
+                .map(|&k| {
+                    DepSpec::parse(get(k.key()), k, eapi)
+                        .unwrap_or_else(|e| panic!("{}: {e}", f.display()))
+                })
+                .collect();
             out.push(Entry {
                 pkg,
-                eapi: Eapi::parse(get("EAPI")).unwrap(),
+                eapi,
                 slot,
                 iuse,
                 deps,
+                specs,
             });
         }
     }
@@ -187,7 +218,28 @@ fn guru() {
     );
     assert_eq!(expect("*::gentoo", &|_| false), 0);
 
-    // 3. A metadata query split for an index answering names, description and keywords.
+    // 3. Reverse dependencies by name, through borrowed dependency atoms, agree with a
+    // plain scan of the dependency strings.
+    for cp in [
+        "dev-python/pytest",
+        "dev-lang/python",
+        "virtual/pkgconfig",
+        "dev-libs/glib",
+    ] {
+        let r = Restriction::revdep_name(cp);
+        let got = entries.iter().filter(|e| r.matches(e)).count();
+        let want = entries
+            .iter()
+            .filter(|e| {
+                e.deps
+                    .iter()
+                    .any(|d| atoms(d).any(|t| Atom::parse(t, e.eapi).is_ok_and(|a| a.cp() == cp)))
+            })
+            .count();
+        assert_eq!(got, want, "revdeps of {cp}");
+        assert!(got > 10, "only {got} revdeps of {cp}");
+    }
+    // 4. A metadata query split for an index answering names, description and keywords.
     let r = Restriction::and([
         parse_target("dev-*/*").unwrap(),
         Restriction::attr(
