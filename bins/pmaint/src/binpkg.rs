@@ -1,12 +1,15 @@
 //! `pmaint binpkg`: maintain a PKGDIR (rebuild its `Packages` index, clean it by
 //! policy, show a binary package).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use strata_binpkg::gc::{self, Policy};
 use strata_binpkg::image::{EntryKind, Limits};
-use strata_binpkg::{Binpkg, pkgdir};
+use strata_binpkg::quickpkg::{QuickpkgOptions, quickpkg};
+use strata_binpkg::vdb_entry::{ConfigPolicy, ConfigProtect, VdbEntry};
+use strata_binpkg::writer::WriteOptions;
+use strata_binpkg::{Binpkg, Compression, Format, pkgdir};
 
 /// Arguments of `pmaint binpkg`.
 #[derive(clap::Args)]
@@ -42,6 +45,36 @@ enum Command {
         /// Do not write `Packages.gz`.
         #[arg(long)]
         no_compress: bool,
+    },
+    /// Make binary packages from installed packages (like quickpkg), into a PKGDIR.
+    ///
+    /// Protected files (CONFIG_PROTECT / CONFIG_PROTECT_MASK from the environment,
+    /// else `/etc` and `/etc/env.d`) are left out unless included by the options.
+    Quickpkg {
+        /// The PKGDIR to write into.
+        #[arg(long)]
+        pkgdir: PathBuf,
+        /// The ROOT the packages are installed in.
+        #[arg(long, default_value = "/")]
+        root: PathBuf,
+        /// `gpkg` or `xpak`.
+        #[arg(long, default_value = "gpkg")]
+        format: String,
+        /// Compressor (`zstd`, `xz`, `bzip2`, `gzip`, `lz4`, `none`).
+        #[arg(long, default_value = "zstd")]
+        compress: String,
+        /// Include all protected config files.
+        #[arg(long)]
+        include_config: bool,
+        /// Include protected config files that were not modified since install.
+        #[arg(long)]
+        include_unmodified_config: bool,
+        /// Legacy layout without BUILD_ID.
+        #[arg(long)]
+        no_multi_instance: bool,
+        /// Installed packages: `CATEGORY/PF` (under ROOT/var/db/pkg) or VDB entry paths.
+        #[arg(required = true)]
+        packages: Vec<String>,
     },
     /// Show a binary package: format, compression, metadata, optionally contents.
     Show {
@@ -130,6 +163,62 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 human(freed),
                 freed
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Quickpkg {
+            pkgdir: dir,
+            root,
+            format,
+            compress,
+            include_config,
+            include_unmodified_config,
+            no_multi_instance,
+            packages,
+        } => {
+            let format = match format.as_str() {
+                "gpkg" => Format::Gpkg,
+                "xpak" => Format::Xpak,
+                other => return Err(format!("unknown format {other:?}").into()),
+            };
+            let compression = Compression::from_name(&compress)
+                .filter(|c| c.is_supported())
+                .ok_or_else(|| format!("unsupported compression {compress:?}"))?;
+            let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_owned());
+            let opts = QuickpkgOptions {
+                write: WriteOptions {
+                    format,
+                    compression,
+                    mtime: None,
+                },
+                config: ConfigPolicy {
+                    protect: ConfigProtect::new(
+                        &env("CONFIG_PROTECT", "/etc"),
+                        &env("CONFIG_PROTECT_MASK", "/etc/env.d"),
+                    ),
+                    include_config,
+                    include_unmodified_config,
+                },
+                multi_instance: !no_multi_instance,
+                compress_index: true,
+            };
+            for p in packages {
+                let entry_dir = if Path::new(&p).is_dir() {
+                    PathBuf::from(&p)
+                } else {
+                    root.join("var/db/pkg").join(&p)
+                };
+                let entry = VdbEntry::read(&entry_dir)?;
+                let report = quickpkg(&root, &entry, &dir, &opts)?;
+                for path in &report.excluded {
+                    eprintln!("excluded config: {path}");
+                }
+                println!(
+                    "{}: {} ({})",
+                    report.id,
+                    report.rel_path.display(),
+                    human(report.digests.size)
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { file, contents } => {

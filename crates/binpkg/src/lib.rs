@@ -33,6 +33,8 @@ pub mod manifest;
 pub mod metadata;
 pub mod name;
 pub mod pkgdir;
+pub mod quickpkg;
+pub mod vdb_entry;
 pub mod writer;
 pub mod xpak;
 

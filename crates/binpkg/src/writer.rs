@@ -102,6 +102,59 @@ fn ioe(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     move |e| Error::io(path, e)
 }
 
+/// Where the image of a new binpkg comes from.
+pub enum ImageSource<'a> {
+    /// A staged image directory (`${D}`), walked in sorted order, filtered.
+    Dir {
+        /// The directory.
+        dir: &'a Path,
+        /// Which paths to include.
+        filter: &'a dyn ImageFilter,
+    },
+    /// Listed absolute paths read from a live `root` (quickpkg from CONTENTS); paths
+    /// missing on disk are skipped.
+    Listed {
+        /// The ROOT the paths are relative to.
+        root: &'a Path,
+        /// Absolute image paths (`/usr/bin/foo`), written in sorted order.
+        paths: &'a [String],
+    },
+}
+
+fn append_source<W: Write>(
+    builder: &mut tar::Builder<W>,
+    source: &ImageSource<'_>,
+    prefix: &str,
+) -> Result<()> {
+    match source {
+        ImageSource::Dir { dir, filter } => append_image(builder, dir, prefix, *filter),
+        ImageSource::Listed { root, paths } => {
+            let mut links: HashMap<(u64, u64), String> = HashMap::new();
+            let root_meta = fs::symlink_metadata(root).map_err(ioe(root))?;
+            append_one(builder, root, &root_meta, prefix, &mut links)?;
+            let mut sorted: Vec<&String> = paths.iter().collect();
+            sorted.sort();
+            sorted.dedup();
+            for p in sorted {
+                let rel = p.trim_start_matches('/');
+                if rel.is_empty() || rel.split('/').any(|c| c == "..") {
+                    continue;
+                }
+                let full = root.join(rel);
+                let Ok(meta) = fs::symlink_metadata(&full) else {
+                    continue;
+                };
+                let mut name = format!("{prefix}{rel}");
+                if meta.is_dir() {
+                    name.push('/');
+                }
+                append_one(builder, &full, &meta, &name, &mut links)?;
+            }
+            Ok(())
+        }
+    }
+}
+
 /// Appends the image directory to `builder`, entries sorted by name, names starting with
 /// `prefix` (`./` for XPAK, `image/` for GPKG; the root itself is written as `prefix`).
 /// Hard-linked files after the first become link entries.
@@ -304,6 +357,24 @@ pub fn write_binpkg(
     opts: &WriteOptions,
     filter: &dyn ImageFilter,
 ) -> Result<Digests> {
+    write_binpkg_from(
+        &ImageSource::Dir {
+            dir: image_dir,
+            filter,
+        },
+        meta,
+        dest,
+        opts,
+    )
+}
+
+/// Like [`write_binpkg`], from any [`ImageSource`].
+pub fn write_binpkg_from(
+    source: &ImageSource<'_>,
+    meta: &Metadata,
+    dest: &Path,
+    opts: &WriteOptions,
+) -> Result<Digests> {
     if !opts.compression.is_supported() {
         return Err(Error::UnknownCompression {
             magic: opts.compression.name().as_bytes().to_vec(),
@@ -312,8 +383,8 @@ pub fn write_binpkg(
     let meta = packed_metadata(meta)?;
     let mut tmp = temp_in(dest)?;
     match opts.format {
-        Format::Xpak => write_xpak_into(tmp.as_file_mut(), image_dir, &meta, opts, filter)?,
-        Format::Gpkg => write_gpkg_into(tmp.as_file_mut(), image_dir, &meta, dest, opts, filter)?,
+        Format::Xpak => write_xpak_into(tmp.as_file_mut(), source, &meta, opts)?,
+        Format::Gpkg => write_gpkg_into(tmp.as_file_mut(), source, &meta, dest, opts)?,
     }
     let file = tmp.as_file_mut();
     file.sync_all().map_err(ioe(dest))?;
@@ -325,16 +396,15 @@ pub fn write_binpkg(
 
 fn write_xpak_into(
     file: &mut File,
-    image_dir: &Path,
+    source: &ImageSource<'_>,
     meta: &Metadata,
     opts: &WriteOptions,
-    filter: &dyn ImageFilter,
 ) -> Result<()> {
     {
         let mut out = BufWriter::with_capacity(256 * 1024, &mut *file);
         let enc = opts.compression.encoder(&mut out)?;
         let mut builder = tar::Builder::new(Counting::new(enc));
-        append_image(&mut builder, image_dir, "./", filter)?;
+        append_source(&mut builder, source, "./")?;
         let enc = builder.into_inner()?.pad_to_record()?;
         enc.finish_stream()?;
         out.flush()?;
@@ -353,11 +423,10 @@ fn write_xpak_into(
 
 fn write_gpkg_into(
     file: &mut File,
-    image_dir: &Path,
+    source: &ImageSource<'_>,
     meta: &Metadata,
     dest: &Path,
     opts: &WriteOptions,
-    filter: &dyn ImageFilter,
 ) -> Result<()> {
     let mtime = metadata_mtime(meta, opts);
     let suffix = opts.compression.gpkg_suffix();
@@ -383,7 +452,7 @@ fn write_gpkg_into(
         let mut out = BufWriter::with_capacity(256 * 1024, image_tmp.as_file_mut());
         let enc = opts.compression.encoder(&mut out)?;
         let mut builder = tar::Builder::new(Counting::new(enc));
-        append_image(&mut builder, image_dir, "image/", filter)?;
+        append_source(&mut builder, source, "image/")?;
         builder.into_inner()?.pad_to_record()?.finish_stream()?;
         out.flush()?;
     }
