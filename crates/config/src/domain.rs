@@ -50,7 +50,7 @@ impl<'a> PackageInfo<'a> {
 }
 
 /// An entry of a `package.*` file (or of a repository or profile file).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct SpecEntry<T> {
     /// Which packages.
     pub spec: PackageSpec,
@@ -69,7 +69,7 @@ pub struct SpecEntry<T> {
 }
 
 /// How a USE mask/force entry applies.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct FlagEntry {
     /// `None`: every package (`use.mask`); otherwise only matching ones.
     pub spec: Option<PackageSpec>,

@@ -1,19 +1,21 @@
 //! Package specifications in configuration files: a PMS atom (with `::repo` where allowed)
-//! or one of Portage's wildcard forms for user configuration (`*/*`, `net-*/*`,
-//! `=*/*-*9999*`, `*/*::gentoo`, `>=*/alsa-*-1.1.7`, `dev-qt/*:5`).
+//! or, in user configuration, a target in pkgcore's extended syntax (parsed by
+//! `strata-restrict`), which covers Portage's wildcard forms (`*/*`, `net-*/*`,
+//! `=*/*-*9999*`, `*/*::gentoo`) and more (`>=*/alsa-*-1.1.7`, `dev-qt/*:5`, `pkg*`).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use strata_atom::Eapi;
-use strata_atom::atom::{Atom, AtomOptions, MatchTarget, VersionOp};
-use strata_atom::version::Version;
+use strata_atom::atom::{Atom, AtomOptions, MatchTarget};
+use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction, parse_target};
 
 /// How to parse an entry: the EAPI of the file it is in, or user configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpecContext {
     /// The atom rules.
     pub atom: AtomOptions,
-    /// Whether wildcard forms are allowed (user configuration only).
+    /// Whether extended targets are allowed (user configuration only).
     pub wildcards: bool,
 }
 
@@ -41,114 +43,49 @@ impl SpecContext {
     }
 }
 
-/// A `*` glob over a name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Glob(String);
-
-impl Glob {
-    fn matches(&self, s: &str) -> bool {
-        glob_match(self.0.as_bytes(), s.as_bytes())
-    }
-}
-
-fn glob_match(p: &[u8], s: &[u8]) -> bool {
-    match p.split_first() {
-        None => s.is_empty(),
-        Some((b'*', rest)) => (0..=s.len()).any(|i| glob_match(rest, &s[i..])),
-        Some((c, rest)) => s.first() == Some(c) && glob_match(rest, &s[1..]),
-    }
-}
-
-/// The version part of a wildcard entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum VersionPattern {
-    /// Any version.
-    Any,
-    /// A real version with an operator.
-    Op(VersionOp, Version),
-    /// `=cat/pkg-<glob>`: the version text matched as a glob.
-    Glob(Glob),
-}
-
-/// A wildcard entry (user configuration only).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WildcardSpec {
-    text: String,
-    category: Glob,
-    package: Glob,
-    version: VersionPattern,
-    slot: Option<String>,
-    repo: Option<String>,
-}
-
 /// One package specification.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum PackageSpec {
     /// A plain atom.
     Atom(Atom),
-    /// A wildcard form.
-    Wildcard(WildcardSpec),
+    /// pkgcore's extended target syntax (user configuration only), with its text.
+    Target(Restriction, String),
 }
 
 impl fmt::Display for PackageSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PackageSpec::Atom(a) => write!(f, "{a}"),
-            PackageSpec::Wildcard(w) => f.write_str(&w.text),
+            PackageSpec::Target(_, text) => f.write_str(text),
         }
     }
 }
 
-fn valid_glob(s: &str) -> bool {
-    !s.is_empty()
-        && !s.contains("**")
-        && s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'+' | b'.' | b'-' | b'*'))
-}
-
 impl PackageSpec {
-    /// Parses one entry. Blockers are refused.
+    /// Parses one entry: an atom, or (user configuration only) an extended target such as
+    /// `*/*`, `net-*/*`, `=*/*-*9999*`, `*/*::gentoo`, `>=*/alsa-*-1.1.7`, `dev-qt/*:5`.
+    /// Blockers are refused.
     pub fn parse(text: &str, ctx: SpecContext) -> Result<PackageSpec, String> {
         if text.starts_with('!') {
             return Err(format!("{text:?}: blockers are not allowed here"));
         }
-        if !(ctx.wildcards && text.contains('*') && !is_plain_glob_atom(text)) {
-            return Atom::parse_with(text, ctx.atom)
-                .map(PackageSpec::Atom)
-                .map_err(|e| e.to_string());
+        let atom_err = match Atom::parse_with(text, ctx.atom) {
+            Ok(a) => return Ok(PackageSpec::Atom(a)),
+            Err(e) => e,
+        };
+        if !ctx.wildcards || !(text.contains('*') || !text.contains('/')) {
+            return Err(atom_err.to_string());
         }
-        parse_wildcard(text).map(PackageSpec::Wildcard)
+        parse_target(text)
+            .map(|r| PackageSpec::Target(r, text.to_string()))
+            .map_err(|e| e.to_string())
     }
 
     /// Whether the package `target` matches.
     pub fn matches(&self, target: &MatchTarget<'_>) -> bool {
         match self {
             PackageSpec::Atom(a) => a.matches(target),
-            PackageSpec::Wildcard(w) => {
-                let cpv = target.cpv;
-                if !w.category.matches(cpv.category()) || !w.package.matches(cpv.package()) {
-                    return false;
-                }
-                let version_ok = match &w.version {
-                    VersionPattern::Any => true,
-                    VersionPattern::Op(op, v) => op.matches(v, cpv.version()),
-                    VersionPattern::Glob(g) => g.matches(cpv.version().as_str()),
-                };
-                if !version_ok {
-                    return false;
-                }
-                if let Some(slot) = &w.slot
-                    && target.slot != Some(slot.as_str())
-                {
-                    return false;
-                }
-                if let Some(repo) = &w.repo
-                    && target.repo != Some(repo.as_str())
-                {
-                    return false;
-                }
-                true
-            }
+            PackageSpec::Target(r, _) => r.matches(&TargetAttrs(target)),
         }
     }
 
@@ -156,87 +93,30 @@ impl PackageSpec {
     pub fn atom(&self) -> Option<&Atom> {
         match self {
             PackageSpec::Atom(a) => Some(a),
-            PackageSpec::Wildcard(_) => None,
+            PackageSpec::Target(..) => None,
         }
     }
 }
 
-/// `=cat/pkg-1.2*` is a plain atom (the `=*` operator), not a wildcard.
-fn is_plain_glob_atom(text: &str) -> bool {
-    let Some(rest) = text.strip_prefix('=') else {
-        return false;
-    };
-    let body = rest.split("::").next().unwrap_or(rest);
-    let body = body.split(':').next().unwrap_or(body);
-    body.matches('*').count() == 1 && body.ends_with('*') && !body[..body.len() - 1].contains('*')
-}
+/// A [`MatchTarget`] seen through the restriction crate's attribute interface.
+struct TargetAttrs<'a, 'b>(&'a MatchTarget<'b>);
 
-fn parse_wildcard(text: &str) -> Result<WildcardSpec, String> {
-    let bad = |why: &str| format!("invalid wildcard entry {text:?}: {why}");
-    let (rest, repo) = match text.split_once("::") {
-        Some((r, repo)) => (r, Some(repo.to_string())),
-        None => (text, None),
-    };
-    let (rest, slot) = match rest.split_once(':') {
-        Some((r, s)) => (r, Some(s.to_string())),
-        None => (rest, None),
-    };
-    let op_len = rest
-        .bytes()
-        .take_while(|c| matches!(c, b'<' | b'>' | b'=' | b'~'))
-        .count();
-    let (op_text, body) = rest.split_at(op_len);
-    let Some((cat, pkg_ver)) = body.split_once('/') else {
-        return Err(bad("expected category/package"));
-    };
-    let (pkg, version) = if op_text.is_empty() {
-        (pkg_ver, VersionPattern::Any)
-    } else {
-        // The version starts after the last '-' that is followed by a digit or '*'.
-        let split = pkg_ver
-            .char_indices()
-            .filter(|(i, c)| {
-                *c == '-'
-                    && pkg_ver[i + 1..]
-                        .chars()
-                        .next()
-                        .is_some_and(|n| n.is_ascii_digit() || n == '*')
-            })
-            .map(|(i, _)| i)
-            .next_back()
-            .ok_or_else(|| bad("operator without a version"))?;
-        let (pkg, ver) = (&pkg_ver[..split], &pkg_ver[split + 1..]);
-        let pattern = if ver.contains('*') {
-            if op_text != "=" {
-                return Err(bad("a version pattern needs the `=` operator"));
-            }
-            VersionPattern::Glob(Glob(ver.to_string()))
-        } else {
-            let op = match op_text {
-                "<" => VersionOp::Less,
-                "<=" => VersionOp::LessOrEqual,
-                "=" => VersionOp::Equal,
-                "~" => VersionOp::Approximate,
-                ">=" => VersionOp::GreaterOrEqual,
-                ">" => VersionOp::Greater,
-                _ => return Err(bad("unknown operator")),
-            };
-            let v = Version::parse(ver).map_err(|e| bad(&e.to_string()))?;
-            VersionPattern::Op(op, v)
-        };
-        (pkg, pattern)
-    };
-    if !valid_glob(cat) || !valid_glob(pkg) {
-        return Err(bad("names may hold only [A-Za-z0-9_+.-] and single `*`"));
+impl PackageAttrs for TargetAttrs<'_, '_> {
+    fn attr(&self, attr: Attr) -> Option<AttrValue<'_>> {
+        let t = self.0;
+        Some(match attr {
+            Attr::Category => AttrValue::text(t.cpv.category()),
+            Attr::Package => AttrValue::text(t.cpv.package()),
+            Attr::Key => AttrValue::text(t.cpv.cp()),
+            Attr::Cpv => AttrValue::text(t.cpv.as_str()),
+            Attr::Version => AttrValue::Version(Cow::Borrowed(t.cpv.version())),
+            Attr::Fullver => AttrValue::text(t.cpv.version().as_str()),
+            Attr::Slot => AttrValue::text(t.slot?),
+            Attr::Subslot => AttrValue::text(t.subslot.or(t.slot)?),
+            Attr::Repo => AttrValue::text(t.repo?),
+            _ => return None,
+        })
     }
-    Ok(WildcardSpec {
-        text: text.to_string(),
-        category: Glob(cat.to_string()),
-        package: Glob(pkg.to_string()),
-        version,
-        slot,
-        repo,
-    })
 }
 
 #[cfg(test)]

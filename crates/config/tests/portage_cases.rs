@@ -409,7 +409,10 @@ fn malformed_package_lines_warn_and_the_rest_loads() {
                 "package.mask",
                 "app-misc/ok\n>=broken\n!app-misc/blocker\napp-misc/two tokens\n",
             ),
-            ("package.use", "app-misc/x\nnot-an-atom flag\n"),
+            (
+                "package.use",
+                "app-misc/x\ndev-libs/foo-1.0 flag\nportage flag\n",
+            ),
             ("repos.conf.extra", ""),
         ],
     );
@@ -631,4 +634,29 @@ fn use_stable_and_package_use_stable() {
         !u.is_enabled("stableon") && !u.is_enabled("pkgstable"),
         "testing install"
     );
+}
+
+#[test]
+fn extended_targets_in_user_config() {
+    let root = fixture(
+        "",
+        &[
+            (
+                "package.use",
+                "portage extflag\n*/*::test star\ndev-*/* devflag\n=*/*-*9999* live\n",
+            ),
+            ("package.accept_keywords", "*/*::test ~amd64\n"),
+        ],
+    );
+    let d = domain(root.path());
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+    let mut p = Pkg::new("sys-apps/portage-9999", "~amd64", "MIT");
+    p.iuse = "extflag star devflag live";
+    let on: Vec<String> = d
+        .effective_use(&p.info())
+        .enabled()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(on, ["extflag", "star", "live"]);
+    assert!(d.visibility(&p.info()).is_empty());
 }
