@@ -73,7 +73,8 @@ impl PackageSpec {
             Ok(a) => return Ok(PackageSpec::Atom(a)),
             Err(e) => e,
         };
-        if !ctx.wildcards || !(text.contains('*') || !text.contains('/')) {
+        let extended = text.contains('*') || !text.contains('/');
+        if !ctx.wildcards || !extended {
             return Err(atom_err.to_string());
         }
         parse_target(text)
