@@ -7,9 +7,9 @@
 //! | `dev-*`, `pkg*`, `*pkg`, `portage` | package names (any category) |
 //! | `*-apps/portage*` | category glob and package glob |
 //! | `>=portage-2.1` | a versioned atom without category: any category |
-//! | `>=*/alsa-*-1.1.7` | a version restriction on globbed names |
+//! | `>=*/alsa-*-1.1.7` | a version restriction on globbed names (not `=V*`; a category is needed) |
 //! | `=*/*-*9999*` | Portage's wildcard version: the version contains `9999` |
-//! | `dev-qt/*:5`, `boost:0/1.60` | slot and sub-slot (globs allowed) |
+//! | `dev-qt/*:5`, `boost:0/1.60`, `cat/pkg:5*` | slot and sub-slot (globs allowed) |
 //! | `foo*::gentoo`, `cat/pkg::repo` | repository (globs allowed) |
 //! | `dev-lang/python[ssl]`, `python[-doc]` | USE dependencies |
 //! | any full atom | as [`Restriction::from_atom`], latest EAPI, `::repo` allowed |
@@ -298,18 +298,29 @@ pub fn parse_target(target: &str) -> Result<Restriction, TargetError> {
     if let Some(i) = pkgver.text.find('/') {
         return Err(p.invalid(pkgver.at + i, "more than one '/'"));
     }
-    let globbed = cat_part.is_some_and(|c| c.text.contains('*')) || pkgver.text.contains('*');
+    let name_globbed = name_is_globbed(cat_part, pkgver, op);
+    let other_globs = [slot_part, repo_part]
+        .iter()
+        .flatten()
+        .any(|x| x.text.contains('*'));
 
-    // A full atom when it names a category and is not a name glob (`=cat/pkg-1*` is an
-    // atom with a version glob).
-    if cat_part.is_some() && (!globbed || !op.is_empty()) {
+    // A full atom when it names a category and its name is not globbed (`=cat/pkg-1*` is
+    // an atom with a version glob). With a glob elsewhere (`cat/pkg:5*`), what the atom
+    // parser rejects is read part by part below.
+    if cat_part.is_some() && !name_globbed {
         match parse_atom_ext(s) {
             Ok(atom) => return Ok(Restriction::from_atom(&atom)),
-            Err(e) if !globbed || !name_is_globbed(cat_part, pkgver, op) => {
-                return Err(p.syntax(lead, e));
-            }
-            Err(_) => {} // A version restriction on globbed names.
+            Err(e) if !other_globs => return Err(p.syntax(lead, e)),
+            Err(_) => {}
         }
+    }
+    if !op.is_empty() && name_globbed && cat_part.is_none() {
+        // pkgcore: "cannot do prefix glob matches with version ops".
+        let star = pkgver.text.find('*').unwrap_or(0);
+        return Err(p.invalid(
+            pkgver.at + star,
+            "a name glob with a version operator needs a category (`>=*/foo*-1`)",
+        ));
     }
 
     let mut parts = Vec::new();
@@ -339,12 +350,25 @@ pub fn parse_target(target: &str) -> Result<Restriction, TargetError> {
         )
     } else {
         let glob_star = op == "=" && pkgver.text.ends_with('*') && !pkgver.text.ends_with("-*");
+        if glob_star && name_globbed {
+            // As pkgcore and Portage: `=V*` only with exact names.
+            return Err(p.invalid(
+                pkgver.at + pkgver.text.len() - 1,
+                "a version glob (`=name-1.2*`) cannot be combined with a name glob",
+            ));
+        }
         let text = if glob_star {
             &pkgver.text[..pkgver.text.len() - 1]
         } else {
             pkgver.text
         };
         let Some(i) = version_suffix(text) else {
+            if text.ends_with('*') && version_suffix(&text[..text.len() - 1]).is_some() {
+                return Err(p.invalid(
+                    pkgver.at + text.len() - 1,
+                    "only `=` takes a version glob (`=name-1.2*`)",
+                ));
+            }
             return Err(p.invalid(
                 pkgver.at + pkgver.text.len(),
                 "a version operator needs a version (`>=name-1.0`)",

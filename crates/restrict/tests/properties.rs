@@ -140,7 +140,8 @@ fn restriction() -> impl Strategy<Value = Restriction> {
                 "*:2",
                 "*/*::guru",
                 ">=*/py*-1.2",
-                "=*/*t-1*",
+                "~*/*t-1",
+                "=*/*-*2*",
                 "foo",
                 "app-misc/*",
             ][..]
