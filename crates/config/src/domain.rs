@@ -165,6 +165,20 @@ impl Domain {
 
         let mut layers = vec![Layer::make_globals()];
         layers.extend(profile.layers());
+        // Variables the profile declares profile-only (ARCH, ELIBC, ...) cannot be set by
+        // the user.
+        let profile_only = stack(&layers).tokens("PROFILE_ONLY_VARIABLES");
+        let mut user_settings = user_settings;
+        user_settings.vars.retain(|k, (_, loc)| {
+            let keep = !profile_only.iter().any(|p| p == k);
+            if !keep {
+                warnings.push(Warning::new(
+                    loc.clone(),
+                    format!("{k} is a profile-only variable; the setting is ignored"),
+                ));
+            }
+            keep
+        });
         layers.push(user_settings);
         let settings = stack(&layers);
         let use_expand = settings.tokens("USE_EXPAND");

@@ -48,7 +48,7 @@ fn fixture(make_conf: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
     write(
         &r,
         "profiles/base/make.defaults",
-        "USE=\"a b c\"\nUSE_EXPAND=\"VIDEO_CARDS\"\nUSE_EXPAND_UNPREFIXED=\"ARCH\"\nVIDEO_CARDS=\"intel\"\nACCEPT_LICENSE=\"-* @FREE\"\nCONFIG_PROTECT=\"/etc /usr/share/x\"\nFEATURES=\"sandbox\"\nBASEVAR=\"base\"\n",
+        "USE=\"a b c\"\nUSE_EXPAND=\"VIDEO_CARDS\"\nUSE_EXPAND_UNPREFIXED=\"ARCH\"\nPROFILE_ONLY_VARIABLES=\"ARCH\"\nVIDEO_CARDS=\"intel\"\nACCEPT_LICENSE=\"-* @FREE\"\nCONFIG_PROTECT=\"/etc /usr/share/x\"\nFEATURES=\"sandbox\"\nBASEVAR=\"base\"\n",
     );
     write(
         &r,
