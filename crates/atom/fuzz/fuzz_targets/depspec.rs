@@ -50,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
         });
         assert_eq!(reparsed, evaluated);
         assert!(spec.evaluated_leaves(&enabled).eq(evaluated.leaves()));
-        assert_eq!(spec.leaves().count() >= evaluated.leaves().count(), true);
+        assert!(spec.leaves().count() >= evaluated.leaves().count());
         if kind == DepKind::RequiredUse {
             assert_eq!(spec.is_satisfied(&enabled), evaluated.is_satisfied(&enabled));
         }
