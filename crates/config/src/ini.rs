@@ -65,22 +65,20 @@ impl Ini {
             }
             let indented = raw.starts_with(' ') || raw.starts_with('\t');
             if indented && let (Some(section), Some(key)) = (&current, &last_key) {
-                {
-                    let values = match section {
-                        None => &mut self.defaults,
-                        Some(name) => match self.sections.get_mut(name) {
-                            Some(s) => &mut s.values,
-                            None => continue,
-                        },
-                    };
-                    if let Some(v) = values.get_mut(key) {
-                        if !v.value.is_empty() {
-                            v.value.push('\n');
-                        }
-                        v.value.push_str(trimmed);
+                let values = match section {
+                    None => &mut self.defaults,
+                    Some(name) => match self.sections.get_mut(name) {
+                        Some(s) => &mut s.values,
+                        None => continue,
+                    },
+                };
+                if let Some(v) = values.get_mut(key) {
+                    if !v.value.is_empty() {
+                        v.value.push('\n');
                     }
-                    continue;
+                    v.value.push_str(trimmed);
                 }
+                continue;
             }
             if let Some(rest) = trimmed.strip_prefix('[') {
                 last_key = None;

@@ -285,15 +285,13 @@ pub fn resolve_repos(
                 && declared != *name
                 && !aliases.contains(&declared)
             {
-                {
-                    warnings.push(Warning::new(
-                        section.location.clone(),
-                        format!(
-                            "repository {name:?} at {} calls itself {declared:?}",
-                            location.display()
-                        ),
-                    ));
-                }
+                warnings.push(Warning::new(
+                    section.location.clone(),
+                    format!(
+                        "repository {name:?} at {} calls itself {declared:?}",
+                        location.display()
+                    ),
+                ));
             }
         }
         let auto_sync = match get("auto-sync") {
