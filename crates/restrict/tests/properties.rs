@@ -258,6 +258,25 @@ proptest! {
     }
 
     #[test]
+    fn targets_never_panic(t in "[a-z0-9*/:=<>~!\\[\\]().,+_@ é-]{0,24}") {
+        match parse_target(&t) {
+            Ok(r) => {
+                // Whatever parses can be matched, pruned and split.
+                let p = MemoryPackage::new("dev-lang/python-3.12").unwrap();
+                let _ = r.matches(&p);
+                let _ = r.candidates();
+                let _ = r.split(&|a| a == Attr::Package);
+            }
+            Err(e) => {
+                prop_assert_eq!(e.input(), t.as_str());
+                if let Some(pos) = e.position() {
+                    prop_assert!(pos <= t.len(), "{} at {}", e, pos);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn globs_agree_with_regex(pat in "[ab*]{0,6}", text in "[ab]{0,8}") {
         let mut re = String::from("^");
         for (i, part) in pat.split('*').enumerate() {
