@@ -1,110 +1,13 @@
-//! Package identities as they appear in a PKGDIR: `CATEGORY/PF`, PF split into PN and
-//! version, and the binpkg file names of both layouts.
-//!
-//! The category, package-name and version grammars (PMS §3.1, §3.2) are checked here
-//! until `strata_atom::cpv::Cpv` is stable enough for this crate to build on.
+//! Package identities as they appear in a PKGDIR: `CATEGORY/PF` (a
+//! `strata_atom::cpv::Cpv`), and the binpkg file names of both layouts.
 
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use strata_atom::cpv::Cpv;
 
 use crate::error::{Error, Result};
-
-/// Whether `s` is a valid PMS version: `\d+(\.\d+)*[a-z]?(_(alpha|beta|pre|rc|p)\d*)*(-r\d+)?`.
-pub fn is_valid_version(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i > start
-    };
-    if !digits(&mut i) {
-        return false;
-    }
-    while i < b.len() && b[i] == b'.' {
-        i += 1;
-        if !digits(&mut i) {
-            return false;
-        }
-    }
-    if i < b.len() && b[i].is_ascii_lowercase() {
-        i += 1;
-    }
-    while i < b.len() && b[i] == b'_' {
-        i += 1;
-        let rest = &s[i..];
-        let suffix = ["alpha", "beta", "pre", "rc", "p"]
-            .into_iter()
-            .find(|p| rest.starts_with(p));
-        match suffix {
-            Some(p) => i += p.len(),
-            None => return false,
-        }
-        digits(&mut i);
-    }
-    if i < b.len() {
-        if !s[i..].starts_with("-r") {
-            return false;
-        }
-        i += 2;
-        if !digits(&mut i) {
-            return false;
-        }
-    }
-    i == b.len()
-}
-
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// Validates a category name: `[A-Za-z0-9_][A-Za-z0-9+_.-]*`.
-pub fn validate_category(s: &str) -> std::result::Result<(), String> {
-    let b = s.as_bytes();
-    match b.first() {
-        None => return Err("empty category".into()),
-        Some(&c) if !is_word(c) => return Err(format!("category starts with {:?}", char::from(c))),
-        _ => {}
-    }
-    if let Some(i) = b
-        .iter()
-        .position(|&c| !(is_word(c) || matches!(c, b'+' | b'.' | b'-')))
-    {
-        return Err(format!("invalid character in category at {i}"));
-    }
-    Ok(())
-}
-
-/// Validates a package name: `[A-Za-z0-9_][A-Za-z0-9+_-]*`, not ending in a hyphen
-/// followed by a valid version.
-pub fn validate_package(s: &str) -> std::result::Result<(), String> {
-    let b = s.as_bytes();
-    match b.first() {
-        None => return Err("empty package name".into()),
-        Some(&c) if !is_word(c) => {
-            return Err(format!("package name starts with {:?}", char::from(c)));
-        }
-        _ => {}
-    }
-    if let Some(i) = b
-        .iter()
-        .position(|&c| !(is_word(c) || matches!(c, b'+' | b'-')))
-    {
-        return Err(format!("invalid character in package name at {i}"));
-    }
-    if let Some(i) = s
-        .char_indices()
-        .filter(|&(_, c)| c == '-')
-        .map(|(i, _)| i)
-        .find(|&i| is_valid_version(&s[i + 1..]))
-    {
-        return Err(format!(
-            "package name ends in a hyphen and a valid version (at {i})"
-        ));
-    }
-    Ok(())
-}
 
 fn bad(name: &str, reason: impl Into<String>) -> Error {
     Error::BadName {
@@ -113,72 +16,106 @@ fn bad(name: &str, reason: impl Into<String>) -> Error {
     }
 }
 
-/// Splits a PF (`foo-1.0-r1`) into PN and version (`foo`, `1.0-r1`), validating both.
-pub fn split_pf(pf: &str) -> Result<(&str, &str)> {
-    // The version starts after the first '-' whose remainder is a valid version.
-    let at = pf
-        .char_indices()
-        .filter(|&(_, c)| c == '-')
-        .map(|(i, _)| i)
-        .find(|&i| is_valid_version(&pf[i + 1..]))
-        .ok_or_else(|| bad(pf, "no valid version after a '-'"))?;
-    let (pn, ver) = (&pf[..at], &pf[at + 1..]);
-    validate_package(pn).map_err(|e| bad(pf, e))?;
-    Ok((pn, ver))
+/// Validates a category name (PMS §3.1.1).
+pub fn validate_category(s: &str) -> std::result::Result<(), String> {
+    strata_atom::name::validate_category(s).map_err(|e| e.to_string())
 }
 
-/// A validated `CATEGORY/PF` (category, package name and version).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Validates a package name (PMS §3.1.2), including the "no `-<version>` suffix" rule.
+pub fn validate_package(s: &str) -> std::result::Result<(), String> {
+    strata_atom::name::validate_package(s).map_err(|e| e.to_string())
+}
+
+/// Splits a PF (`foo-1.0-r1`) into PN and version (`foo`, `1.0-r1`), validating both.
+pub fn split_pf(pf: &str) -> Result<(&str, &str)> {
+    let cpv = Cpv::from_category_pf("x", pf).map_err(|e| bad(pf, e.to_string()))?;
+    let pn_len = cpv.package().len();
+    Ok((&pf[..pn_len], &pf[pn_len + 1..]))
+}
+
+/// A validated `CATEGORY/PF`. Equality, hashing and order are those of the text (two
+/// PFs that only compare equal as versions, like `1.0` and `1.00`, stay distinct).
+#[derive(Clone)]
 pub struct PackageId {
-    category: String,
-    pf: String,
-    pn_len: usize,
+    cpv: Cpv,
 }
 
 impl PackageId {
     /// Builds an id from a category and a PF.
     pub fn new(category: &str, pf: &str) -> Result<PackageId> {
-        validate_category(category).map_err(|e| bad(&format!("{category}/{pf}"), e))?;
-        let (pn, _) = split_pf(pf)?;
-        Ok(PackageId {
-            category: category.to_owned(),
-            pf: pf.to_owned(),
-            pn_len: pn.len(),
-        })
+        Cpv::from_category_pf(category, pf)
+            .map(|cpv| PackageId { cpv })
+            .map_err(|e| bad(&format!("{category}/{pf}"), e.to_string()))
     }
 
     /// Parses `CATEGORY/PF`.
     pub fn parse(cpv: &str) -> Result<PackageId> {
-        let (cat, pf) = cpv
-            .split_once('/')
-            .ok_or_else(|| bad(cpv, "expected CATEGORY/PF"))?;
-        PackageId::new(cat, pf)
+        Cpv::parse(cpv)
+            .map(|cpv| PackageId { cpv })
+            .map_err(|e| bad(cpv, e.to_string()))
+    }
+
+    /// The underlying CPV.
+    pub fn cpv(&self) -> &Cpv {
+        &self.cpv
     }
 
     /// The category.
     pub fn category(&self) -> &str {
-        &self.category
+        self.cpv.category()
     }
 
     /// The package name with version (`foo-1.0-r1`).
     pub fn pf(&self) -> &str {
-        &self.pf
+        self.cpv.pf()
     }
 
     /// The package name (`foo`).
     pub fn pn(&self) -> &str {
-        &self.pf[..self.pn_len]
+        self.cpv.package()
     }
 
-    /// The version (`1.0-r1`).
+    /// The version with revision (`1.0-r1`).
     pub fn version(&self) -> &str {
-        &self.pf[self.pn_len + 1..]
+        self.cpv.pvr()
+    }
+}
+
+impl PartialEq for PackageId {
+    fn eq(&self, other: &Self) -> bool {
+        self.cpv.as_str() == other.cpv.as_str()
+    }
+}
+
+impl Eq for PackageId {}
+
+impl Hash for PackageId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.cpv.as_str().hash(state);
+    }
+}
+
+impl PartialOrd for PackageId {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for PackageId {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.cpv.as_str().cmp(other.cpv.as_str())
+    }
+}
+
+impl fmt::Debug for PackageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PackageId({})", self.cpv.as_str())
     }
 }
 
 impl fmt::Display for PackageId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.category, self.pf)
+        f.write_str(self.cpv.as_str())
     }
 }
 
@@ -254,27 +191,6 @@ pub fn parse_file_name(name: &str) -> Option<FileName> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn versions() {
-        for ok in [
-            "1",
-            "1.0",
-            "1.0a",
-            "1_alpha",
-            "1.2_pre3_p4",
-            "1-r0",
-            "2.0-r12",
-            "1_p",
-        ] {
-            assert!(is_valid_version(ok), "{ok}");
-        }
-        for bad in [
-            "", "a", "1.", ".1", "1aa", "1_foo", "1-r", "1-rx", "1-r1-r2", "1_beta-",
-        ] {
-            assert!(!is_valid_version(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn package_ids() {

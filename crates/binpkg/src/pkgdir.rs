@@ -151,16 +151,18 @@ pub fn next_build_id(
 /// by the writer's rename.
 pub fn claim_build_id(pkgdir: &Path, id: &PackageId, format: Format) -> Result<(u64, PathBuf)> {
     let files = scan(pkgdir)?;
-    let known =
-        PackagesIndex::parse(&fs::read_to_string(pkgdir.join(INDEX_FILE)).unwrap_or_default())
-            .map(|idx| {
-                idx.packages
-                    .iter()
-                    .filter(|e| e.cpv() == id.to_string())
-                    .filter_map(IndexEntry::build_id)
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
+    let cpv = id.to_string();
+    let known: Vec<u64> = read_index(pkgdir)
+        .ok()
+        .flatten()
+        .map(|idx| {
+            idx.packages
+                .iter()
+                .filter(|e| e.cpv() == cpv)
+                .filter_map(IndexEntry::build_id)
+                .collect()
+        })
+        .unwrap_or_default();
     let mut build_id = next_build_id(&files, id, known);
     let dir = pkgdir.join(id.category()).join(id.pn());
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -239,15 +241,16 @@ pub fn index_file(pkgdir: &Path, f: &PkgdirFile) -> Result<IndexEntry> {
 /// Reads `${pkgdir}/Packages`; a missing file is `None`.
 pub fn read_index(pkgdir: &Path) -> Result<Option<PackagesIndex>> {
     let path = pkgdir.join(INDEX_FILE);
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     match File::open(&path) {
         Ok(mut f) => {
-            f.read_to_string(&mut text)
-                .map_err(|e| Error::io(&path, e))?;
+            f.read_to_end(&mut bytes).map_err(|e| Error::io(&path, e))?;
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(&path, e)),
     }
+    // Portage decodes the index with errors="replace".
+    let text = String::from_utf8_lossy(&bytes);
     PackagesIndex::parse(&text)
         .map(Some)
         .map_err(|e| e.in_file(&path))
