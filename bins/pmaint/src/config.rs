@@ -87,6 +87,7 @@ fn source(args: &Args) -> ConfigSource {
             config_dir: config.clone(),
             root,
             home: env_path("HOME"),
+            repositories: std::env::var("PORTAGE_REPOSITORIES").ok(),
         });
     }
     let config_root = args
@@ -96,6 +97,7 @@ fn source(args: &Args) -> ConfigSource {
         .unwrap_or_else(|| PathBuf::from("/"));
     let mut opts = PortageOptions::new(&config_root, &root);
     opts.home = env_path("HOME");
+    opts.repositories = std::env::var("PORTAGE_REPOSITORIES").ok();
     ConfigSource::Portage(opts)
 }
 

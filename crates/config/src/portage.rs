@@ -24,6 +24,9 @@ pub struct PortageOptions {
     pub root: PathBuf,
     /// The home directory for `~` in repos.conf locations.
     pub home: Option<PathBuf>,
+    /// repos.conf text that replaces the repos.conf files (Portage's
+    /// `PORTAGE_REPOSITORIES` environment variable), if given.
+    pub repositories: Option<String>,
 }
 
 impl PortageOptions {
@@ -33,6 +36,7 @@ impl PortageOptions {
             config_dir: config_root.join("etc/portage"),
             root: root.to_path_buf(),
             home: None,
+            repositories: None,
         }
     }
 }
@@ -76,7 +80,11 @@ pub fn load_portage_config(opts: &PortageOptions) -> Result<PortageConfig, Confi
     let mut warnings = Vec::new();
     let dir = &opts.config_dir;
     let repos_conf = dir.join("repos.conf");
-    let ini = if repos_conf.exists() {
+    let ini = if let Some(text) = &opts.repositories {
+        let mut ini = Ini::default();
+        ini.parse_str(text, Path::new("<PORTAGE_REPOSITORIES>"), &mut warnings);
+        ini
+    } else if repos_conf.exists() {
         Ini::read(&repos_conf, &mut warnings)?
     } else {
         let mut ini = Ini::default();

@@ -197,3 +197,23 @@ fn every_guru_cache_entry_evaluates() {
     // Counted by hand from profiles/package.mask against the cache: 20 versions.
     assert_eq!(masked, 20);
 }
+
+#[test]
+fn portage_repositories_replaces_repos_conf() {
+    let root = common::guru_config_root(&[]);
+    let mut opts = PortageOptions::new(root.path(), Path::new("/"));
+    let stub = common::shared().join("data/repos/gentoo-stub");
+    opts.repositories = Some(format!(
+        "[DEFAULT]\nmain-repo = gentoo\n[gentoo]\nlocation = {}\npriority = 7\n",
+        stub.display()
+    ));
+    let loaded = load_config(builtin_registry(), &ConfigSource::Portage(opts)).unwrap();
+    let d = loaded.domain().unwrap();
+    let names: Vec<(&str, i64)> = d
+        .repos
+        .repos
+        .iter()
+        .map(|r| (r.name.as_str(), r.priority))
+        .collect();
+    assert_eq!(names, [("gentoo", 7)]);
+}

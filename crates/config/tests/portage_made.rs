@@ -41,6 +41,7 @@ fn repository_that_is_not_there_is_an_error() {
         config_dir: config_dir(),
         root: "/".into(),
         home: None,
+        repositories: None,
     };
     assert!(!Path::new("/var/tmp/portage-ref/out/refrepo").exists());
     let err = load_config(builtin_registry(), &ConfigSource::Portage(opts)).unwrap_err();
