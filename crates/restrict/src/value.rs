@@ -323,12 +323,18 @@ impl ValueRestriction {
 
     /// Whether `value` satisfies this restriction.
     pub fn matches(&self, value: &AttrValue<'_>) -> bool {
-        self.matches_filtered(value, |s| s)
+        fn identity(s: &str) -> &str {
+            s
+        }
+        self.matches_filtered(value, identity)
     }
 
     /// Like [`matches`](Self::matches), with every list element and text passed through
     /// `view` first (used to ignore IUSE's `+`/`-` markers).
-    pub(crate) fn matches_filtered(&self, value: &AttrValue<'_>, view: fn(&str) -> &str) -> bool {
+    pub(crate) fn matches_filtered<V>(&self, value: &AttrValue<'_>, view: V) -> bool
+    where
+        V: Fn(&str) -> &str + Copy,
+    {
         match self {
             ValueRestriction::Str(m) => match value {
                 AttrValue::Text(s) => m.matches(view(s)),
