@@ -124,9 +124,28 @@ attrs! {
     BuildId = "build_id",
     /// Size in bytes (binary package file, or installed size) (number).
     Size = "size",
+    /// The saved ebuild environment of a built or installed package (text).
+    Environment = "environment",
 }
 
 impl Attr {
+    /// Like [`Attr::from_name`], also accepting other names pkgcore and Portage use for
+    /// the same attribute (`src_uri`, `fetchables`, `iuse_stripped`, `cpvstr`, `repo_id`,
+    /// `long_description`, `pvr`, `pv`, `pn`).
+    pub fn from_alias(name: &str) -> Option<Attr> {
+        Attr::from_name(name).or(match name {
+            "src_uri" | "fetchables" => Some(Attr::SrcUri),
+            "iuse_stripped" | "iuse_effective" => Some(Attr::Iuse),
+            "cpvstr" => Some(Attr::Cpv),
+            "repo_id" | "repository" => Some(Attr::Repo),
+            "long_description" => Some(Attr::LongDescription),
+            "pvr" => Some(Attr::Fullver),
+            "pv" => Some(Attr::Version),
+            "pn" => Some(Attr::Package),
+            _ => None,
+        })
+    }
+
     /// The five dependency classes: `bdepend depend rdepend pdepend idepend`.
     pub const DEPS: [Attr; 5] = [
         Attr::Bdepend,
@@ -284,6 +303,11 @@ mod tests {
         }
         assert_eq!(Attr::from_name("description"), Some(Attr::Description));
         assert_eq!(Attr::from_name("nonesuch"), None);
+        assert_eq!(Attr::from_name("src_uri"), None);
+        assert_eq!(Attr::from_alias("src_uri"), Some(Attr::SrcUri));
+        assert_eq!(Attr::from_alias("iuse_stripped"), Some(Attr::Iuse));
+        assert_eq!(Attr::from_alias("keywords"), Some(Attr::Keywords));
+        assert_eq!(Attr::from_alias("nonesuch"), None);
         let mut names: Vec<_> = Attr::ALL.iter().map(|a| a.name()).collect();
         names.sort_unstable();
         names.dedup();
