@@ -384,10 +384,15 @@ pub fn parse_target(target: &str) -> Result<Restriction, TargetError> {
         );
         (name, Some(VersionPart::Op(ver, glob_star)))
     };
-    if let Some(v) = p.name(pkg_part, "package name", validate_package)? {
+    // As pkgcore, next to a name glob an empty side means "any" (`dev-*/`, `/py*`).
+    let empty_is_any = |x: Part<'_>| name_globbed && cat_part.is_some() && x.text.is_empty();
+    if !empty_is_any(pkg_part)
+        && let Some(v) = p.name(pkg_part, "package name", validate_package)?
+    {
         parts.push(Restriction::attr(Attr::Package, v));
     }
     if let Some(c) = cat_part
+        && !empty_is_any(c)
         && let Some(v) = p.name(c, "category", validate_category)?
     {
         parts.push(Restriction::attr(Attr::Category, v));
