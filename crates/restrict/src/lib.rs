@@ -4,11 +4,14 @@
 //! at-most-one-of) of leaves, each a [`ValueRestriction`] (exact, prefix, suffix, substring,
 //! glob, regex, containment, equality, version comparison) on one package attribute
 //! ([`Attr`]), or an atom's USE requirements. Any package type implements
-//! [`PackageAttrs`] to give out its attributes by name, computing only what is asked.
+//! [`PackageAttrs`] to give out its attributes by name, computing only what is asked;
+//! [`MemoryPackage`] is a ready-made one, and the atom crate's `MatchTarget` is one too.
 //!
 //! Restrictions come from atoms ([`Restriction::from_atom`]), from pkgcore's extended
 //! target syntax ([`parse_target`]: `dev-*/*`, `>=portage-2.1`, `dev-qt/*:5`, ...), or are
-//! built by hand. Repositories use [`Restriction::candidates`] to prune by
+//! built by hand ([`query`] has pquery's matching options: `--has-use`, `--license`,
+//! `--description`, `--maintainer`, `--owns`, revdeps...). Repositories use
+//! [`Restriction::candidates`] to prune by
 //! `category/package` name before reading any metadata, and [`Restriction::split`] to hand
 //! the part a metadata index can answer to the index.
 //!
