@@ -16,8 +16,8 @@ pub struct EclassFile {
     name: String,
     dir: PathBuf,
     path: PathBuf,
-    md5: OnceLock<Result<String, String>>,
-    mtime: OnceLock<Result<i64, String>>,
+    md5: OnceLock<Result<String, (std::io::ErrorKind, String)>>,
+    mtime: OnceLock<Result<i64, (std::io::ErrorKind, String)>>,
 }
 
 impl EclassFile {
@@ -39,9 +39,11 @@ impl EclassFile {
     /// Lower-case hex md5 of the file, computed on first use.
     pub fn md5(&self) -> Result<&str, CacheError> {
         self.md5
-            .get_or_init(|| md5_file(&self.path).map_err(|e| e.to_string()))
+            .get_or_init(|| md5_file(&self.path).map_err(|e| (e.kind(), e.to_string())))
             .as_deref()
-            .map_err(|msg| CacheError::io(&self.path, std::io::Error::other(msg.clone())))
+            .map_err(|(kind, msg)| {
+                CacheError::io(&self.path, std::io::Error::new(*kind, msg.clone()))
+            })
     }
 
     /// The file's mtime in whole seconds, read on first use.
@@ -50,10 +52,10 @@ impl EclassFile {
             .get_or_init(|| {
                 std::fs::metadata(&self.path)
                     .map(|m| mtime_secs(&m))
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| (e.kind(), e.to_string()))
             })
             .clone()
-            .map_err(|msg| CacheError::io(&self.path, std::io::Error::other(msg)))
+            .map_err(|(kind, msg)| CacheError::io(&self.path, std::io::Error::new(kind, msg)))
     }
 }
 

@@ -35,7 +35,15 @@ impl InMemoryCache {
 
     /// How many entries it holds.
     pub fn len(&self) -> usize {
-        self.entries.read().map_or(0, |m| m.len())
+        self.read().len()
+    }
+
+    /// The map for reading; a panic in another thread while writing leaves the map
+    /// consistent (inserts are atomic), so a poisoned lock is used as is.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<EntryKey, CacheEntry>> {
+        self.entries
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Whether it holds no entry.
@@ -50,15 +58,11 @@ impl MetadataCache for InMemoryCache {
     }
 
     fn keys(&self) -> Result<Vec<EntryKey>, CacheError> {
-        Ok(self
-            .entries
-            .read()
-            .map(|m| m.keys().cloned().collect())
-            .unwrap_or_default())
+        Ok(self.read().keys().cloned().collect())
     }
 
     fn get(&self, key: &EntryKey) -> Result<Option<CacheEntry>, CacheError> {
-        Ok(self.entries.read().ok().and_then(|m| m.get(key).cloned()))
+        Ok(self.read().get(key).cloned())
     }
 
     fn validate(

@@ -128,7 +128,10 @@ pub fn gather(spec: &IndexSpec) -> Result<Inputs, CacheError> {
     h.update(FORMAT_VERSION.to_le_bytes());
     h.update(spec.salt.as_bytes());
     h.update([0]);
-    h.update(spec.repo.to_string_lossy().as_bytes());
+    // The canonical path, as the store names files by it: two spellings of one repository
+    // share one index without rebuilding it back and forth.
+    let repo = std::fs::canonicalize(&spec.repo).unwrap_or_else(|_| spec.repo.clone());
+    h.update(repo.to_string_lossy().as_bytes());
     h.update([0]);
     for (key, row) in keys.iter().zip(rows) {
         let [entry, ebuild, xml] = row?;
