@@ -126,6 +126,9 @@ pub enum ArchiveCommand {
         /// Manifest files or trees whose DIST hashes are roots (repeatable).
         #[arg(long = "manifests")]
         manifests: Vec<PathBuf>,
+        /// A SHA512 to keep as a root (a pin; repeatable).
+        #[arg(long = "keep")]
+        keep: Vec<String>,
         /// Grace period: N followed by s, m, h or d (default 30d).
         #[arg(long, default_value = "30d")]
         grace: String,
@@ -309,6 +312,7 @@ fn run_to(args: Args, out: &mut impl Write) -> Result<ExitCode, Box<dyn Error>> 
         }
         ArchiveCommand::Gc {
             manifests,
+            keep,
             grace,
             pretend,
             prune_unrooted,
@@ -316,6 +320,12 @@ fn run_to(args: Args, out: &mut impl Write) -> Result<ExitCode, Box<dyn Error>> 
         } => {
             let mut roots = GcRoots::new();
             roots.add_manifests(&manifests)?;
+            for sha in keep {
+                if sha.len() != 128 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(format!("--keep {sha:?} is not a SHA512 hex digest").into());
+                }
+                roots.sha512.insert(sha.to_ascii_lowercase());
+            }
             let report = store.gc(&GcOptions {
                 roots,
                 grace: parse_duration(&grace)?,
