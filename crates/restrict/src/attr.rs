@@ -146,6 +146,26 @@ impl Attr {
         })
     }
 
+    /// Whether the attribute is a list of whitespace-free words (KEYWORDS, IUSE, USE,
+    /// LICENSE, ...). A package may give such an attribute as one whitespace-separated
+    /// text; restrictions then read it as the list of its words.
+    pub fn is_word_list(self) -> bool {
+        matches!(
+            self,
+            Attr::Homepage
+                | Attr::License
+                | Attr::Keywords
+                | Attr::Iuse
+                | Attr::Use
+                | Attr::Properties
+                | Attr::Restrict
+                | Attr::Inherited
+                | Attr::DefinedPhases
+                | Attr::SrcUri
+                | Attr::Distfiles
+        )
+    }
+
     /// The five dependency classes: `bdepend depend rdepend pdepend idepend`.
     pub const DEPS: [Attr; 5] = [
         Attr::Bdepend,

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::attr::{Attr, AttrValue};
+use crate::attr::{Attr, AttrValue, StrList};
 use crate::package::PackageAttrs;
 use crate::use_flags::UseRestriction;
 use crate::value::ValueRestriction;
@@ -32,6 +32,11 @@ impl AttrRestriction {
     /// Whether an already fetched value of [`Self::attr`] matches.
     #[inline]
     pub fn matches_value(&self, v: &AttrValue<'_>) -> bool {
+        if let AttrValue::Text(t) = v
+            && self.attr.is_word_list()
+        {
+            return self.matches_value(&AttrValue::List(StrList::Spaced(t)));
+        }
         if self.attr == Attr::Iuse {
             self.value.matches_filtered(v, strip_iuse_default)
         } else {
@@ -354,6 +359,21 @@ mod tests {
             !not_val.matches(&p),
             "a value negation still needs the attribute"
         );
+    }
+
+    #[test]
+    fn word_lists_given_as_text() {
+        let p = pkg()
+            .with_text(Attr::Keywords, "amd64 ~arm64")
+            .with_text(Attr::Iuse, "+ssl doc");
+        let kw = |k: &str| Restriction::attr(Attr::Keywords, ValueRestriction::exact(k));
+        assert!(kw("~arm64").matches(&p));
+        assert!(!kw("arm64").matches(&p));
+        let iuse = Restriction::attr(Attr::Iuse, ValueRestriction::exact("ssl"));
+        assert!(iuse.matches(&p));
+        // Not a word list: the text is matched whole.
+        let d = Restriction::attr(Attr::Description, ValueRestriction::exact("An"));
+        assert!(!d.matches(&p));
     }
 
     #[test]
