@@ -277,6 +277,38 @@ proptest! {
     }
 
     #[test]
+    fn name_glob_targets_agree_with_regex(
+        cat in "[ab*-]{1,4}",
+        pkg in "[ab*]{1,4}",
+        names in prop::collection::vec(("[ab][ab-]{0,3}", "[ab]{1,4}"), 1..10),
+    ) {
+        prop_assume!(!cat.contains("**") && !pkg.contains("**"));
+        prop_assume!(cat.contains('*') || pkg.contains('*'));
+        let full = |g: &str| {
+            let mut re = String::from("^");
+            for (i, part) in g.split('*').enumerate() {
+                if i > 0 {
+                    re.push_str(".*");
+                }
+                re.push_str(&regex::escape(part));
+            }
+            re.push('$');
+            regex::Regex::new(&re).unwrap()
+        };
+        let (cre, pre) = (full(&cat), full(&pkg));
+        let target = format!("{cat}/{pkg}");
+        let r = match parse_target(&target) {
+            Ok(r) => r,
+            // Exact (star-free) sides must be valid names; those errors are fine here.
+            Err(_) => return Ok(()),
+        };
+        for (c, n) in &names {
+            let m = MemoryPackage::new(&format!("{c}/{n}-1")).unwrap();
+            prop_assert_eq!(r.matches(&m), cre.is_match(c) && pre.is_match(n), "{} vs {}/{}", target, c, n);
+        }
+    }
+
+    #[test]
     fn globs_agree_with_regex(pat in "[ab*]{0,6}", text in "[ab]{0,8}") {
         let mut re = String::from("^");
         for (i, part) in pat.split('*').enumerate() {
