@@ -1,0 +1,83 @@
+//! Loads a Portage configuration and evaluates visibility and effective USE for every
+//! md5-cache entry of one repository; prints how many entries are hidden and why.
+//!
+//! `cargo run -p strata-config --example visibility_scan -- CONFIG_ROOT REPO`
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use strata_atom::cpv::Cpv;
+use strata_config::classes::builtin_registry;
+use strata_config::domain::PackageInfo;
+use strata_config::load::{ConfigSource, load_config};
+use strata_config::portage::PortageOptions;
+use strata_config::visibility::Hidden;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [root, repo] = args.as_slice() else {
+        eprintln!("usage: visibility_scan CONFIG_ROOT REPO");
+        return ExitCode::from(2);
+    };
+    match run(PathBuf::from(root), repo) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("visibility_scan: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(root: PathBuf, repo: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let opts = PortageOptions::new(&root, std::path::Path::new("/"));
+    let loaded = load_config(builtin_registry(), &ConfigSource::Portage(opts))?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    let domain = loaded.domain()?;
+    let location = &domain
+        .repos
+        .get(repo)
+        .ok_or_else(|| format!("no repository {repo:?}"))?
+        .location;
+    let cache = location.join("metadata/md5-cache");
+    let mut counts: HashMap<&'static str, usize> = HashMap::new();
+    let (mut total, mut enabled_flags) = (0usize, 0usize);
+    for cat in std::fs::read_dir(&cache)? {
+        let cat = cat?;
+        let category = cat.file_name().to_string_lossy().into_owned();
+        for pf in std::fs::read_dir(cat.path())? {
+            let pf = pf?;
+            let text = std::fs::read_to_string(pf.path())?;
+            let e: HashMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
+            let cpv = Cpv::from_category_pf(&category, &pf.file_name().to_string_lossy())?;
+            let get = |k: &str| e.get(k).copied().unwrap_or("");
+            let pkg = PackageInfo {
+                cpv: &cpv,
+                slot: get("SLOT"),
+                repo,
+                keywords: get("KEYWORDS"),
+                license: get("LICENSE"),
+                eapi: get("EAPI"),
+                iuse: get("IUSE"),
+            };
+            total += 1;
+            enabled_flags += domain.effective_use(&pkg).enabled().count();
+            for h in domain.visibility(&pkg) {
+                let key = match h {
+                    Hidden::Masked { .. } => "masked",
+                    Hidden::Keywords { .. } => "keywords",
+                    Hidden::License { .. } => "license",
+                    Hidden::BadLicense { .. } => "bad-license",
+                    Hidden::Eapi { .. } => "eapi",
+                };
+                *counts.entry(key).or_default() += 1;
+            }
+        }
+    }
+    let mut counts: Vec<_> = counts.into_iter().collect();
+    counts.sort();
+    println!("{total} entries; enabled flags in total: {enabled_flags}; hidden: {counts:?}");
+    Ok(())
+}
