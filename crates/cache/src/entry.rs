@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::OnceLock;
 
 use crate::error::CacheError;
 
@@ -161,11 +162,30 @@ pub struct EclassStamp {
 }
 
 /// One cache entry: every `KEY=value` line in the order read (unknown keys included), and
-/// the decoded `_eclasses_`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// the `_eclasses_` value decoded on first use.
+///
+/// The entry keeps the file's text as one string and the fields as ranges into it, so
+/// reading an entry costs a couple of allocations, not one per line.
+#[derive(Clone, Default)]
 pub struct CacheEntry {
-    fields: Vec<(Key, String)>,
-    eclasses: Vec<EclassStamp>,
+    text: String,
+    fields: Vec<(Key, usize, usize)>,
+    eclass_width: u8,
+    eclasses: OnceLock<Vec<EclassStamp>>,
+}
+
+impl PartialEq for CacheEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.fields().eq(other.fields())
+    }
+}
+
+impl Eq for CacheEntry {}
+
+impl fmt::Debug for CacheEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.fields()).finish()
+    }
 }
 
 impl CacheEntry {
@@ -174,17 +194,31 @@ impl CacheEntry {
         CacheEntry::default()
     }
 
-    /// Builds an entry from already-validated parts (used by the parsers).
-    pub(crate) fn from_parts(fields: Vec<(Key, String)>, eclasses: Vec<EclassStamp>) -> Self {
-        CacheEntry { fields, eclasses }
+    /// Builds an entry from a parsed file: `fields` are (key, start, end) ranges of the
+    /// values in `text`; `eclass_width` as [`crate::kv_file::check_eclasses`] gave it.
+    pub(crate) fn from_parts(
+        text: String,
+        fields: Vec<(Key, usize, usize)>,
+        eclass_width: u8,
+    ) -> Self {
+        CacheEntry {
+            text,
+            fields,
+            eclass_width,
+            eclasses: OnceLock::new(),
+        }
+    }
+
+    fn slice(&self, start: usize, end: usize) -> &str {
+        self.text.get(start..end).unwrap_or("")
     }
 
     /// The value of `key`, if the entry has it (possibly empty).
     pub fn get(&self, key: &str) -> Option<&str> {
         self.fields
             .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+            .find(|(k, _, _)| k == key)
+            .map(|(_, s, e)| self.slice(*s, *e))
     }
 
     /// The value of `key`, or `""` when absent.
@@ -192,49 +226,63 @@ impl CacheEntry {
         self.get(key).unwrap_or("")
     }
 
+    fn store(&mut self, key: &str, value: &str) {
+        let start = self.text.len();
+        self.text.push_str(value);
+        let end = self.text.len();
+        match self.fields.iter_mut().find(|(k, _, _)| k == key) {
+            Some((_, s, e)) => (*s, *e) = (start, end),
+            None => self.fields.push((make_key(key), start, end)),
+        }
+    }
+
     /// Sets `key` to `value`, keeping its position when it exists, appending otherwise.
     ///
     /// A `_eclasses_` value is decoded (md5 pairs, or dir/checksum triples) and refused
     /// with [`CacheError::BadEclasses`] (no path, line 0) when it does not decode; the
     /// entry is then unchanged. Other keys cannot fail.
-    pub fn set(&mut self, key: &str, value: impl Into<String>) -> Result<(), CacheError> {
-        let value = value.into();
+    pub fn set(&mut self, key: &str, value: impl AsRef<str>) -> Result<(), CacheError> {
+        let value = value.as_ref();
         if key == ECLASSES_KEY {
-            let stamps =
-                crate::kv_file::parse_eclasses(&value, crate::kv_file::EclassLayout::Flexible)
+            let width =
+                crate::kv_file::check_eclasses(value, crate::kv_file::EclassLayout::Flexible)
                     .map_err(|(field, reason)| CacheError::BadEclasses {
                         path: std::path::PathBuf::new(),
                         line: 0,
                         field,
                         reason,
                     })?;
-            self.eclasses = stamps;
+            self.eclass_width = width;
+            self.eclasses = OnceLock::new();
         }
-        match self.fields.iter_mut().find(|(k, _)| k == key) {
-            Some((_, v)) => *v = value,
-            None => self.fields.push((make_key(key), value)),
-        }
+        self.store(key, value);
         Ok(())
     }
 
     /// Removes `key`; returns its value.
     pub fn remove(&mut self, key: &str) -> Option<String> {
         if key == ECLASSES_KEY {
-            self.eclasses.clear();
+            self.eclass_width = 0;
+            self.eclasses = OnceLock::new();
         }
-        let at = self.fields.iter().position(|(k, _)| k == key)?;
-        Some(self.fields.remove(at).1)
+        let at = self.fields.iter().position(|(k, _, _)| k == key)?;
+        let (_, s, e) = self.fields.remove(at);
+        Some(self.slice(s, e).to_owned())
     }
 
     /// Every `(key, value)` pair, in the order read or set.
     pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.fields.iter().map(|(k, v)| (k.as_ref(), v.as_str()))
+        self.fields
+            .iter()
+            .map(|(k, s, e)| (k.as_ref(), self.slice(*s, *e)))
     }
 
     /// The eclasses, in the order stored (inheritance order in pkgcore-written caches,
-    /// sorted by name in egencache-written ones).
+    /// sorted by name in egencache-written ones). Decoded on first use.
     pub fn eclasses(&self) -> &[EclassStamp] {
-        &self.eclasses
+        self.eclasses.get_or_init(|| {
+            crate::kv_file::decode_eclasses(self.value(ECLASSES_KEY), self.eclass_width)
+        })
     }
 
     /// Replaces the eclasses; `_eclasses_` is rewritten in md5-dict form (name/md5 pairs)
@@ -245,17 +293,22 @@ impl CacheEntry {
             self.remove(ECLASSES_KEY);
             return;
         }
-        let raw = serialize_eclasses(&eclasses);
-        self.eclasses = eclasses;
-        match self.fields.iter_mut().find(|(k, _)| k == ECLASSES_KEY) {
-            Some((_, v)) => *v = raw,
-            None => self.fields.push((Key::Borrowed(ECLASSES_KEY), raw)),
-        }
+        let (raw, width) = serialize_eclasses(&eclasses);
+        self.store(ECLASSES_KEY, &raw);
+        self.eclass_width = width;
+        self.eclasses = OnceLock::from(eclasses);
     }
 
-    /// The names of every inherited eclass (transitive), from `_eclasses_`.
+    /// The names of every inherited eclass (transitive), from `_eclasses_`, without
+    /// decoding the checksums.
     pub fn inherited(&self) -> impl Iterator<Item = &str> {
-        self.eclasses.iter().map(|e| e.name.as_str())
+        let width = usize::from(self.eclass_width).max(1);
+        let raw = if self.eclass_width == 0 {
+            ""
+        } else {
+            self.value(ECLASSES_KEY).trim()
+        };
+        raw.split('\t').step_by(width).filter(|n| !n.is_empty())
     }
 
     /// The EAPI as written; a missing or empty `EAPI` means `0`.
@@ -303,8 +356,9 @@ pub(crate) fn parse_mtime(s: &str) -> Option<i64> {
     }
 }
 
-/// `_eclasses_` text for `eclasses`, in the given order.
-pub(crate) fn serialize_eclasses(eclasses: &[EclassStamp]) -> String {
+/// `_eclasses_` text for `eclasses`, in the given order, and its width (2: pairs,
+/// 3: triples).
+pub(crate) fn serialize_eclasses(eclasses: &[EclassStamp]) -> (String, u8) {
     let pairs = eclasses
         .iter()
         .all(|e| e.dir.is_none() && matches!(e.checksum, EclassChecksum::Md5(_)));
@@ -321,7 +375,7 @@ pub(crate) fn serialize_eclasses(eclasses: &[EclassStamp]) -> String {
         out.push('\t');
         out.push_str(&e.checksum.to_string());
     }
-    out
+    (out, if pairs { 2 } else { 3 })
 }
 
 /// Whether `s` is 32 hex digits.

@@ -12,12 +12,16 @@ use crate::error::CacheError;
 use crate::kv_file::{self, EclassLayout};
 use crate::validate::{EbuildChecksumKind, Validity, validate_entry};
 
-/// Parses the bytes of one flat_hash entry; `path` is only used in errors.
+/// Parses the bytes of one flat_hash entry (pass a `Vec<u8>` to avoid a copy); `path` is
+/// only used in errors.
 ///
 /// `_eclasses_` may be `name<TAB>dir<TAB>checksum` triples (checksum an mtime or an md5)
 /// or `name<TAB>md5` pairs.
-pub fn parse_flat_hash_entry(bytes: &[u8], path: &Path) -> Result<CacheEntry, CacheError> {
-    kv_file::parse(bytes, path, EclassLayout::Flexible)
+pub fn parse_flat_hash_entry(
+    bytes: impl Into<Vec<u8>>,
+    path: &Path,
+) -> Result<CacheEntry, CacheError> {
+    kv_file::parse(bytes.into(), path, EclassLayout::Flexible)
 }
 
 /// Serialises `entry` the way pkgcore's flat_hash writes it: every key (empty values
@@ -75,7 +79,7 @@ impl MetadataCache for FlatHashCache {
     fn get(&self, key: &EntryKey) -> Result<Option<CacheEntry>, CacheError> {
         let path = self.entry_path(key);
         match std::fs::read(&path) {
-            Ok(bytes) => parse_flat_hash_entry(&bytes, &path).map(Some),
+            Ok(bytes) => parse_flat_hash_entry(bytes, &path).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(CacheError::io(path, e)),
         }

@@ -20,14 +20,15 @@ pub(crate) enum EclassLayout {
 /// Parses one cache file's bytes. Lines are split at the first `=`; keys must be
 /// non-empty and made of ASCII letters, digits and `_`; duplicate keys are errors.
 pub(crate) fn parse(
-    bytes: &[u8],
+    bytes: Vec<u8>,
     path: &Path,
     layout: EclassLayout,
 ) -> Result<CacheEntry, CacheError> {
-    let text = match std::str::from_utf8(bytes) {
+    let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let at = e.valid_up_to();
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
             let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
             return Err(CacheError::NotUtf8 {
                 path: path.to_owned(),
@@ -36,118 +37,130 @@ pub(crate) fn parse(
             });
         }
     };
-    let body = text.strip_suffix('\n').unwrap_or(text);
-    let mut fields: Vec<(Key, String)> = Vec::with_capacity(20);
-    let mut eclasses = Vec::new();
-    if body.is_empty() {
-        return Ok(CacheEntry::from_parts(fields, eclasses));
-    }
-    for (i, line) in body.split('\n').enumerate() {
-        let lineno = i + 1;
-        let malformed = |reason| CacheError::MalformedLine {
-            path: path.to_owned(),
-            line: lineno,
-            text: line.to_owned(),
-            reason,
-        };
-        let Some((key, value)) = line.split_once('=') else {
-            return Err(malformed(if line.is_empty() {
-                "empty line"
-            } else {
-                "no '=' in line"
-            }));
-        };
-        if key.is_empty() {
-            return Err(malformed("empty key"));
-        }
-        if !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(malformed(
-                "key has characters other than A-Z, a-z, 0-9 and _",
-            ));
-        }
-        if let Some(first) = fields.iter().position(|(k, _)| k == key) {
-            return Err(CacheError::DuplicateKey {
+    let body = text.strip_suffix('\n').unwrap_or(&text);
+    let mut fields: Vec<(Key, usize, usize)> = Vec::with_capacity(20);
+    let mut width = 0;
+    if !body.is_empty() {
+        let mut start = 0;
+        for (i, line) in body.split('\n').enumerate() {
+            let line_start = start;
+            start += line.len() + 1;
+            let lineno = i + 1;
+            let malformed = |reason| CacheError::MalformedLine {
                 path: path.to_owned(),
                 line: lineno,
-                first_line: first + 1,
-                key: key.to_owned(),
-            });
-        }
-        if key == ECLASSES_KEY {
-            eclasses = parse_eclasses(value, layout).map_err(|(field, reason)| {
-                CacheError::BadEclasses {
+                text: line.to_owned(),
+                reason,
+            };
+            let Some((key, value)) = line.split_once('=') else {
+                return Err(malformed(if line.is_empty() {
+                    "empty line"
+                } else {
+                    "no '=' in line"
+                }));
+            };
+            if key.is_empty() {
+                return Err(malformed("empty key"));
+            }
+            if !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                return Err(malformed(
+                    "key has characters other than A-Z, a-z, 0-9 and _",
+                ));
+            }
+            if let Some(first) = fields.iter().position(|(k, _, _)| k == key) {
+                return Err(CacheError::DuplicateKey {
                     path: path.to_owned(),
                     line: lineno,
-                    field,
-                    reason,
-                }
-            })?;
+                    first_line: first + 1,
+                    key: key.to_owned(),
+                });
+            }
+            if key == ECLASSES_KEY {
+                width = check_eclasses(value, layout).map_err(|(field, reason)| {
+                    CacheError::BadEclasses {
+                        path: path.to_owned(),
+                        line: lineno,
+                        field,
+                        reason,
+                    }
+                })?;
+            }
+            let value_start = line_start + key.len() + 1;
+            fields.push((make_key(key), value_start, value_start + value.len()));
         }
-        fields.push((make_key(key), value.to_owned()));
     }
-    Ok(CacheEntry::from_parts(fields, eclasses))
+    Ok(CacheEntry::from_parts(text, fields, width))
 }
 
-/// Decodes an `_eclasses_` value; errors carry the field index.
-pub(crate) fn parse_eclasses(
-    value: &str,
-    layout: EclassLayout,
-) -> Result<Vec<EclassStamp>, (usize, String)> {
+/// Checks an `_eclasses_` value without decoding it. Returns how many tab-separated
+/// fields describe one eclass: 0 for an empty value, 2 for `name md5` pairs, 3 for
+/// `name dir checksum` triples. Errors carry the field index.
+pub(crate) fn check_eclasses(value: &str, layout: EclassLayout) -> Result<u8, (usize, String)> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Ok(Vec::new());
+        return Ok(0);
     }
-    let parts: Vec<&str> = trimmed.split('\t').collect();
+    let n = trimmed.split('\t').count();
+    // A triple's middle field is a directory: neither an md5 nor a number.
     let triples = layout == EclassLayout::Flexible
-        && parts.len().is_multiple_of(3)
-        && parts.chunks(3).all(|c| c[1].starts_with('/'));
-    let width = if triples { 3 } else { 2 };
-    if !parts.len().is_multiple_of(width) {
+        && n.is_multiple_of(3)
+        && trimmed
+            .split('\t')
+            .skip(1)
+            .step_by(3)
+            .all(|d| !is_md5_hex(d) && crate::entry::parse_mtime(d).is_none());
+    let width: usize = if triples { 3 } else { 2 };
+    if !n.is_multiple_of(width) {
         return Err((
-            parts.len(),
-            format!(
-                "{} tab-separated fields, not a multiple of {width}",
-                parts.len()
-            ),
+            n,
+            format!("{n} tab-separated fields, not a multiple of {width}"),
         ));
     }
-    let mut out = Vec::with_capacity(parts.len() / width);
-    for (n, chunk) in parts.chunks(width).enumerate() {
-        let base = n * width;
-        let name = chunk[0];
-        if name.is_empty() || name.contains(char::is_whitespace) {
-            return Err((base, format!("bad eclass name {name:?}")));
-        }
-        let (dir, sum) = if triples {
-            (Some(chunk[1].to_owned()), chunk[2])
-        } else {
-            (None, chunk[1])
-        };
-        let checksum = if is_md5_hex(sum) {
-            EclassChecksum::Md5(sum.to_owned())
-        } else if layout == EclassLayout::Flexible {
-            match crate::entry::parse_mtime(sum) {
-                Some(t) => EclassChecksum::Mtime(t),
-                None => {
-                    return Err((
-                        base + width - 1,
-                        format!("{sum:?} is neither an md5 nor an mtime"),
-                    ));
-                }
+    let mut name = "";
+    for (i, part) in trimmed.split('\t').enumerate() {
+        if i % width == 0 {
+            name = part;
+            if name.is_empty() || name.contains(char::is_whitespace) {
+                return Err((i, format!("bad eclass name {name:?}")));
             }
-        } else {
-            return Err((
-                base + 1,
-                format!("eclass {name}: {sum:?} is not 32 hex digits"),
-            ));
-        };
-        out.push(EclassStamp {
-            name: name.to_owned(),
-            dir,
-            checksum,
-        });
+        } else if i % width == width - 1 {
+            let ok = is_md5_hex(part)
+                || (layout == EclassLayout::Flexible && crate::entry::parse_mtime(part).is_some());
+            if !ok {
+                let want = if layout == EclassLayout::Flexible {
+                    "an md5 or an mtime"
+                } else {
+                    "32 hex digits"
+                };
+                return Err((i, format!("eclass {name}: {part:?} is not {want}")));
+            }
+        }
     }
-    Ok(out)
+    Ok(width as u8)
+}
+
+/// Decodes an `_eclasses_` value already accepted by [`check_eclasses`] with `width`.
+pub(crate) fn decode_eclasses(value: &str, width: u8) -> Vec<EclassStamp> {
+    let width = usize::from(width);
+    if width < 2 {
+        return Vec::new();
+    }
+    let parts: Vec<&str> = value.trim().split('\t').collect();
+    parts
+        .chunks_exact(width)
+        .map(|c| {
+            let sum = c[width - 1];
+            EclassStamp {
+                name: c[0].to_owned(),
+                dir: (width == 3).then(|| c[1].to_owned()),
+                checksum: if is_md5_hex(sum) {
+                    EclassChecksum::Md5(sum.to_owned())
+                } else {
+                    EclassChecksum::Mtime(crate::entry::parse_mtime(sum).unwrap_or_default())
+                },
+            }
+        })
+        .collect()
 }
 
 /// Writes `fields` as `KEY=value` lines. Values with a newline cannot be stored.
@@ -206,7 +219,7 @@ mod tests {
 
     fn parse_md5(text: &str) -> Result<CacheEntry, CacheError> {
         parse(
-            text.as_bytes(),
+            text.as_bytes().to_vec(),
             Path::new("cat/pkg-1"),
             EclassLayout::Md5Pairs,
         )
@@ -256,7 +269,12 @@ mod tests {
         assert!(matches!(err, CacheError::MalformedLine { line: 1, .. }));
         let err = parse_md5("BAD KEY=x\n").unwrap_err();
         assert!(matches!(err, CacheError::MalformedLine { line: 1, .. }));
-        let err = parse(b"EAPI=8\nD=\xff\n", Path::new("f"), EclassLayout::Md5Pairs).unwrap_err();
+        let err = parse(
+            b"EAPI=8\nD=\xff\n".to_vec(),
+            Path::new("f"),
+            EclassLayout::Md5Pairs,
+        )
+        .unwrap_err();
         assert!(
             matches!(
                 err,
@@ -299,7 +317,7 @@ mod tests {
         // An mtime is fine in flat_hash, not in md5-dict.
         assert!(
             parse(
-                b"_eclasses_=a\t/x\t12345\n",
+                b"_eclasses_=a\t/x\t12345\n".to_vec(),
                 Path::new("f"),
                 EclassLayout::Flexible
             )
@@ -329,6 +347,33 @@ mod tests {
         // mtime-stamped eclasses cannot go into md5-dict.
         e.set("_eclasses_", "a\t/x\t123").unwrap();
         assert!(crate::write_md5_entry(&key, &e, crate::WriteStyle::Egencache).is_err());
+    }
+
+    #[test]
+    fn triples_round_trip_even_without_a_directory() {
+        use crate::entry::EclassStamp;
+        let stamps = vec![
+            EclassStamp {
+                name: "a".into(),
+                dir: None,
+                checksum: EclassChecksum::Mtime(5),
+            },
+            EclassStamp {
+                name: "b".into(),
+                dir: Some("/x/eclass".into()),
+                checksum: EclassChecksum::Md5("0123456789abcdef0123456789abcdef".into()),
+            },
+        ];
+        let mut e = CacheEntry::new();
+        e.set("EAPI", "8").unwrap();
+        e.set_eclasses(stamps);
+        let key = crate::EntryKey::new("cat", "pkg-1");
+        let text = crate::write_flat_hash_entry(&key, &e).unwrap();
+        let back = parse(text.into_bytes(), Path::new("f"), EclassLayout::Flexible).unwrap();
+        assert_eq!(back.eclasses()[0].dir.as_deref(), Some(""));
+        assert_eq!(back.eclasses()[0].checksum, EclassChecksum::Mtime(5));
+        assert_eq!(back.eclasses()[1], e.eclasses()[1]);
+        assert_eq!(back.inherited().collect::<Vec<_>>(), ["a", "b"]);
     }
 
     #[test]

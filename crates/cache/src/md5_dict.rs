@@ -13,12 +13,13 @@ use crate::error::CacheError;
 use crate::kv_file::{self, EclassLayout};
 use crate::validate::{EbuildChecksumKind, Validity, validate_entry};
 
-/// Parses the bytes of one md5-dict entry; `path` is only used in errors.
+/// Parses the bytes of one md5-dict entry (pass a `Vec<u8>` to avoid a copy); `path` is
+/// only used in errors.
 ///
 /// Every `KEY=value` line is kept in order, unknown keys included. `_eclasses_` must be
 /// `name<TAB>md5` pairs with 32-hex-digit md5s, as Portage requires.
-pub fn parse_md5_entry(bytes: &[u8], path: &Path) -> Result<CacheEntry, CacheError> {
-    kv_file::parse(bytes, path, EclassLayout::Md5Pairs)
+pub fn parse_md5_entry(bytes: impl Into<Vec<u8>>, path: &Path) -> Result<CacheEntry, CacheError> {
+    kv_file::parse(bytes.into(), path, EclassLayout::Md5Pairs)
 }
 
 /// How to lay out an entry when writing it.
@@ -64,7 +65,7 @@ pub fn write_md5_entry(
                 });
             }
             sorted_eclasses.sort_by(|a, b| a.name.cmp(&b.name));
-            let eclasses = serialize_eclasses(&sorted_eclasses);
+            let (eclasses, _) = serialize_eclasses(&sorted_eclasses);
             let mut fields: Vec<(&str, &str)> = entry
                 .fields()
                 .filter(|(k, v)| !v.is_empty() && *k != "INHERITED")
@@ -153,7 +154,7 @@ impl MetadataCache for Md5DictCache {
     fn get(&self, key: &EntryKey) -> Result<Option<CacheEntry>, CacheError> {
         let path = self.entry_path(key);
         match std::fs::read(&path) {
-            Ok(bytes) => parse_md5_entry(&bytes, &path).map(Some),
+            Ok(bytes) => parse_md5_entry(bytes, &path).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(CacheError::io(path, e)),
         }

@@ -164,9 +164,11 @@ pub fn validate_entry(
             EclassChecksum::Mtime(_) => EclassChecksum::Mtime(file.mtime()?),
         };
         let dir_now = file.dir().to_string_lossy();
+        // An empty recorded directory means none was recorded.
         let dir_ok = stamp
             .dir
             .as_deref()
+            .filter(|d| !d.is_empty())
             .is_none_or(|d| Path::new(d) == file.dir());
         if actual != stamp.checksum || !dir_ok {
             let show = |dir: Option<&str>, sum: &EclassChecksum| match dir {

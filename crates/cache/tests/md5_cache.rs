@@ -122,7 +122,7 @@ fn rewriting_every_guru_entry_is_byte_identical() {
         let path = cache.entry_path(&key);
         let bytes = std::fs::read(&path).unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
-        let entry = parse_md5_entry(&bytes, &path).unwrap();
+        let entry = parse_md5_entry(&bytes[..], &path).unwrap();
         assert_eq!(
             write_md5_entry(&key, &entry, WriteStyle::AsRead).unwrap(),
             text,

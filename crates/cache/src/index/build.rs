@@ -255,7 +255,7 @@ pub fn build(
         .map(|key| {
             let path = spec.cache_dir.join(&key.category).join(&key.pf);
             let bytes = std::fs::read(&path).map_err(|e| CacheError::io(&path, e))?;
-            let entry = parse_md5_entry(&bytes, &path)?;
+            let entry = parse_md5_entry(bytes, &path)?;
             let (pn, _) = split_pf(&key.category, &key.pf)?;
             let inherited = entry.inherited().collect::<Vec<_>>().join(" ");
             Ok(Parsed {
