@@ -136,6 +136,7 @@ pub struct Domain {
     pub(crate) unmasks: Vec<SpecEntry<()>>,
     pub(crate) accept_keywords: Vec<String>,
     pub(crate) package_keywords: Vec<SpecEntry<Vec<String>>>,
+    pub(crate) profile_keywords: Vec<SpecEntry<Vec<String>>>,
     pub(crate) accept_license: AcceptSet,
     pub(crate) package_license: Vec<SpecEntry<Vec<String>>>,
     pub(crate) profile_use: Vec<(UseOp, Location)>,
@@ -331,7 +332,34 @@ impl Domain {
         {
             accept_keywords.push(arch.to_string());
         }
+        // Profile `package.accept_keywords` adds accepted keywords like the user's file;
+        // profile `package.keywords` changes the package's KEYWORDS.
         let mut package_keywords = Vec::new();
+        let mut profile_keywords = Vec::new();
+        for node in profile.nodes.iter().filter(|n| !n.is_user) {
+            let repo_deps = node
+                .repo
+                .as_deref()
+                .and_then(|r| repos.get(r))
+                .is_some_and(|r| r.layout.has_profile_format("profile-repo-deps"));
+            let ctx = SpecContext::profile(&node.eapi, repo_deps);
+            for (file, out) in [
+                ("package.accept_keywords", &mut package_keywords),
+                ("package.keywords", &mut profile_keywords),
+            ] {
+                for line in node.files.get(file).into_iter().flatten() {
+                    let text = line.tokens[0].clone();
+                    let Some(spec) = b.spec(line, &text, ctx) else {
+                        continue;
+                    };
+                    let mut kws: Vec<String> = line.tokens[1..].to_vec();
+                    if kws.is_empty() && file == "package.accept_keywords" {
+                        kws = default_testing_keywords(&accept_keywords);
+                    }
+                    out.push(entry(spec, text, kws, line, None));
+                }
+            }
+        }
         for file in ["package.keywords", "package.accept_keywords"] {
             for line in read_lines(&config_dir.join(file))? {
                 let text = line.tokens[0].clone();
@@ -395,6 +423,7 @@ impl Domain {
             unmasks,
             accept_keywords,
             package_keywords,
+            profile_keywords,
             accept_license,
             package_license,
             profile_use,

@@ -103,9 +103,10 @@ impl Domain {
     /// KEYWORDS is accepted (`use.stable.*` files then apply).
     pub fn is_stable_install(&self, pkg: &PackageInfo<'_>) -> bool {
         let accepted = self.accepted_keywords_for(pkg);
-        let stable: Vec<&str> = pkg
-            .keywords
-            .split_whitespace()
+        let keywords = self.effective_keywords(pkg);
+        let stable: Vec<&str> = keywords
+            .iter()
+            .map(String::as_str)
             .filter(|k| !k.starts_with('~') && !k.starts_with('-'))
             .collect();
         crate::keywords::keywords_accepted(&stable, &accepted)

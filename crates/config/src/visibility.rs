@@ -84,6 +84,35 @@ impl Domain {
         stack_accept_keywords(self.accept_keywords.iter().map(String::as_str).chain(extra))
     }
 
+    /// The package's KEYWORDS as the profile's `package.keywords` entries change them
+    /// (tokens added; `-kw` removes, `-*` clears).
+    pub fn effective_keywords(&self, pkg: &PackageInfo<'_>) -> Vec<String> {
+        let target = pkg.target();
+        let mut out: Vec<String> = pkg
+            .keywords
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        for e in self
+            .profile_keywords
+            .iter()
+            .filter(|e| e.spec.matches(&target))
+        {
+            for tok in &e.data {
+                if tok == "-*" {
+                    out.clear();
+                } else if let Some(rest) = tok.strip_prefix('-')
+                    && out.iter().any(|k| k == rest)
+                {
+                    out.retain(|k| k != rest);
+                } else if !out.contains(tok) {
+                    out.push(tok.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// The mask entries that hide `pkg` (none if any unmask entry matches it).
     pub fn masked_by(&self, pkg: &PackageInfo<'_>) -> Vec<Hidden> {
         let target = pkg.target();
@@ -111,13 +140,11 @@ impl Domain {
                 eapi: pkg.eapi.to_string(),
             });
         }
-        let keywords: Vec<&str> = pkg.keywords.split_whitespace().collect();
+        let keywords = self.effective_keywords(pkg);
         let accepted = self.accepted_keywords_for(pkg);
-        if !keywords_accepted(&keywords, &accepted) {
-            out.push(Hidden::Keywords {
-                keywords: keywords.iter().map(|k| k.to_string()).collect(),
-                accepted,
-            });
+        let kw: Vec<&str> = keywords.iter().map(String::as_str).collect();
+        if !keywords_accepted(&kw, &accepted) {
+            out.push(Hidden::Keywords { keywords, accepted });
         }
         let target = pkg.target();
         let mut accept = self.accept_license.clone();

@@ -660,3 +660,25 @@ fn extended_targets_in_user_config() {
     assert_eq!(on, ["extflag", "star", "live"]);
     assert!(d.visibility(&p.info()).is_empty());
 }
+
+#[test]
+fn profile_keyword_files() {
+    let root = fixture("", &[]);
+    let leaf = root.path().join("repo/profiles/leaf");
+    write(&leaf, "package.accept_keywords", "app-misc/prof-accepted\n");
+    write(
+        &leaf,
+        "package.keywords",
+        "app-misc/prof-kw amd64\napp-misc/prof-drop -amd64\n",
+    );
+    let d = domain(root.path());
+    let hidden_by_kw = |cpv: &str, kw: &'static str| {
+        d.visibility(&Pkg::new(cpv, kw, "MIT").info())
+            .iter()
+            .any(|h| matches!(h, Hidden::Keywords { .. }))
+    };
+    assert!(!hidden_by_kw("app-misc/prof-accepted-1", "~amd64"));
+    assert!(!hidden_by_kw("app-misc/prof-kw-1", "~x86"));
+    assert!(hidden_by_kw("app-misc/prof-drop-1", "amd64"));
+    assert!(hidden_by_kw("app-misc/other-1", "~amd64"));
+}
