@@ -43,7 +43,7 @@ fn run(root: PathBuf, repo: &str) -> Result<(), Box<dyn std::error::Error>> {
         .location;
     let cache = location.join("metadata/md5-cache");
     let mut counts: HashMap<&'static str, usize> = HashMap::new();
-    let (mut total, mut enabled_flags) = (0usize, 0usize);
+    let (mut total, mut visible, mut enabled_flags) = (0usize, 0usize, 0usize);
     for cat in std::fs::read_dir(&cache)? {
         let cat = cat?;
         let category = cat.file_name().to_string_lossy().into_owned();
@@ -64,7 +64,11 @@ fn run(root: PathBuf, repo: &str) -> Result<(), Box<dyn std::error::Error>> {
             };
             total += 1;
             enabled_flags += domain.effective_use(&pkg).enabled().count();
-            for h in domain.visibility(&pkg) {
+            let hidden = domain.visibility(&pkg);
+            if hidden.is_empty() {
+                visible += 1;
+            }
+            for h in hidden {
                 let key = match h {
                     Hidden::Masked { .. } => "masked",
                     Hidden::Keywords { .. } => "keywords",
@@ -78,6 +82,8 @@ fn run(root: PathBuf, repo: &str) -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut counts: Vec<_> = counts.into_iter().collect();
     counts.sort();
-    println!("{total} entries; enabled flags in total: {enabled_flags}; hidden: {counts:?}");
+    println!(
+        "{total} entries, {visible} visible; enabled flags in total: {enabled_flags}; hidden: {counts:?}"
+    );
     Ok(())
 }
