@@ -147,7 +147,7 @@ impl Binpkg {
     }
 
     /// A decompressing reader of the image tar (GPKG: verified first).
-    pub fn image_tar(&self) -> Result<Box<dyn Read>> {
+    pub fn image_tar(&self) -> Result<Box<dyn Read + Send>> {
         match &self.inner {
             Inner::Gpkg(g) => g.image_tar(),
             Inner::Xpak(layout) => {

@@ -126,7 +126,7 @@ impl Compression {
 
     /// Wraps `reader` in a streaming decoder (bounded memory; zstd allows 2 GiB windows like
     /// Portage's `--long=31`; multi-stream gzip/bzip2/xz are decoded completely).
-    pub fn decoder<'a, R: Read + 'a>(self, reader: R) -> Result<Box<dyn Read + 'a>> {
+    pub fn decoder<'a, R: Read + Send + 'a>(self, reader: R) -> Result<Box<dyn Read + Send + 'a>> {
         Ok(match self {
             Compression::None => Box::new(reader),
             Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),

@@ -275,11 +275,11 @@ impl Gpkg {
 
     /// Verifies the image member against the Manifest (one streaming pass over the
     /// compressed bytes), then returns a decompressing reader of the image tar.
-    pub fn image_tar(&self) -> Result<Box<dyn Read>> {
+    pub fn image_tar(&self) -> Result<Box<dyn Read + Send>> {
         self.image_tar_inner().map_err(|e| e.in_file(&self.path))
     }
 
-    fn image_tar_inner(&self) -> Result<Box<dyn Read>> {
+    fn image_tar_inner(&self) -> Result<Box<dyn Read + Send>> {
         let mut file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
         self.verify_member_stream(&mut file, self.image_member)?;
         let m = &self.members[self.image_member];

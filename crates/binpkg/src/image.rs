@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc;
 
 use crate::error::{Error, Result};
 
@@ -161,7 +162,7 @@ fn bytes_to_os(b: &[u8]) -> &std::ffi::OsStr {
 #[derive(Default)]
 struct SymlinkGuard {
     symlinks: HashSet<PathBuf>,
-    seen: HashSet<PathBuf>,
+    files: HashSet<PathBuf>,
 }
 
 impl SymlinkGuard {
@@ -294,7 +295,7 @@ pub(crate) fn walk<R: Read>(
                         reason: "hard link to the image root".into(),
                     })?;
                 guard.check(&target, &shown)?;
-                if !guard.seen.contains(&target) || guard.symlinks.contains(&target) {
+                if !guard.files.contains(&target) {
                     return Err(Error::UnsafeEntry {
                         entry: shown,
                         reason: format!(
@@ -339,7 +340,11 @@ pub(crate) fn walk<R: Read>(
         } else {
             guard.symlinks.remove(&rel);
         }
-        guard.seen.insert(rel.clone());
+        if matches!(kind, EntryKind::File { .. } | EntryKind::Hardlink { .. }) {
+            guard.files.insert(rel.clone());
+        } else {
+            guard.files.remove(&rel);
+        }
         let header = entry.header();
         let image_entry = ImageEntry {
             path: Path::new("/").join(&rel),
@@ -368,16 +373,104 @@ pub fn list<R: Read>(
     Ok(out)
 }
 
+/// Size of the chunks handed from the decompressing thread to the writer.
+const PIPE_CHUNK: usize = 1 << 20;
+/// Chunks in flight between the two threads (bounds the memory used).
+const PIPE_DEPTH: usize = 4;
+
+/// Reads chunks produced by the decompressing thread.
+struct ChannelReader {
+    rx: mpsc::Receiver<io::Result<Vec<u8>>>,
+    cur: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.cur.len() {
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => {
+                    self.cur = chunk;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.cur.len() - self.pos);
+        buf[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Runs `consume` on `reader` with decompression (reading) moved to a second thread, as
+/// `zstd -dc | tar -x` pipelines the two; at most [`PIPE_DEPTH`] chunks are buffered.
+fn pipelined<R: Read + Send, T>(reader: R, consume: impl FnOnce(&mut ChannelReader) -> T) -> T {
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<io::Result<Vec<u8>>>(PIPE_DEPTH);
+        scope.spawn(move || {
+            let mut reader = reader;
+            loop {
+                let mut buf = vec![0u8; PIPE_CHUNK];
+                let mut filled = 0;
+                let res = loop {
+                    match reader.read(&mut buf[filled..]) {
+                        Ok(0) => break Ok(()),
+                        Ok(n) => {
+                            filled += n;
+                            if filled == buf.len() {
+                                break Ok(());
+                            }
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => break Err(e),
+                    }
+                };
+                let done = filled < buf.len();
+                buf.truncate(filled);
+                if filled > 0 && tx.send(Ok(buf)).is_err() {
+                    return;
+                }
+                if let Err(e) = res {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+                if done {
+                    return;
+                }
+            }
+        });
+        let mut chan = ChannelReader {
+            rx,
+            cur: Vec::new(),
+            pos: 0,
+        };
+        consume(&mut chan)
+        // `chan` is dropped here, so a producer still running stops at its next send.
+    })
+}
+
 /// Extracts a (decompressed) image tar under `dest` (created if missing), streaming with
-/// bounded memory. Every entry is validated first; ownership is not changed.
-/// Returns the entries written.
-pub fn extract<R: Read>(
+/// bounded memory; reading/decompression runs on a second thread. Every entry is
+/// validated first; ownership is not changed. Pre-existing content of `dest` is the
+/// caller's responsibility. Returns the entries written.
+pub fn extract<R: Read + Send>(
     tar_stream: R,
     prefix: ImagePrefix,
     dest: &Path,
     limits: &Limits,
 ) -> Result<Vec<ImageEntry>> {
     std::fs::create_dir_all(dest).map_err(|e| Error::io(dest, e))?;
+    pipelined(tar_stream, |chan| extract_from(chan, prefix, dest, limits))
+}
+
+fn extract_from<R: Read>(
+    tar_stream: R,
+    prefix: ImagePrefix,
+    dest: &Path,
+    limits: &Limits,
+) -> Result<Vec<ImageEntry>> {
     let mut out = Vec::new();
     walk(tar_stream, prefix, limits, |e, entry, rel| {
         let target = dest.join(rel);

@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 
 use crate::error::{Error, Result};
@@ -102,11 +104,29 @@ fn intern(key: &str) -> Option<&'static str> {
         .map(|i| PACKAGE_KEYS[i])
 }
 
-/// One package block, with the keys as written in the file (`DESC`, `MTIME`, `REPO`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct IndexEntry {
-    fields: Vec<(&'static str, String)>,
+/// A value: a span of the parsed text (no allocation per value) or an owned string.
+#[derive(Debug, Clone)]
+enum Value {
+    Span(u32, u32),
+    Owned(Box<str>),
 }
+
+/// One package block, with the keys as written in the file (`DESC`, `MTIME`, `REPO`).
+///
+/// Parsed entries share the index text and refer to their values by position.
+#[derive(Debug, Clone, Default)]
+pub struct IndexEntry {
+    text: Option<Arc<str>>,
+    fields: Vec<(&'static str, Value)>,
+}
+
+impl PartialEq for IndexEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.fields.len() == other.fields.len() && self.iter().all(|(k, v)| other.raw(k) == Some(v))
+    }
+}
+
+impl Eq for IndexEntry {}
 
 impl IndexEntry {
     /// An empty entry.
@@ -119,7 +139,18 @@ impl IndexEntry {
         self.fields
             .iter()
             .find(|(k, _)| *k == key)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| self.value(v))
+    }
+
+    fn value<'a>(&'a self, v: &'a Value) -> &'a str {
+        match v {
+            Value::Owned(s) => s,
+            Value::Span(start, len) => self
+                .text
+                .as_deref()
+                .and_then(|t| t.get(*start as usize..(*start + *len) as usize))
+                .unwrap_or(""),
+        }
     }
 
     /// Sets `key` (a file name like `REPO`; must be one of [`PACKAGE_KEYS`]). Internal
@@ -136,6 +167,7 @@ impl IndexEntry {
         } else {
             value.trim().to_owned()
         };
+        let v = Value::Owned(v.into_boxed_str());
         match self.fields.iter_mut().find(|(kk, _)| *kk == k) {
             Some(slot) => slot.1 = v,
             None => self.fields.push((k, v)),
@@ -150,7 +182,7 @@ impl IndexEntry {
 
     /// Iterates over stored `(key, value)` pairs.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.fields.iter().map(|(k, v)| (*k, v.as_str()))
+        self.fields.iter().map(|(k, v)| (*k, self.value(v)))
     }
 
     /// `CPV` (required in a valid block).
@@ -202,7 +234,12 @@ impl PackagesIndex {
     /// unknown package keys are dropped; the last value of a repeated key wins.
     pub fn parse_unchecked(text: &str) -> PackagesIndex {
         let mut idx = PackagesIndex::default();
-        let mut lines = text.split('\n');
+        if text.len() > u32::MAX as usize {
+            return idx;
+        }
+        let shared: Arc<str> = Arc::from(text);
+        let base = shared.as_ptr() as usize;
+        let mut lines = shared.split('\n');
         for line in lines.by_ref() {
             let line = line.strip_suffix('\r').unwrap_or(line);
             if line.is_empty() {
@@ -214,6 +251,7 @@ impl PackagesIndex {
         }
         loop {
             let mut entry = IndexEntry {
+                text: Some(Arc::clone(&shared)),
                 fields: Vec::with_capacity(20),
             };
             let mut any = false;
@@ -227,9 +265,10 @@ impl PackagesIndex {
                 };
                 any = true;
                 if let Some(k) = intern(k) {
+                    let span = Value::Span((v.as_ptr() as usize - base) as u32, v.len() as u32);
                     match entry.fields.iter_mut().find(|(kk, _)| *kk == k) {
-                        Some(slot) => slot.1 = v.to_owned(),
-                        None => entry.fields.push((k, v.to_owned())),
+                        Some(slot) => slot.1 = span,
+                        None => entry.fields.push((k, span)),
                     }
                 }
             }
@@ -310,9 +349,7 @@ impl PackagesIndex {
         order.sort_by(|a, b| a.cpv().cmp(b.cpv()));
         for e in order {
             let mut fields: Vec<(&str, &str)> = e
-                .fields
                 .iter()
-                .map(|(k, v)| (*k, v.as_str()))
                 .filter(|(k, v)| {
                     if v.is_empty() {
                         return false;

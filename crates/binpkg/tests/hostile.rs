@@ -119,6 +119,25 @@ fn paths_through_symlinks_are_refused_and_nothing_escapes() {
     ));
     assert!(msg.contains("hard link"), "{msg}");
     let mut t = Vec::new();
+    raw_entry(&mut t, b"./d/", tar::EntryType::Directory, b"", b"");
+    raw_entry(&mut t, b"./hl", tar::EntryType::Link, b"", b"./d");
+    let msg = unsafe_reason(image::list(
+        Cursor::new(&finish(t)),
+        ImagePrefix::Dot,
+        &Limits::default(),
+    ));
+    assert!(msg.contains("not an earlier regular"), "{msg}");
+    let mut t = Vec::new();
+    raw_entry(&mut t, b"./f", tar::EntryType::Regular, b"data", b"");
+    raw_entry(&mut t, b"./hl", tar::EntryType::Link, b"", b"./f");
+    let listed = image::list(
+        Cursor::new(&finish(t)),
+        ImagePrefix::Dot,
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(listed.len(), 2);
+    let mut t = Vec::new();
     raw_entry(&mut t, b"./hl", tar::EntryType::Link, b"", b"./never-seen");
     let msg = unsafe_reason(image::list(
         Cursor::new(&finish(t)),
