@@ -33,8 +33,10 @@
 //! ```
 //!
 //! Decisions where the sources leave room (formats.md §2.4, Appendix A):
-//! * Empty groups (`( )`, `|| ( )`, `flag? ( )`) are accepted, as Portage does; PMS's
-//!   grammar asks for one or more items but gives empty `||`/`^^` a meaning.
+//! * Empty groups (`( )`, `|| ( )`, `flag? ( )`) are rejected: PMS's grammar asks for
+//!   one or more items and Portage's parser refuses `( )`. A group can still end up
+//!   without members when its USE conditionals are disabled; that is what the EAPI rule
+//!   on empty `||`/`^^` groups is about (see [`DepSpec::is_met`]).
 //! * The `=` slot operator (`:=`, `:slot=`) is rejected inside `||` (at any depth) and
 //!   anywhere in PDEPEND: PMS §8.3.3 calls both invalid; Portage enforces the first.
 //! * BDEPEND (EAPI 7+), IDEPEND (8+) and REQUIRED_USE (4+) with a non-empty value in an

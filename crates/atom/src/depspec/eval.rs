@@ -17,7 +17,13 @@ fn evaluate_into<F: EnabledFlags + ?Sized>(
     for node in nodes {
         match node {
             DepNode::Leaf(leaf) => out.push(DepNode::Leaf(leaf.clone())),
-            DepNode::AllOf(children) => out.push(DepNode::AllOf(evaluate(children, flags, false))),
+            DepNode::AllOf(children) => {
+                let members = evaluate(children, flags, false);
+                // An emptied all-of group is met; only a choice group needs it as a member.
+                if choice || !members.is_empty() {
+                    out.push(DepNode::AllOf(members));
+                }
+            }
             DepNode::AnyOf(children) => out.push(DepNode::AnyOf(evaluate(children, flags, true))),
             DepNode::ExactlyOneOf(children) => {
                 out.push(DepNode::ExactlyOneOf(evaluate(children, flags, true)));
@@ -109,8 +115,14 @@ impl DepSpec {
     /// A conditional that holds is replaced by its children; as a direct child of `||`,
     /// `^^` or `??` it stays a single member (an all-of group, or its only child). One
     /// that does not hold disappears, and so is no member of such a group (PMS §8.2.3).
-    /// Other groups keep their shape, so an emptied `|| ( )` stays (and counts as matched
-    /// only in EAPI 0–6, see [`DepSpec::is_satisfied`]).
+    /// An all-of group emptied this way is dropped unless it is a member of a choice
+    /// group (where, being met, it matters). Other groups keep their shape, so an emptied
+    /// `|| ( )` stays (it counts as matched only in EAPI 0–6, see
+    /// [`DepSpec::is_satisfied`]).
+    ///
+    /// The result keeps the meaning of the original; but where groups were emptied its
+    /// `Display` shows `( )`, which is not valid input (PMS and Portage reject empty
+    /// groups), so only a result without empty groups parses back.
     ///
     /// ```
     /// use strata_atom::Eapi;
@@ -136,7 +148,10 @@ impl DepSpec {
     ///
     /// All-of: every member met; `||`: at least one; `^^`: exactly one; `??`: at most
     /// one. A conditional that does not hold is met, and is no member of an enclosing
-    /// `||`/`^^`/`??`. Empty `||` and `^^` groups are met in EAPI 0–6 only.
+    /// `||`/`^^`/`??`; one that holds is a member, met when all its children are (so
+    /// also when all of those are disabled conditionals: PMS's vacuous truth, where
+    /// Portage's REQUIRED_USE check agrees and its dependency reducer drops the group).
+    /// `||` and `^^` groups left without members are met in EAPI 0–6 only.
     pub fn is_met<F, P>(&self, flags: &F, mut leaf_met: P) -> bool
     where
         F: EnabledFlags + ?Sized,

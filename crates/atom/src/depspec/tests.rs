@@ -33,8 +33,8 @@ fn structure_and_canonical_form() {
         "a/b ( c/d e/f ) || ( g/h i/j )"
     );
     assert_eq!(
-        canon("!x? ( y? ( a/b ) ) ( )", DepKind::Depend),
-        "!x? ( y? ( a/b ) ) ( )"
+        canon("!x? ( y? ( a/b ) ) ( c/d )", DepKind::Depend),
+        "!x? ( y? ( a/b ) ) ( c/d )"
     );
     let spec = parse("|| ( a/b x? ( c/d ) )", DepKind::Depend, Eapi::E8);
     match spec.items() {
@@ -76,6 +76,11 @@ fn syntax_errors_and_positions() {
     assert_eq!(err_pos("^^ ( a/b )", d, Eapi::E8), 0);
     assert_eq!(err_pos("?? ( a/b )", d, Eapi::E8), 0);
     assert_eq!(err_pos("a/b nocategory", d, Eapi::E8), 4);
+    // Empty groups of every form.
+    assert_eq!(err_pos("a/b ( )", d, Eapi::E8), 6);
+    assert_eq!(err_pos("|| ( )", d, Eapi::E8), 5);
+    assert_eq!(err_pos("x? ( ( ) )", d, Eapi::E8), 7);
+    assert_eq!(err_pos("^^ ( )", DepKind::RequiredUse, Eapi::E8), 5);
     let e = DepSpec::parse("|| ( a/b", d, Eapi::E8).expect_err("unbalanced");
     assert_eq!(
         e.to_string(),
@@ -249,6 +254,14 @@ fn evaluation() {
     let flat_of_evaluated: Vec<String> = y.atoms().map(ToString::to_string).collect();
     assert_eq!(flat, flat_of_evaluated);
     assert_eq!(spec.atoms().count(), 8);
+
+    // Emptied groups: an all-of is dropped where it does not matter, kept in a choice.
+    let e = parse(
+        "( x? ( a/a ) ) || ( ( x? ( b/b ) ) c/c ) || ( x? ( d/d ) )",
+        DepKind::Depend,
+        Eapi::E8,
+    );
+    assert_eq!(e.evaluate(&NoFlags).to_string(), "|| ( ( ) c/c ) || ( )");
 }
 
 #[test]
@@ -267,11 +280,14 @@ fn required_use_satisfaction() {
     assert!(!check("x? ( a ) !x? ( b )", Eapi::E8, &["a"]));
     assert!(check("!a", Eapi::E8, &[]));
     // Empty groups: matched in 0–6, not from 7; disabled conditionals are no members.
-    assert!(check("|| ( )", Eapi::E6, &[]));
-    assert!(!check("|| ( )", Eapi::E7, &[]));
-    assert!(check("^^ ( )", Eapi::E4, &[]));
-    assert!(!check("^^ ( )", Eapi::E8, &[]));
-    assert!(check("?? ( )", Eapi::E8, &[]));
+    assert!(check("|| ( x? ( a ) )", Eapi::E6, &[]));
+    assert!(!check("|| ( x? ( a ) )", Eapi::E7, &[]));
+    assert!(check("^^ ( !x? ( a ) )", Eapi::E4, &["x"]));
+    assert!(!check("^^ ( !x? ( a ) )", Eapi::E8, &["x"]));
+    assert!(check("?? ( x? ( a ) )", Eapi::E8, &[]));
+    // An enabled conditional is a member, met when its (disabled) children are.
+    assert!(check("^^ ( x? ( y? ( a ) ) )", Eapi::E8, &["x"]));
+    assert!(!check("^^ ( x? ( y? ( a ) ) b )", Eapi::E8, &["x", "b"]));
     assert!(check("|| ( x? ( a ) )", Eapi::E6, &[]));
     assert!(!check("|| ( x? ( a ) )", Eapi::E7, &[]));
     assert!(!check("^^ ( x? ( a ) b )", Eapi::E8, &["x", "a", "b"]));
@@ -298,9 +314,9 @@ fn required_use_satisfaction() {
 
 #[test]
 fn depth_is_bounded() {
-    let deep = "( ".repeat(MAX_DEPTH) + &") ".repeat(MAX_DEPTH);
+    let deep = "( ".repeat(MAX_DEPTH) + "x " + &") ".repeat(MAX_DEPTH);
     assert!(DepSpec::parse(&deep, DepKind::Restrict, Eapi::E8).is_ok());
-    let deeper = "( ".repeat(MAX_DEPTH + 1) + &") ".repeat(MAX_DEPTH + 1);
+    let deeper = "( ".repeat(MAX_DEPTH + 1) + "x " + &") ".repeat(MAX_DEPTH + 1);
     assert_eq!(err_pos(&deeper, DepKind::Restrict, Eapi::E8), 2 * MAX_DEPTH);
     let huge = "( ".repeat(100_000);
     assert!(DepSpec::parse(&huge, DepKind::Restrict, Eapi::E8).is_err());
