@@ -33,10 +33,12 @@
 //! ```
 //!
 //! Decisions where the sources leave room (formats.md §2.4, Appendix A):
-//! * Empty groups (`( )`, `|| ( )`, `flag? ( )`) are rejected: PMS's grammar asks for
-//!   one or more items and Portage's parser refuses `( )`. A group can still end up
-//!   without members when its USE conditionals are disabled; that is what the EAPI rule
-//!   on empty `||`/`^^` groups is about (see [`DepSpec::is_met`]).
+//! * Empty groups (`( )`, `|| ( )`, `flag? ( )`) are rejected, except in REQUIRED_USE:
+//!   PMS's grammar asks for one or more items and Portage's `use_reduce` refuses `( )`,
+//!   but Portage's REQUIRED_USE check takes `|| ( )`, `^^ ( )` and `?? ( )`, which is
+//!   where the EAPI rule on empty groups (met in EAPI 0–6 only) applies. A group of any
+//!   kind can also end up without members when its USE conditionals are disabled (see
+//!   [`DepSpec::is_met`]).
 //! * The `=` slot operator (`:=`, `:slot=`) is rejected inside `||` (at any depth) and
 //!   anywhere in PDEPEND: PMS §8.3.3 calls both invalid; Portage enforces the first.
 //! * BDEPEND (EAPI 7+), IDEPEND (8+) and REQUIRED_USE (4+) with a non-empty value in an

@@ -121,8 +121,8 @@ impl DepSpec {
     /// [`DepSpec::is_satisfied`]).
     ///
     /// The result keeps the meaning of the original; but where groups were emptied its
-    /// `Display` shows `( )`, which is not valid input (PMS and Portage reject empty
-    /// groups), so only a result without empty groups parses back.
+    /// `Display` shows `( )`, which only REQUIRED_USE accepts as input, so for other
+    /// kinds only a result without empty groups parses back.
     ///
     /// ```
     /// use strata_atom::Eapi;

@@ -148,8 +148,9 @@ impl<'a> Parser<'a> {
                     if depth == 0 {
                         return Err(self.invalid(start, "unexpected ')'"));
                     }
-                    if self.stack.len() == mark {
-                        // PMS: `( item+ )`; Portage: "expected: dependency string".
+                    if self.stack.len() == mark && self.kind != DepKind::RequiredUse {
+                        // PMS: `( item+ )`; Portage's use_reduce: "expected: dependency
+                        // string". Its REQUIRED_USE checker takes empty groups, though.
                         return Err(self.invalid(start, "empty group"));
                     }
                     return Ok(self.stack.drain(mark..).collect());

@@ -80,7 +80,7 @@ fn syntax_errors_and_positions() {
     assert_eq!(err_pos("a/b ( )", d, Eapi::E8), 6);
     assert_eq!(err_pos("|| ( )", d, Eapi::E8), 5);
     assert_eq!(err_pos("x? ( ( ) )", d, Eapi::E8), 7);
-    assert_eq!(err_pos("^^ ( )", DepKind::RequiredUse, Eapi::E8), 5);
+    parse("^^ ( ) ( || ( ) ) x? ( )", DepKind::RequiredUse, Eapi::E8);
     let e = DepSpec::parse("|| ( a/b", d, Eapi::E8).expect_err("unbalanced");
     assert_eq!(
         e.to_string(),
@@ -280,6 +280,12 @@ fn required_use_satisfaction() {
     assert!(!check("x? ( a ) !x? ( b )", Eapi::E8, &["a"]));
     assert!(check("!a", Eapi::E8, &[]));
     // Empty groups: matched in 0–6, not from 7; disabled conditionals are no members.
+    assert!(check("|| ( )", Eapi::E6, &[]));
+    assert!(!check("|| ( )", Eapi::E7, &[]));
+    assert!(check("^^ ( )", Eapi::E4, &[]));
+    assert!(!check("^^ ( )", Eapi::E8, &[]));
+    assert!(check("?? ( )", Eapi::E8, &[]));
+    assert!(check("( ( ) )", Eapi::E8, &[]));
     assert!(check("|| ( x? ( a ) )", Eapi::E6, &[]));
     assert!(!check("|| ( x? ( a ) )", Eapi::E7, &[]));
     assert!(check("^^ ( !x? ( a ) )", Eapi::E4, &["x"]));
@@ -288,6 +294,12 @@ fn required_use_satisfaction() {
     // An enabled conditional is a member, met when its (disabled) children are.
     assert!(check("^^ ( x? ( y? ( a ) ) )", Eapi::E8, &["x"]));
     assert!(!check("^^ ( x? ( y? ( a ) ) b )", Eapi::E8, &["x", "b"]));
+    assert!(check("|| ( )", Eapi::E6, &[]));
+    assert!(!check("|| ( )", Eapi::E7, &[]));
+    assert!(check("^^ ( )", Eapi::E4, &[]));
+    assert!(!check("^^ ( )", Eapi::E8, &[]));
+    assert!(check("?? ( )", Eapi::E8, &[]));
+    assert!(check("( ( ) )", Eapi::E8, &[]));
     assert!(check("|| ( x? ( a ) )", Eapi::E6, &[]));
     assert!(!check("|| ( x? ( a ) )", Eapi::E7, &[]));
     assert!(!check("^^ ( x? ( a ) b )", Eapi::E8, &["x", "a", "b"]));
