@@ -1,7 +1,8 @@
 //! Loads a Portage configuration and evaluates visibility and effective USE for every
 //! md5-cache entry of one repository; prints how many entries are hidden and why.
 //!
-//! `cargo run -p strata-config --example visibility_scan -- CONFIG_ROOT REPO`
+//! `cargo run -p strata-config --example visibility_scan -- CONFIG_ROOT REPO [--list]`
+//! (`--list`: one line per entry, `CPV visible` or `CPV reason|reason`).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -16,11 +17,15 @@ use strata_config::visibility::Hidden;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [root, repo] = args.as_slice() else {
-        eprintln!("usage: visibility_scan CONFIG_ROOT REPO");
-        return ExitCode::from(2);
+    let (root, repo, list) = match args.as_slice() {
+        [root, repo] => (root, repo, false),
+        [root, repo, flag] if flag == "--list" => (root, repo, true),
+        _ => {
+            eprintln!("usage: visibility_scan CONFIG_ROOT REPO [--list]");
+            return ExitCode::from(2);
+        }
     };
-    match run(PathBuf::from(root), repo) {
+    match run(PathBuf::from(root), repo, list) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("visibility_scan: {e}");
@@ -29,7 +34,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(root: PathBuf, repo: &str) -> Result<(), Box<dyn std::error::Error>> {
+fn run(root: PathBuf, repo: &str, list: bool) -> Result<(), Box<dyn std::error::Error>> {
     let opts = PortageOptions::new(&root, std::path::Path::new("/"));
     let loaded = load_config(builtin_registry(), &ConfigSource::Portage(opts))?;
     for w in &loaded.warnings {
@@ -67,6 +72,25 @@ fn run(root: PathBuf, repo: &str) -> Result<(), Box<dyn std::error::Error>> {
             let hidden = domain.visibility(&pkg);
             if hidden.is_empty() {
                 visible += 1;
+            }
+            if list {
+                let mut reasons: Vec<String> = hidden
+                    .iter()
+                    .map(|h| match h {
+                        Hidden::Masked { .. } => "package.mask".to_string(),
+                        Hidden::Keywords { .. } => "keyword".to_string(),
+                        Hidden::License { missing } => format!("{} license(s)", missing.join(" ")),
+                        Hidden::BadLicense { .. } => "bad-license".to_string(),
+                        Hidden::Eapi { eapi } => format!("EAPI {eapi}"),
+                    })
+                    .collect();
+                reasons.sort();
+                let line = if reasons.is_empty() {
+                    "visible".to_string()
+                } else {
+                    reasons.join("|")
+                };
+                println!("{cpv} {line}");
             }
             for h in hidden {
                 let key = match h {

@@ -18,7 +18,7 @@ use crate::linefile::{Line, read_lines};
 use crate::profile::Profile;
 use crate::repo_profile::RepoProfileData;
 use crate::repos::{RepoConfig, RepoKind, RepoSet};
-use crate::settings::{Layer, Settings, UseOp, layer_use_ops, stack, use_op};
+use crate::settings::{Layer, LayerKind, Setting, Settings, UseOp, layer_use_ops, stack, use_op};
 use crate::spec::{PackageSpec, SpecContext};
 
 /// What the domain needs to know about a package version to answer questions about it.
@@ -185,11 +185,34 @@ impl Domain {
         let use_expand = settings.tokens("USE_EXPAND");
         let unprefixed = settings.tokens("USE_EXPAND_UNPREFIXED");
         let (user_layer, profile_layers) = layers.split_last().unwrap_or((&layers[0], &[]));
-        let profile_use = profile_layers
+        let profile_use: Vec<(UseOp, Location)> = profile_layers
             .iter()
-            .flat_map(|l| layer_use_ops(l, &use_expand, &unprefixed))
+            .flat_map(|l| layer_use_ops(l, LayerKind::Profile, &use_expand, &unprefixed))
             .collect();
-        let conf_use = layer_use_ops(user_layer, &use_expand, &unprefixed);
+        let conf_use = layer_use_ops(user_layer, LayerKind::User, &use_expand, &unprefixed);
+        // As Portage does, USE_EXPAND variables end up as what the final USE says.
+        let mut settings = settings;
+        let flags = global_flags(profile_use.iter().chain(&conf_use));
+        for var in &use_expand {
+            let prefix = format!("{}_", var.to_lowercase());
+            let values: Vec<&str> = flags
+                .iter()
+                .filter_map(|f| f.strip_prefix(prefix.as_str()))
+                .collect();
+            match settings.values.get_mut(var) {
+                Some(s) => s.value = values.join(" "),
+                None if !values.is_empty() => {
+                    settings.values.insert(
+                        var.clone(),
+                        Setting {
+                            value: values.join(" "),
+                            location: Location::builtin(),
+                        },
+                    );
+                }
+                None => {}
+            }
+        }
 
         let mut repo_data = IndexMap::new();
         let mut license_groups = LicenseGroups::default();
@@ -477,20 +500,7 @@ impl Domain {
 
     /// The USE flags enabled globally (profile and make.conf, before per-package entries).
     pub fn global_use(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for (op, _) in self.profile_use.iter().chain(&self.conf_use) {
-            match op {
-                UseOp::Enable(f) => {
-                    if !out.contains(f) {
-                        out.push(f.clone());
-                    }
-                }
-                UseOp::Disable(f) => out.retain(|x| x != f),
-                UseOp::ClearAll => out.clear(),
-                UseOp::ClearPrefix(p) => out.retain(|x| !x.starts_with(p.as_str())),
-            }
-        }
-        out
+        global_flags(self.profile_use.iter().chain(&self.conf_use))
     }
 
     /// Source repositories (ebuild), highest priority first.
@@ -522,6 +532,26 @@ impl Domain {
     pub fn vdb_path(&self) -> Option<&Path> {
         self.vdb.as_ref().map(|v| v.location.as_path())
     }
+}
+
+/// The flags enabled by applying `ops` in order (prefix-wide enables need a package).
+fn global_flags<'a>(ops: impl Iterator<Item = &'a (UseOp, Location)>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (op, _) in ops {
+        match op {
+            UseOp::Enable(f) => {
+                if !out.contains(f) {
+                    out.push(f.clone());
+                }
+            }
+            UseOp::Disable(f) => out.retain(|x| x != f),
+            UseOp::ClearAll => out.clear(),
+            UseOp::ClearPrefix(p) => out.retain(|x| !x.starts_with(p.as_str())),
+            // Needs a package's IUSE; globally it names no flag.
+            UseOp::EnablePrefix(_) => {}
+        }
+    }
+    out
 }
 
 fn entry<T>(

@@ -94,8 +94,11 @@ pub enum UseOp {
     Disable(String),
     /// `-*` in USE: disable everything so far.
     ClearAll,
-    /// `-*` in a USE_EXPAND variable: disable every flag with this prefix (`video_cards_`).
+    /// `-*` in a USE_EXPAND variable (or `-video_cards_*` in USE): disable every flag with
+    /// this prefix (`video_cards_`).
     ClearPrefix(String),
+    /// `video_cards_*` in USE: enable every flag of the package's IUSE with this prefix.
+    EnablePrefix(String),
 }
 
 /// A stacked variable: its final value and where it was last set.
@@ -195,37 +198,29 @@ pub fn stack(layers: &[Layer]) -> Settings {
     Settings { values }
 }
 
-/// The USE operations contributed by one layer: its `USE` tokens, then the flags made from
-/// each USE_EXPAND variable it sets (`VIDEO_CARDS="-* radeon"` → clear `video_cards_*`,
-/// enable `video_cards_radeon`), then unprefixed USE_EXPAND values (`ARCH="amd64"` →
-/// `amd64`).
+/// Which kind of layer USE operations come from; USE_EXPAND variables act differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayerKind {
+    /// A profile `make.defaults`: USE_EXPAND values stack incrementally over the parents'
+    /// (`-value` removes one, `-*` clears the variable), and come before the layer's USE.
+    Profile,
+    /// make.conf (or another user layer): the layer's USE first; then a USE_EXPAND
+    /// variable set here replaces every flag of its prefix enabled so far.
+    User,
+}
+
+/// The USE operations contributed by one layer, as Portage's `config.regenerate()` computes
+/// them: unprefixed USE_EXPAND values (`ARCH="amd64"` → `amd64`), then for a profile layer
+/// the USE_EXPAND values (`VIDEO_CARDS="radeon"` → `video_cards_radeon`) and its USE, for a
+/// user layer its USE and then the USE_EXPAND variables (each clearing its prefix first;
+/// `-value` tokens are invalid there and skipped).
 pub fn layer_use_ops(
     layer: &Layer,
+    kind: LayerKind,
     use_expand: &[String],
     unprefixed: &[String],
 ) -> Vec<(UseOp, Location)> {
     let mut out = Vec::new();
-    if let Some((v, loc)) = layer.vars.get("USE") {
-        for tok in v.split_whitespace() {
-            out.push((use_op(tok), loc.clone()));
-        }
-    }
-    for var in use_expand {
-        let Some((v, loc)) = layer.vars.get(var) else {
-            continue;
-        };
-        let prefix = format!("{}_", var.to_lowercase());
-        for tok in v.split_whitespace() {
-            let op = if tok == "-*" {
-                UseOp::ClearPrefix(prefix.clone())
-            } else if let Some(rest) = tok.strip_prefix('-') {
-                UseOp::Disable(format!("{prefix}{rest}"))
-            } else {
-                UseOp::Enable(format!("{prefix}{tok}"))
-            };
-            out.push((op, loc.clone()));
-        }
-    }
     for var in unprefixed {
         let Some((v, loc)) = layer.vars.get(var) else {
             continue;
@@ -236,17 +231,61 @@ pub fn layer_use_ops(
             }
         }
     }
+    let mut expand_ops = Vec::new();
+    for var in use_expand {
+        let Some((v, loc)) = layer.vars.get(var) else {
+            continue;
+        };
+        let prefix = format!("{}_", var.to_lowercase());
+        if kind == LayerKind::User {
+            expand_ops.push((UseOp::ClearPrefix(prefix.clone()), loc.clone()));
+        }
+        for tok in v.split_whitespace() {
+            let tok = tok.strip_prefix('+').unwrap_or(tok);
+            let op = match tok.strip_prefix('-') {
+                Some(_) if kind == LayerKind::User => continue,
+                Some("*") => UseOp::ClearPrefix(prefix.clone()),
+                Some(rest) => UseOp::Disable(format!("{prefix}{rest}")),
+                None => UseOp::Enable(format!("{prefix}{tok}")),
+            };
+            expand_ops.push((op, loc.clone()));
+        }
+    }
+    let use_ops = layer.vars.get("USE").map(|(v, loc)| {
+        v.split_whitespace()
+            .map(|tok| (use_op(tok), loc.clone()))
+            .collect::<Vec<_>>()
+    });
+    match kind {
+        LayerKind::Profile => {
+            out.extend(expand_ops);
+            out.extend(use_ops.into_iter().flatten());
+        }
+        LayerKind::User => {
+            out.extend(use_ops.into_iter().flatten());
+            out.extend(expand_ops);
+        }
+    }
     out
 }
 
-/// The operation of one USE token.
+/// The operation of one USE token: `-*` clears everything, `-prefix_*` clears a
+/// USE_EXPAND prefix, `prefix_*` enables every flag of that prefix in IUSE, `-flag`
+/// disables, `flag` (or Portage's tolerated `+flag`) enables.
 pub fn use_op(tok: &str) -> UseOp {
+    let tok = tok.strip_prefix('+').unwrap_or(tok);
     if tok == "-*" {
         UseOp::ClearAll
     } else if let Some(rest) = tok.strip_prefix('-') {
-        UseOp::Disable(rest.to_string())
+        match rest.strip_suffix('*') {
+            Some(prefix) if prefix.ends_with('_') => UseOp::ClearPrefix(prefix.to_string()),
+            _ => UseOp::Disable(rest.to_string()),
+        }
     } else {
-        UseOp::Enable(tok.to_string())
+        match tok.strip_suffix('*') {
+            Some(prefix) if prefix.ends_with('_') => UseOp::EnablePrefix(prefix.to_string()),
+            _ => UseOp::Enable(tok.to_string()),
+        }
     }
 }
 
@@ -300,24 +339,42 @@ mod tests {
         let l = layer(
             "a",
             &[
-                ("USE", "x -y"),
-                ("VIDEO_CARDS", "-* radeon"),
+                ("USE", "x -y -video_cards_*"),
+                ("VIDEO_CARDS", "-* radeon -intel"),
                 ("ARCH", "amd64"),
             ],
         );
-        let ops: Vec<UseOp> = layer_use_ops(&l, &["VIDEO_CARDS".into()], &["ARCH".into()])
-            .into_iter()
-            .map(|(o, _)| o)
-            .collect();
+        let ops = |kind| -> Vec<UseOp> {
+            layer_use_ops(&l, kind, &["VIDEO_CARDS".into()], &["ARCH".into()])
+                .into_iter()
+                .map(|(o, _)| o)
+                .collect()
+        };
+        let prefix = || UseOp::ClearPrefix("video_cards_".into());
         assert_eq!(
-            ops,
+            ops(LayerKind::Profile),
             vec![
+                UseOp::Enable("amd64".into()),
+                prefix(),
+                UseOp::Enable("video_cards_radeon".into()),
+                UseOp::Disable("video_cards_intel".into()),
                 UseOp::Enable("x".into()),
                 UseOp::Disable("y".into()),
-                UseOp::ClearPrefix("video_cards_".into()),
-                UseOp::Enable("video_cards_radeon".into()),
-                UseOp::Enable("amd64".into()),
+                prefix(),
             ]
         );
+        assert_eq!(
+            ops(LayerKind::User),
+            vec![
+                UseOp::Enable("amd64".into()),
+                UseOp::Enable("x".into()),
+                UseOp::Disable("y".into()),
+                prefix(),
+                prefix(),
+                UseOp::Enable("video_cards_radeon".into()),
+            ]
+        );
+        assert_eq!(use_op("l10n_*"), UseOp::EnablePrefix("l10n_".into()));
+        assert_eq!(use_op("+foo"), UseOp::Enable("foo".into()));
     }
 }

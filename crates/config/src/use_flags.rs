@@ -87,10 +87,11 @@ fn apply(flags: &mut IndexMap<String, FlagState>, op: &UseOp, source: impl Fn() 
                 s.source = source();
             }
         }
-        UseOp::ClearPrefix(p) => {
+        UseOp::ClearPrefix(p) | UseOp::EnablePrefix(p) => {
+            let on = matches!(op, UseOp::EnablePrefix(_));
             for (f, s) in flags.iter_mut() {
                 if f.starts_with(p.as_str()) {
-                    s.enabled = false;
+                    s.enabled = on;
                     s.source = source();
                 }
             }

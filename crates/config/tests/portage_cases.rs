@@ -682,3 +682,41 @@ fn profile_keyword_files() {
     assert!(hidden_by_kw("app-misc/prof-drop-1", "amd64"));
     assert!(hidden_by_kw("app-misc/other-1", "~amd64"));
 }
+
+/// Portage 3.0.83's `config.regenerate()` (checked against it on GURU): in make.defaults a
+/// USE_EXPAND variable's flags come before the layer's USE and stack over the parents'; in
+/// make.conf the layer's USE comes first and a USE_EXPAND variable then replaces its prefix.
+#[test]
+fn use_expand_semantics_match_portage() {
+    let root = fixture(
+        "USE=\"video_cards_nvidia video_cards_vesa -video_cards_amd\"\nVIDEO_CARDS=\"radeon\"\n",
+        &[(
+            "profile/make.defaults",
+            "VIDEO_CARDS=\"amd\"\nUSE=\"-video_cards_intel\"\n",
+        )],
+    );
+    let d = domain(root.path());
+    // base: intel; user profile: +amd then USE -intel; make.conf: USE +nvidia +vesa -amd,
+    // then VIDEO_CARDS="radeon" replaces every video_cards_ flag.
+    let vc: Vec<String> = d
+        .global_use()
+        .into_iter()
+        .filter(|f| f.starts_with("video_cards_"))
+        .collect();
+    assert_eq!(vc, ["video_cards_radeon"]);
+    assert_eq!(d.setting("VIDEO_CARDS"), Some("radeon"));
+
+    let root = fixture(
+        "",
+        &[(
+            "profile/make.defaults",
+            "VIDEO_CARDS=\"amd\"\nUSE=\"-video_cards_intel\"\n",
+        )],
+    );
+    let d = domain(root.path());
+    assert_eq!(d.setting("VIDEO_CARDS"), Some("amd"));
+    let mut p = Pkg::new("app-misc/x-1", "amd64", "MIT");
+    p.iuse = "video_cards_intel video_cards_amd video_cards_radeon";
+    let u = d.effective_use(&p.info());
+    assert_eq!(u.enabled().collect::<Vec<_>>(), ["video_cards_amd"]);
+}
