@@ -33,6 +33,15 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    g.bench_function("BLAKE2B+SHA512 parallel", |b| {
+        b.iter(|| {
+            strata_fetch::hash::hash_reader_parallel(
+                &data[..],
+                [HashAlgorithm::Blake2b, HashAlgorithm::Sha512],
+            )
+            .unwrap()
+        })
+    });
     g.finish();
 
     // Manifests: all 2141 GURU package Manifests (55,001 DIST lines), read into memory first.

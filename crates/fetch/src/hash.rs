@@ -5,6 +5,7 @@
 //! lists. Hash names are the ones Manifest2 and Portage's `checksum.py` use (`BLAKE2B`,
 //! `SHA512`, ...); values are lower-case hex.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
@@ -142,7 +143,7 @@ pub fn from_hex(s: &str) -> Option<Vec<u8>> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Digests {
     size: Option<u64>,
-    hashes: BTreeMap<String, Vec<u8>>,
+    hashes: BTreeMap<Cow<'static, str>, Vec<u8>>,
 }
 
 impl Digests {
@@ -166,12 +167,16 @@ impl Digests {
 
     /// Adds or replaces a hash by algorithm (raw digest bytes).
     pub fn insert(&mut self, algorithm: HashAlgorithm, value: Vec<u8>) {
-        self.hashes.insert(algorithm.name().to_owned(), value);
+        self.hashes.insert(Cow::Borrowed(algorithm.name()), value);
     }
 
     /// Adds or replaces a hash by name, including names this crate cannot compute.
-    pub fn insert_named(&mut self, name: impl Into<String>, value: Vec<u8>) {
-        self.hashes.insert(name.into(), value);
+    pub fn insert_named(&mut self, name: impl Into<String> + AsRef<str>, value: Vec<u8>) {
+        let key = match HashAlgorithm::from_name(name.as_ref()) {
+            Some(a) => Cow::Borrowed(a.name()),
+            None => Cow::Owned(name.into()),
+        };
+        self.hashes.insert(key, value);
     }
 
     /// Builder form of [`Digests::insert`].
@@ -197,7 +202,7 @@ impl Digests {
 
     /// `(name, raw digest)` pairs in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.hashes.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+        self.hashes.iter().map(|(k, v)| (k.as_ref(), v.as_slice()))
     }
 
     /// Number of hashes (the size does not count).
@@ -263,7 +268,7 @@ impl Digests {
         let supported = self.supported_algorithms();
         if supported.is_empty() {
             return Err(VerifyError::NoVerifiableHash {
-                recorded: self.hashes.keys().cloned().collect(),
+                recorded: self.hashes.keys().map(|k| k.to_string()).collect(),
             });
         }
         for alg in supported {
@@ -438,12 +443,80 @@ pub fn hash_reader<R: Read>(
     Ok(h.finish())
 }
 
-/// Hashes a file in one pass.
+/// Files at least this big are hashed with one thread per algorithm by [`hash_file`].
+pub const PARALLEL_HASH_MIN_SIZE: u64 = 4 << 20;
+
+/// Hashes a reader in one pass with one thread per algorithm (the reader is still read
+/// once; each chunk is shared with every hashing thread).
+pub fn hash_reader_parallel<R: Read>(
+    mut reader: R,
+    algorithms: impl IntoIterator<Item = HashAlgorithm>,
+) -> io::Result<Digests> {
+    let mut algs: Vec<HashAlgorithm> = Vec::new();
+    for a in algorithms {
+        if !algs.contains(&a) {
+            algs.push(a);
+        }
+    }
+    std::thread::scope(|scope| {
+        let mut senders = Vec::new();
+        let mut workers = Vec::new();
+        for a in &algs {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<std::sync::Arc<Vec<u8>>>(4);
+            senders.push(tx);
+            let a = *a;
+            workers.push(scope.spawn(move || {
+                let mut state = State::new(a);
+                for chunk in rx {
+                    state.update(&chunk);
+                }
+                (a, state.finish())
+            }));
+        }
+        let mut size = 0u64;
+        loop {
+            let mut buf = vec![0u8; 1 << 20];
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            buf.truncate(n);
+            size += n as u64;
+            let chunk = std::sync::Arc::new(buf);
+            for tx in &senders {
+                // A worker only stops early by panicking, which join reports below.
+                let _ = tx.send(chunk.clone());
+            }
+        }
+        drop(senders);
+        let mut d = Digests::new(Some(size));
+        for w in workers {
+            let (a, v) = w
+                .join()
+                .map_err(|_| io::Error::other("a hashing thread panicked"))?;
+            d.insert(a, v);
+        }
+        Ok(d)
+    })
+}
+
+/// Hashes a file in one pass (one thread per algorithm for big files when more than one
+/// algorithm is asked for and the machine has several cores).
 pub fn hash_file(
     path: &Path,
     algorithms: impl IntoIterator<Item = HashAlgorithm>,
 ) -> io::Result<Digests> {
-    hash_reader(File::open(path)?, algorithms)
+    let file = File::open(path)?;
+    let algs: Vec<HashAlgorithm> = algorithms.into_iter().collect();
+    let big = file.metadata()?.len() >= PARALLEL_HASH_MIN_SIZE;
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if big && algs.len() > 1 && cores > 1 {
+        hash_reader_parallel(file, algs)
+    } else {
+        hash_reader(file, algs)
+    }
 }
 
 /// Checks a file on disk against expected digests: the size (from metadata) first, so a
@@ -567,6 +640,17 @@ mod tests {
             h.update(c);
         }
         assert_eq!(h.finish(), whole);
+    }
+
+    #[test]
+    fn parallel_equals_sequential() {
+        // More than two 1 MiB chunks, two cheap algorithms (debug builds hash slowly).
+        let data: Vec<u8> = (0..2_200_000u32).map(|i| (i * 13 % 253) as u8).collect();
+        let algs = [HashAlgorithm::Md5, HashAlgorithm::Blake2s];
+        let seq = hash_reader(&data[..], algs).unwrap();
+        let par = hash_reader_parallel(&data[..], algs).unwrap();
+        assert_eq!(seq, par);
+        assert_eq!(par.size(), Some(2_200_000));
     }
 
     #[test]
