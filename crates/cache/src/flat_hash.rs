@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::backend::{MetadataCache, list_entries};
 use crate::eclass::EclassPath;
-use crate::entry::{CacheEntry, EntryKey, MD5_KEY, MTIME_KEY};
+use crate::entry::{CacheEntry, EntryKey, MD5_KEY, MTIME_KEY, split_pf};
 use crate::error::CacheError;
 use crate::kv_file::{self, EclassLayout};
 use crate::validate::{EbuildChecksumKind, Validity, validate_entry};
@@ -77,6 +77,8 @@ impl MetadataCache for FlatHashCache {
     }
 
     fn get(&self, key: &EntryKey) -> Result<Option<CacheEntry>, CacheError> {
+        // Checked names cannot climb out of the cache directory.
+        split_pf(&key.category, &key.pf)?;
         let path = self.entry_path(key);
         match std::fs::read(&path) {
             Ok(bytes) => parse_flat_hash_entry(bytes, &path).map(Some),

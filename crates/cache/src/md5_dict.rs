@@ -8,6 +8,7 @@ use crate::backend::{MetadataCache, list_entries};
 use crate::eclass::EclassPath;
 use crate::entry::{
     CacheEntry, ECLASSES_KEY, EclassChecksum, EclassStamp, EntryKey, MD5_KEY, serialize_eclasses,
+    split_pf,
 };
 use crate::error::CacheError;
 use crate::kv_file::{self, EclassLayout};
@@ -152,6 +153,8 @@ impl MetadataCache for Md5DictCache {
     }
 
     fn get(&self, key: &EntryKey) -> Result<Option<CacheEntry>, CacheError> {
+        // Checked names cannot climb out of the cache directory.
+        split_pf(&key.category, &key.pf)?;
         let path = self.entry_path(key);
         match std::fs::read(&path) {
             Ok(bytes) => parse_md5_entry(bytes, &path).map(Some),

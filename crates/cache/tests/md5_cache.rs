@@ -92,6 +92,19 @@ fn entry_fields_match_the_file() {
             .unwrap()
             .is_none()
     );
+    for (cat, pf) in [
+        ("..", "guru-1"),
+        ("acct-group", "../../x-1"),
+        ("acct-group", "Manifest.gz"),
+    ] {
+        assert!(
+            matches!(
+                cache.get(&EntryKey::new(cat, pf)),
+                Err(strata_cache::CacheError::BadKey { .. })
+            ),
+            "{cat}/{pf}"
+        );
+    }
 }
 
 /// Whether a file looks as egencache would have written it: keys sorted, no empty
