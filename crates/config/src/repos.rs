@@ -99,7 +99,9 @@ impl RepoConfig {
     }
 }
 
-/// The repositories of a configuration, ordered by priority (highest first, ties by name).
+/// The repositories of a configuration, in precedence order: highest priority first; among
+/// equal priorities the name that sorts last wins (Portage sorts by `(priority, name)` and
+/// the last repository has precedence).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RepoSet {
     /// The main repository's name (`main-repo`, default `gentoo`).
@@ -153,12 +155,12 @@ impl RepoSet {
         out.push(repo);
     }
 
-    /// Sorts by priority, highest first, ties by name.
+    /// Sorts into precedence order (see [`RepoSet`]).
     pub fn sort(&mut self) {
         self.repos.sort_by(|a, b| {
             b.priority
                 .cmp(&a.priority)
-                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| b.name.cmp(&a.name))
         });
     }
 }

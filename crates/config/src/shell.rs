@@ -5,7 +5,14 @@
 //! quotes with `\` escapes, unquoted backslash escapes, backslash-newline continuations,
 //! `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME-word}`, `${NAME:+word}`, `${NAME+word}`,
 //! `#` comments, and `source FILE` / `. FILE` (relative to the sourcing file's directory).
-//! Anything else (command substitution, other commands) is skipped with a [`Warning`].
+//! Anything else (command substitution, other commands) is skipped with a [`Warning`], and
+//! the rest of the file still loads.
+//!
+//! Quoting follows bash, which differs from Portage's `getconfig` (shlex + `varexpand`) in
+//! three corner cases, checked against Portage 3.0.83: Portage expands `$VAR` inside single
+//! quotes, turns newlines inside quotes into spaces, and takes `#` in the middle of an
+//! unquoted word as the start of a comment (`A=x#y` gives `x`). Portage also does not know
+//! `${VAR:-word}` and stops reading a file at its first error.
 
 use std::path::{Path, PathBuf};
 

@@ -720,3 +720,39 @@ fn use_expand_semantics_match_portage() {
     let u = d.effective_use(&p.info());
     assert_eq!(u.enabled().collect::<Vec<_>>(), ["video_cards_amd"]);
 }
+
+#[test]
+fn repository_precedence_matches_portage() {
+    // Portage 3.0.83 orders gentoo (main, -1000), aaa, guru, zzz (equal priority 0) as
+    // `prepos_order = [gentoo, aaa, guru, zzz]`, the last with the highest precedence.
+    let dir = tempfile::tempdir().unwrap();
+    let mut conf = String::from("[DEFAULT]\nmain-repo = gentoo\n");
+    for name in ["zzz", "gentoo", "guru", "aaa", "low"] {
+        let loc = dir.path().join(name);
+        write(&loc, "profiles/repo_name", &format!("{name}\n"));
+        conf.push_str(&format!("[{name}]\nlocation = {}\n", loc.display()));
+        if name == "low" {
+            conf.push_str("priority = -5\n");
+        }
+    }
+    let mut w = Vec::new();
+    let mut ini = strata_config::ini::Ini::default();
+    ini.parse_str(&conf, Path::new("repos.conf"), &mut w);
+    let set = strata_config::repos::resolve_repos(&ini, None, &mut w).unwrap();
+    let order: Vec<(&str, i64)> = set
+        .repos
+        .iter()
+        .map(|r| (r.name.as_str(), r.priority))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("zzz", 0),
+            ("guru", 0),
+            ("aaa", 0),
+            ("low", -5),
+            ("gentoo", -1000)
+        ]
+    );
+    assert!(w.is_empty(), "{w:?}");
+}
