@@ -377,12 +377,26 @@ impl Atom {
         i += op_len;
         let cat = i;
 
-        let cpv_end = b[i..]
+        // The category, checked while looking for its '/'.
+        let (cat_len, cat_start_ok) = name::category_prefix(&b[cat..]);
+        let slash = cat + cat_len;
+        if b.get(slash) != Some(&b'/') || !cat_start_ok {
+            let end = b[cat..]
+                .iter()
+                .position(|&c| matches!(c, b'/' | b':' | b'['))
+                .map_or(b.len(), |p| cat + p);
+            if b.get(end) == Some(&b'/') {
+                name::validate_category(&s[cat..end])
+                    .map_err(|e| e.within(InputKind::Atom, s, cat))?;
+            }
+            return Err(invalid(s, cat, "expected 'category/package'"));
+        }
+        let cpv_end = b[slash..]
             .iter()
             .position(|&c| c == b':' || c == b'[')
-            .map_or(b.len(), |p| i + p);
+            .map_or(b.len(), |p| slash + p);
         let mut body_end = cpv_end;
-        if cpv_end > i && b[cpv_end - 1] == b'*' {
+        if b[cpv_end - 1] == b'*' {
             if op != Some(VersionOp::Equal) {
                 return Err(invalid(
                     s,
@@ -393,26 +407,21 @@ impl Atom {
             op = Some(VersionOp::EqualGlob);
             body_end -= 1;
         }
-        let body = &s[cat..body_end];
-        let Some(slash_rel) = body.find('/') else {
-            return Err(invalid(s, cat, "expected 'category/package'"));
-        };
-        let slash = cat + slash_rel;
-        name::validate_category(&s[cat..slash]).map_err(|e| e.within(InputKind::Atom, s, cat))?;
+        if body_end <= slash {
+            return Err(invalid(s, slash, "expected a package name"));
+        }
         let pf = &s[slash + 1..body_end];
 
         let (pn_end, version) = if op.is_some() {
-            let Some(h) = split_pf(pf) else {
+            let Some((h, v)) = split_pf(pf) else {
                 return Err(invalid(s, op_pos, "operator requires a version"));
             };
             name::validate_package(&pf[..h])
                 .map_err(|e| e.within(InputKind::Atom, s, slash + 1))?;
-            let v = Version::parse(&pf[h + 1..])
-                .map_err(|e| e.within(InputKind::Atom, s, slash + 2 + h))?;
             (slash + 1 + h, Some(v))
         } else {
             if let Err(e) = name::validate_package(pf) {
-                if let Some(h) = split_pf(pf)
+                if let Some((h, _)) = split_pf(pf)
                     && name::validate_package(&pf[..h]).is_ok()
                 {
                     return Err(invalid(s, cat, "a version requires an operator"));
@@ -452,7 +461,7 @@ impl Atom {
                         main_end -= 1;
                     }
                     let main = &s[start..main_end];
-                    let slot_end = match main.find('/') {
+                    let slot_end = match main.bytes().position(|c| c == b'/') {
                         Some(p) => {
                             opts.require(Feature::SlotOperators, s, start + p)?;
                             let sub_start = start + p + 1;

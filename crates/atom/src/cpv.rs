@@ -12,7 +12,7 @@ use std::str::FromStr;
 
 use crate::error::{InputKind, ParseError};
 use crate::name;
-use crate::version::{Version, is_valid_version};
+use crate::version::Version;
 
 /// A `category/package-version` triple, e.g. `dev-lang/python-3.11.4-r1`.
 ///
@@ -39,17 +39,20 @@ pub struct Cpv {
     version: Version,
 }
 
-/// Finds the hyphen that splits a PF into PN and PVR (non-greedy package name).
+/// Splits a PF into PN and PVR (non-greedy package name): the first hyphen after which
+/// the rest is a valid version.
 ///
-/// Returns the offset of that hyphen; the package-name check (including its own
-/// "no `-<version>` suffix" rule) is left to the caller.
-pub(crate) fn split_pf(pf: &str) -> Option<usize> {
+/// Returns the offset of that hyphen and the parsed version; the package-name check
+/// (including its own "no `-<version>` suffix" rule) is left to the caller.
+pub(crate) fn split_pf(pf: &str) -> Option<(usize, Version)> {
     let bytes = pf.as_bytes();
     let mut i = 0;
     while let Some(off) = bytes[i..].iter().position(|&b| b == b'-') {
         let h = i + off;
-        if bytes.get(h + 1).is_some_and(u8::is_ascii_digit) && is_valid_version(&pf[h + 1..]) {
-            return Some(h);
+        if bytes.get(h + 1).is_some_and(u8::is_ascii_digit)
+            && let Some(v) = Version::try_parse(&pf[h + 1..])
+        {
+            return Some((h, v));
         }
         i = h + 1;
     }
@@ -116,7 +119,7 @@ impl Cpv {
         }
         name::validate_category(&s[..slash]).map_err(|e| e.within(InputKind::Cpv, s, 0))?;
         let pf = &s[slash + 1..];
-        let Some(h) = split_pf(pf) else {
+        let Some((h, version)) = split_pf(pf) else {
             return Err(ParseError::invalid(
                 InputKind::Cpv,
                 s,
@@ -126,8 +129,6 @@ impl Cpv {
         };
         let hyphen = slash + 1 + h;
         name::validate_package(&pf[..h]).map_err(|e| e.within(InputKind::Cpv, s, slash + 1))?;
-        let version = Version::parse(&s[hyphen + 1..])
-            .map_err(|e| e.within(InputKind::Cpv, s, hyphen + 1))?;
         Ok(Cpv {
             text: s.into(),
             slash: slash as u32,

@@ -6,28 +6,74 @@
 
 use crate::error::{InputKind, ParseError};
 
+/// Character classes, one bit each, looked up in [`CLASS`].
+const ALNUM: u8 = 1;
+const UNDERSCORE: u8 = 2;
+const PLUS: u8 = 4;
+const DOT: u8 = 8;
+const HYPHEN: u8 = 16;
+const AT: u8 = 32;
+const ALPHA: u8 = 64;
+
+/// `[A-Za-z0-9_]`
+const WORD: u8 = ALNUM | UNDERSCORE;
+/// Category, slot, license and EAPI characters: `[A-Za-z0-9+_.-]`.
+const CAT: u8 = WORD | PLUS | DOT | HYPHEN;
+/// Package-name characters: `[A-Za-z0-9+_-]`.
+const PN: u8 = WORD | PLUS | HYPHEN;
+/// Repository and keyword characters: `[A-Za-z0-9_-]`.
+const REPO: u8 = WORD | HYPHEN;
+/// USE flag characters: `[A-Za-z0-9+_@-]`.
+const USE: u8 = WORD | PLUS | AT | HYPHEN;
+/// Eclass characters: `[A-Za-z0-9_.-]`.
+const ECLASS: u8 = WORD | DOT | HYPHEN;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_alphabetic() {
+            ALNUM | ALPHA
+        } else if b.is_ascii_digit() {
+            ALNUM
+        } else {
+            match b {
+                b'_' => UNDERSCORE,
+                b'+' => PLUS,
+                b'.' => DOT,
+                b'-' => HYPHEN,
+                b'@' => AT,
+                _ => 0,
+            }
+        };
+        c += 1;
+    }
+    t
+};
+
 #[inline]
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+fn is(b: u8, class: u8) -> bool {
+    CLASS[usize::from(b)] & class != 0
 }
 
-/// Shared check: non-empty, first byte accepted by `first`, later bytes by `rest`.
+/// Shared check: non-empty, first byte in class `first`, later bytes in class `rest`.
 #[inline]
 fn check(
     kind: InputKind,
     s: &str,
-    first: fn(u8) -> bool,
+    first: u8,
     first_reason: &'static str,
-    rest: fn(u8) -> bool,
+    rest: u8,
 ) -> Result<(), ParseError> {
     let bytes = s.as_bytes();
     let Some(&b0) = bytes.first() else {
         return Err(ParseError::invalid(kind, s, 0, "must not be empty"));
     };
-    if !first(b0) {
+    if !is(b0, first) {
         return Err(ParseError::invalid(kind, s, 0, first_reason));
     }
-    if let Some(i) = bytes.iter().position(|&b| !rest(b)) {
+    if let Some(i) = bytes.iter().position(|&b| !is(b, rest)) {
         return Err(ParseError::invalid(
             kind,
             s,
@@ -38,8 +84,12 @@ fn check(
     Ok(())
 }
 
-fn cat_rest(b: u8) -> bool {
-    is_word(b) || matches!(b, b'+' | b'.' | b'-')
+/// How many leading bytes of `b` are valid category characters, and whether the first of
+/// them may start a category. Lets a parser find and check a category in one pass.
+#[inline]
+pub(crate) fn category_prefix(b: &[u8]) -> (usize, bool) {
+    let len = b.iter().position(|&c| !is(c, CAT)).unwrap_or(b.len());
+    (len, b.first().is_some_and(|&c| is(c, WORD)))
 }
 
 /// Validates a category name: `[A-Za-z0-9_][A-Za-z0-9+_.-]*`.
@@ -47,9 +97,9 @@ pub fn validate_category(s: &str) -> Result<(), ParseError> {
     check(
         InputKind::Category,
         s,
-        is_word,
+        WORD,
         "must start with a letter, digit or '_'",
-        cat_rest,
+        CAT,
     )
 }
 
@@ -58,9 +108,9 @@ pub fn validate_slot(s: &str) -> Result<(), ParseError> {
     check(
         InputKind::Slot,
         s,
-        is_word,
+        WORD,
         "must start with a letter, digit or '_'",
-        cat_rest,
+        CAT,
     )
 }
 
@@ -69,9 +119,9 @@ pub fn validate_license(s: &str) -> Result<(), ParseError> {
     check(
         InputKind::License,
         s,
-        is_word,
+        WORD,
         "must start with a letter, digit or '_'",
-        cat_rest,
+        CAT,
     )
 }
 
@@ -80,9 +130,9 @@ pub fn validate_eapi_name(s: &str) -> Result<(), ParseError> {
     check(
         InputKind::Eapi,
         s,
-        is_word,
+        WORD,
         "must start with a letter, digit or '_'",
-        cat_rest,
+        CAT,
     )
 }
 
@@ -100,11 +150,11 @@ pub fn version_suffix_start(s: &str) -> Option<usize> {
         .find(|&i| crate::version::is_valid_version(&s[i + 1..]))
 }
 
-fn validate_pn_like(kind: InputKind, s: &str, rest: fn(u8) -> bool) -> Result<(), ParseError> {
+fn validate_pn_like(kind: InputKind, s: &str, rest: u8) -> Result<(), ParseError> {
     check(
         kind,
         s,
-        is_word,
+        WORD,
         "must start with a letter, digit or '_'",
         rest,
     )?;
@@ -122,14 +172,12 @@ fn validate_pn_like(kind: InputKind, s: &str, rest: fn(u8) -> bool) -> Result<()
 /// Validates a package name (PN): `[A-Za-z0-9_][A-Za-z0-9+_-]*`, not ending in
 /// `-<valid version>`.
 pub fn validate_package(s: &str) -> Result<(), ParseError> {
-    validate_pn_like(InputKind::Package, s, |b| {
-        is_word(b) || matches!(b, b'+' | b'-')
-    })
+    validate_pn_like(InputKind::Package, s, PN)
 }
 
 /// Validates a repository name: `[A-Za-z0-9_][A-Za-z0-9_-]*`, and a valid package name.
 pub fn validate_repository(s: &str) -> Result<(), ParseError> {
-    validate_pn_like(InputKind::Repository, s, |b| is_word(b) || b == b'-')
+    validate_pn_like(InputKind::Repository, s, REPO)
 }
 
 /// Validates a USE flag name: `[A-Za-z0-9][A-Za-z0-9+_@-]*`.
@@ -137,9 +185,9 @@ pub fn validate_use_flag(s: &str) -> Result<(), ParseError> {
     check(
         InputKind::UseFlag,
         s,
-        |b| b.is_ascii_alphanumeric(),
+        ALNUM,
         "must start with a letter or digit",
-        |b| is_word(b) || matches!(b, b'+' | b'@' | b'-'),
+        USE,
     )
 }
 
@@ -156,9 +204,9 @@ pub fn validate_keyword(s: &str) -> Result<(), ParseError> {
     check(
         InputKind::Keyword,
         name,
-        is_word,
+        WORD,
         "must start with a letter, digit or '_'",
-        |b| is_word(b) || b == b'-',
+        REPO,
     )
     .map_err(|e| match e {
         ParseError::Invalid { pos, reason, .. } => {
@@ -173,9 +221,9 @@ pub fn validate_eclass(s: &str) -> Result<(), ParseError> {
     check(
         InputKind::Eclass,
         s,
-        |b| b.is_ascii_alphabetic() || b == b'_',
+        ALPHA | UNDERSCORE,
         "must start with a letter or '_'",
-        |b| is_word(b) || matches!(b, b'.' | b'-'),
+        ECLASS,
     )?;
     if s == "default" {
         return Err(ParseError::invalid(

@@ -106,12 +106,9 @@ impl KeySink for KeyInline<'_> {
     }
     #[inline]
     fn extend(&mut self, b: &[u8]) {
-        match self.buf.get_mut(self.len..self.len + b.len()) {
-            Some(dst) => {
-                dst.copy_from_slice(b);
-                self.len += b.len();
-            }
-            None => self.overflow = true,
+        // Parts are short: a byte loop beats a `memcpy` call.
+        for &c in b {
+            self.push(c);
         }
     }
     #[inline]
@@ -179,7 +176,7 @@ fn digits0<'i>(input: &mut &'i [u8]) -> &'i [u8] {
 }
 
 /// Writes an unbounded number: digits without leading zeros, preceded by their count.
-#[inline]
+#[inline(always)]
 fn push_number<K: KeySink>(key: &mut K, digits: &[u8]) {
     let start = digits
         .iter()
@@ -349,7 +346,21 @@ impl Version {
     /// assert_eq!(err.position(), Some(2));
     /// ```
     pub fn parse(s: &str) -> Result<Version, ParseError> {
-        let err = |(pos, reason)| ParseError::invalid(InputKind::Version, s, pos, reason);
+        Version::build(s)
+            .map_err(|(pos, reason)| ParseError::invalid(InputKind::Version, s, pos, reason))
+    }
+
+    /// Parses a version, without building an error on failure.
+    #[inline]
+    pub(crate) fn try_parse(s: &str) -> Option<Version> {
+        if !matches!(s.as_bytes().first(), Some(b'0'..=b'9')) {
+            return None;
+        }
+        Version::build(s).ok()
+    }
+
+    #[inline]
+    fn build(s: &str) -> Result<Version, (usize, &'static str)> {
         let text = s.as_bytes();
         if text.len() < INLINE {
             let mut buf = [0u8; INLINE];
@@ -360,7 +371,7 @@ impl Version {
                 base: text.len(),
                 overflow: false,
             };
-            let layout = scan(text, &mut sink).map_err(err)?;
+            let layout = scan(text, &mut sink)?;
             if !sink.overflow {
                 let len = sink.len as u8;
                 return Ok(Version::from_layout(
@@ -378,8 +389,7 @@ impl Version {
                 buf: &mut buf,
                 base: text.len(),
             },
-        )
-        .map_err(err)?;
+        )?;
         Ok(Version::from_layout(
             Storage::Heap(buf.into_boxed_slice()),
             text.len(),
