@@ -120,7 +120,9 @@ fn cpvs(index: &SearchIndex, ids: &[usize]) -> Vec<String> {
 fn guru_index_answers_queries_like_a_full_scan() {
     let tmp = tempfile::tempdir().unwrap();
     let store = IndexStore::new(tmp.path());
-    let spec = IndexSpec::for_repo(guru());
+    let stub = shared().join("data/repos/gentoo-stub");
+    let spec =
+        IndexSpec::for_repo(guru()).validating(vec![guru().join("eclass"), stub.join("eclass")]);
     let opened = store.open(&spec, &naive_extra).unwrap();
     assert!(opened.rebuilt);
     let report = opened.report.unwrap();
@@ -132,6 +134,8 @@ fn guru_index_answers_queries_like_a_full_scan() {
     let entries = guru_entries();
     assert_eq!(index.len(), entries.len());
     assert_eq!(report.indexed, entries.len());
+    assert!(index.validated());
+    assert_eq!(index.find_stale(), Vec::<usize>::new());
 
     // Every record's fields equal the file's.
     for (rec, (cpv, kv)) in index.records().zip(&entries) {
@@ -409,15 +413,14 @@ fn corrupt_or_truncated_index_is_an_error_and_gets_replaced() {
             "len {len}"
         );
     }
-    // Every single-byte change after the header is caught; header changes never panic.
+    // Every single-byte change anywhere is caught (the checksum covers the header too).
     for at in 0..good.len() {
         let mut bad = good.clone();
         bad[at] ^= 0x41;
-        let r = SearchIndex::from_bytes(bad, &path);
-        let in_fingerprint_or_reserved = (64..96).contains(&at) || (104..128).contains(&at);
-        if !in_fingerprint_or_reserved {
-            assert!(r.is_err(), "flip at {at} not detected");
-        }
+        assert!(
+            SearchIndex::from_bytes(bad, &path).is_err(),
+            "flip at {at} not detected"
+        );
     }
     // Garbage of various lengths.
     for len in [0usize, 10, 200, 5000] {
@@ -485,4 +488,64 @@ fn trusted_open_skips_the_check_but_still_builds_when_missing_or_corrupt() {
     std::fs::write(store.index_path(&spec), b"garbage").unwrap();
     let opened = store.open_with(&spec, &NoExtra, Freshness::Trust).unwrap();
     assert!(opened.rebuilt && opened.discarded.is_some());
+}
+
+#[test]
+fn validating_index_records_stale_entries_and_watches_eclasses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = small_repo(tmp.path());
+    let master = tmp.path().join("gentoo-stub");
+    copy_dir(&guru().join("eclass"), &repo.join("eclass"));
+    copy_dir(
+        &shared().join("data/repos/gentoo-stub/eclass"),
+        &master.join("eclass"),
+    );
+    let store = IndexStore::new(tmp.path().join("index"));
+    let spec =
+        IndexSpec::for_repo(&repo).validating(vec![repo.join("eclass"), master.join("eclass")]);
+    let opened = store.open(&spec, &NoExtra).unwrap();
+    assert!(opened.index.validated());
+    assert!(opened.index.find_stale().is_empty());
+    drop(opened);
+
+    // An edited ebuild: that entry is stale, with the reason.
+    let ebuild = repo.join("acct-group/blocky/blocky-0-r1.ebuild");
+    let mut bytes = std::fs::read(&ebuild).unwrap();
+    bytes.extend_from_slice(b"# edited\n");
+    std::fs::write(&ebuild, bytes).unwrap();
+    let opened = store.open(&spec, &NoExtra).unwrap();
+    assert!(opened.rebuilt);
+    let stale = opened.index.find_stale();
+    assert_eq!(cpvs(&opened.index, &stale), ["acct-group/blocky-0-r1"]);
+    let reason = opened
+        .index
+        .record(stale[0])
+        .unwrap()
+        .stale_reason()
+        .unwrap()
+        .to_owned();
+    assert!(reason.contains("ebuild md5"), "{reason}");
+    drop(opened);
+
+    // An edited master eclass: the index is rebuilt and the inheriting entries are stale.
+    let eclass = master.join("eclass/toolchain-funcs.eclass");
+    let mut bytes = std::fs::read(&eclass).unwrap();
+    bytes.extend_from_slice(b"# edited\n");
+    std::fs::write(&eclass, bytes).unwrap();
+    let opened = store.open(&spec, &NoExtra).unwrap();
+    assert!(opened.rebuilt);
+    let stale = cpvs(&opened.index, &opened.index.find_stale());
+    assert!(
+        stale.contains(&"dev-nim/cligen-1.11.0".to_owned()),
+        "{stale:?}"
+    );
+    assert!(
+        stale
+            .iter()
+            .all(|c| c.starts_with("dev-nim/") || c == "acct-group/blocky-0-r1")
+    );
+
+    // Without validation nothing is flagged.
+    let plain = store.open(&IndexSpec::for_repo(&repo), &NoExtra).unwrap();
+    assert!(!plain.index.validated() && plain.index.find_stale().is_empty());
 }

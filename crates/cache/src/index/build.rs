@@ -6,12 +6,14 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use crate::eclass::EclassPath;
 use crate::entry::{CacheEntry, EntryKey, split_pf};
 use crate::error::CacheError;
 use crate::index::deps::dep_packages;
 use crate::index::fingerprint::{IndexSpec, Inputs};
 use crate::index::format::{self, DEP_FIELDS, FIELD_COUNT, Field, RecordStrings, RevdepRow};
 use crate::md5_dict::parse_md5_entry;
+use crate::validate::{EbuildChecksumKind, Validity, validate_entry};
 
 /// A `proxied` attribute of a metadata.xml maintainer (GLEP 67).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -162,6 +164,7 @@ struct Parsed {
     entry: CacheEntry,
     pn_len: usize,
     inherited: String,
+    stale: String,
 }
 
 fn record_strings<'a>(
@@ -178,6 +181,7 @@ fn record_strings<'a>(
     r[Field::Subslot as usize] = e.subslot();
     r[Field::Eapi as usize] = e.eapi();
     r[Field::Inherited as usize] = &p.inherited;
+    r[Field::Stale as usize] = &p.stale;
     // One pass over the fields instead of a lookup per key.
     for (k, v) in e.fields() {
         let field = match k {
@@ -249,6 +253,10 @@ pub fn build(
     }
 
     // Entries, in parallel.
+    let eclass_path = match &spec.eclass_dirs {
+        Some(dirs) => Some(EclassPath::new(dirs.clone())?),
+        None => None,
+    };
     let parsed: Vec<Result<Parsed, CacheError>> = inputs
         .keys
         .par_iter()
@@ -258,10 +266,30 @@ pub fn build(
             let entry = parse_md5_entry(bytes, &path)?;
             let (pn, _) = split_pf(&key.category, &key.pf)?;
             let inherited = entry.inherited().collect::<Vec<_>>().join(" ");
+            let stale = match &eclass_path {
+                None => String::new(),
+                Some(eclasses) => {
+                    let ebuild = spec
+                        .repo
+                        .join(&key.category)
+                        .join(pn)
+                        .join(format!("{}.ebuild", key.pf));
+                    match validate_entry(&entry, &ebuild, eclasses, EbuildChecksumKind::Md5) {
+                        Ok(Validity::Valid) => String::new(),
+                        Ok(Validity::Stale(reasons)) => reasons
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        Err(e) => format!("cannot validate: {e}"),
+                    }
+                }
+            };
             Ok(Parsed {
                 pn_len: pn.len(),
                 entry,
                 inherited,
+                stale,
             })
         })
         .collect();
@@ -307,6 +335,11 @@ pub fn build(
             })
         })
         .collect();
-    let bytes = format::encode(&records, revdeps, &inputs.fingerprint)?;
+    let flags = if eclass_path.is_some() {
+        format::FLAG_VALIDATED
+    } else {
+        0
+    };
+    let bytes = format::encode(&records, revdeps, &inputs.fingerprint, flags)?;
     Ok((bytes, report))
 }

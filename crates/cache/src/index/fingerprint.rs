@@ -21,6 +21,10 @@ pub struct IndexSpec {
     /// Extra text mixed into the fingerprint: change it when what the caller supplies per
     /// package changes meaning (e.g. its metadata.xml parser's version).
     pub salt: String,
+    /// When set, every entry is validated at build time against its ebuild and these
+    /// eclass directories (lookup order, as [`crate::EclassPath::new`]) and the index
+    /// records which entries are stale and why; the eclass files join the fingerprint.
+    pub eclass_dirs: Option<Vec<PathBuf>>,
 }
 
 impl IndexSpec {
@@ -31,7 +35,15 @@ impl IndexSpec {
             cache_dir: repo.join("metadata").join("md5-cache"),
             repo,
             salt: String::new(),
+            eclass_dirs: None,
         }
+    }
+
+    /// The same spec, validating entries against `eclass_dirs` (lookup order: the
+    /// repository's own `eclass/` first, then its masters, last master first).
+    pub fn validating(mut self, eclass_dirs: Vec<PathBuf>) -> Self {
+        self.eclass_dirs = Some(eclass_dirs);
+        self
     }
 }
 
@@ -133,6 +145,34 @@ pub fn gather(spec: &IndexSpec) -> Result<Inputs, CacheError> {
     let repo = std::fs::canonicalize(&spec.repo).unwrap_or_else(|_| spec.repo.clone());
     h.update(repo.to_string_lossy().as_bytes());
     h.update([0]);
+    match &spec.eclass_dirs {
+        None => h.update([0]),
+        Some(dirs) => {
+            h.update([1]);
+            for dir in dirs {
+                feed(&mut h, &dir.to_string_lossy(), None);
+                let mut files = Vec::new();
+                match std::fs::read_dir(dir) {
+                    Ok(rd) => {
+                        for ent in rd {
+                            let ent = ent.map_err(|e| CacheError::io(dir, e))?;
+                            let name = ent.file_name().to_string_lossy().into_owned();
+                            if name.ends_with(".eclass") {
+                                files.push(name);
+                            }
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(CacheError::io(dir, e)),
+                }
+                files.sort();
+                for name in files {
+                    let st = stamp(&dir.join(&name))?;
+                    feed(&mut h, &name, st);
+                }
+            }
+        }
+    }
     for (key, row) in keys.iter().zip(rows) {
         let [entry, ebuild, xml] = row?;
         let name = key.to_string();

@@ -8,8 +8,8 @@
 //!   16 file length u64           24 record count u32      28 revdep count u32
 //!   32 records offset u64        40 revdep offset u64
 //!   48 strings offset u64        56 strings length u64
-//!   64 input fingerprint [32]    96 checksum u64 of bytes 128..end
-//!   104..128 zero
+//!   64 input fingerprint [32]    96 checksum u64 (of the whole file, this field as zero)
+//!   104 flags u32 (bit 0: entries validated)   108..128 zero
 //! records: count × FIELD_COUNT × (offset u32, length u32) into the string table
 //! revdeps: count × (offset u32, length u32, record u32, dep-class mask u32),
 //!          sorted by the named category/package, then record
@@ -30,7 +30,7 @@ use crate::error::CacheError;
 /// The file magic.
 pub const MAGIC: &[u8; 8] = b"STRATAIX";
 /// The format version; bump on any layout or content change.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Header size in bytes.
 pub const HEADER_LEN: usize = 128;
 const REVDEP_LEN: usize = 16;
@@ -79,10 +79,16 @@ pub enum Field {
     Bdepend,
     /// IDEPEND.
     Idepend,
+    /// Why the cache entry was stale when the index was built (empty: valid, or not
+    /// validated; see [`FLAG_VALIDATED`]).
+    Stale,
 }
 
 /// Fields per record.
-pub const FIELD_COUNT: usize = 20;
+pub const FIELD_COUNT: usize = 21;
+
+/// Header flag: entries were validated against their ebuilds and eclasses at build time.
+pub const FLAG_VALIDATED: u32 = 1;
 
 /// The dependency-class fields, in the bit order of revdep masks.
 pub const DEP_FIELDS: [Field; 5] = [
@@ -158,6 +164,7 @@ pub(crate) fn encode<'a>(
     records: &[RecordStrings<'a>],
     revdeps: Vec<RevdepRow<'a>>,
     fingerprint: &[u8; 32],
+    flags: u32,
 ) -> Result<Vec<u8>, CacheError> {
     // Group rows by package (few distinct names), then sort the names: much cheaper than
     // sorting every row by string.
@@ -217,11 +224,12 @@ pub(crate) fn encode<'a>(
     out.extend_from_slice(&(strings.len() as u64).to_le_bytes());
     out.extend_from_slice(fingerprint);
     out.extend_from_slice(&0u64.to_le_bytes());
+    out.extend_from_slice(&flags.to_le_bytes());
     out.resize(HEADER_LEN, 0);
     out.extend_from_slice(&record_refs);
     out.extend_from_slice(&revdep_bytes);
     out.extend_from_slice(&strings);
-    let sum = checksum(&out[HEADER_LEN..]);
+    let sum = file_checksum(&out);
     out[96..104].copy_from_slice(&sum.to_le_bytes());
     Ok(out)
 }
@@ -229,6 +237,7 @@ pub(crate) fn encode<'a>(
 /// What the decoder learned from a valid file.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Layout {
+    pub flags: u32,
     pub count: usize,
     pub revdep_count: usize,
     pub records_off: usize,
@@ -322,7 +331,7 @@ pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
         ));
     }
     let stored = u64_at(bytes, 96);
-    let actual = checksum(&bytes[HEADER_LEN..]);
+    let actual = file_checksum(bytes);
     if stored != actual {
         return Err(corrupt(
             96,
@@ -353,7 +362,9 @@ pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
     }
     let mut fingerprint = [0u8; 32];
     fingerprint.copy_from_slice(&bytes[64..96]);
+    let flags = u32_at(bytes, 104);
     Ok(Layout {
+        flags,
         count,
         revdep_count,
         records_off,
@@ -361,6 +372,16 @@ pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
         strings_off,
         fingerprint,
     })
+}
+
+/// The checksum of a whole index file (at least [`HEADER_LEN`] bytes): the body's, mixed
+/// with the header's with the checksum field taken as zero.
+fn file_checksum(bytes: &[u8]) -> u64 {
+    let mut header = [0u8; HEADER_LEN];
+    header.copy_from_slice(&bytes[..HEADER_LEN]);
+    header[96..104].fill(0);
+    let h = checksum(&header);
+    checksum(&bytes[HEADER_LEN..]) ^ h.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17)
 }
 
 /// A fast 64-bit Fletcher-style checksum over little-endian words (four lane pairs, so

@@ -5,7 +5,9 @@
 //! repository ([`IndexStore`], by default under `$XDG_CACHE_HOME/strata/index/`),
 //! memory-mapped when read, and rebuilt whenever the fingerprint of its inputs (size,
 //! mtime and inode of every cache entry, ebuild and metadata.xml, plus the format version)
-//! changes. See [`format`](mod@format) for the file layout.
+//! changes. With [`IndexSpec::validating`] the build also checks every entry against its
+//! ebuild and eclasses and records stale ones ([`SearchIndex::find_stale`]); the eclass
+//! files then join the fingerprint. See [`format`](mod@format) for the file layout.
 //!
 //! ```
 //! # fn main() -> Result<(), strata_cache::CacheError> {

@@ -134,6 +134,18 @@ impl SearchIndex {
         &self.layout.fingerprint
     }
 
+    /// Whether entries were validated against their ebuilds and eclasses when the index
+    /// was built (see [`crate::index::IndexSpec::validating`]).
+    pub fn validated(&self) -> bool {
+        self.layout.flags & format::FLAG_VALIDATED != 0
+    }
+
+    /// Records whose cache entry was stale when the index was built (always empty when
+    /// the index was not [`validated`](SearchIndex::validated)).
+    pub fn find_stale(&self) -> Vec<usize> {
+        self.filter(|i| !self.field(i, Field::Stale).is_empty())
+    }
+
     /// How many package versions it holds.
     pub fn len(&self) -> usize {
         self.layout.count
@@ -398,6 +410,12 @@ impl<'a> Record<'a> {
     /// EAPI.
     pub fn eapi(&self) -> &'a str {
         self.f(Field::Eapi)
+    }
+
+    /// Why the cache entry was stale at build time; `None` when it was valid or the index
+    /// was not validated.
+    pub fn stale_reason(&self) -> Option<&'a str> {
+        Some(self.f(Field::Stale)).filter(|s| !s.is_empty())
     }
 
     /// Inherited eclasses, space-separated.
