@@ -42,10 +42,13 @@
 //! * The `=` slot operator (`:=`, `:slot=`) is rejected inside `||` (at any depth) and
 //!   anywhere in PDEPEND: PMS §8.3.3 calls both invalid; Portage enforces the first.
 //! * BDEPEND (EAPI 7+), IDEPEND (8+) and REQUIRED_USE (4+) with a non-empty value in an
-//!   earlier EAPI are an [`ParseError::EapiFeature`] error naming the variable; an empty
+//!   earlier EAPI are a [`ParseError::EapiFeature`] error naming the variable; an empty
 //!   value parses to an empty specification.
-//! * SRC_URI: `->` must follow a `proto://` URI (not a bare file name) and be followed by
-//!   a file name without `/`; a bare file name contains no `/`; a URI without `->` must
+//! * Positions: a bad token is reported at its first byte, or at the bad byte inside it
+//!   for a leaf; a missing `)` or `(` at the end of input is reported at the input's
+//!   length.
+//! * SRC_URI: `->` must stand alone between whitespace, follow a `proto://` URI (not a
+//!   bare file name) and be followed by a file name without `/`; a bare file name contains no `/`; a URI without `->` must
 //!   have a non-empty basename; `mirror://` needs a mirror name and a path;
 //!   `fetch+`/`mirror+` (EAPI 8+) must prefix a `proto://` URI.
 //! * RESTRICT and PROPERTIES words follow the license-name grammar.

@@ -151,7 +151,10 @@ impl DepSpec {
     /// `||`/`^^`/`??`; one that holds is a member, met when all its children are (so
     /// also when all of those are disabled conditionals: PMS's vacuous truth, where
     /// Portage's REQUIRED_USE check agrees and its dependency reducer drops the group).
-    /// `||` and `^^` groups left without members are met in EAPI 0–6 only.
+    /// `||` and `^^` groups left without members are met in EAPI 0–6 only. An all-of
+    /// group without members is met and a member of its parent (PMS: all of its
+    /// elements are matched); Portage's REQUIRED_USE check instead leaves a literally
+    /// empty `( )` out of its parent, a corner no real REQUIRED_USE reaches.
     pub fn is_met<F, P>(&self, flags: &F, mut leaf_met: P) -> bool
     where
         F: EnabledFlags + ?Sized,
