@@ -73,10 +73,23 @@ impl IndexStore {
         &self.dir
     }
 
-    /// The index file for `spec`: `<dir>/<repo dir name>-<hash of the repo path>.idx`.
+    /// The index file for `spec`: `<dir>/<repo dir name>-<hash>.idx`, the hash over the
+    /// canonical repository path and the rest of the spec.
     pub fn index_path(&self, spec: &IndexSpec) -> PathBuf {
         let repo = std::fs::canonicalize(&spec.repo).unwrap_or_else(|_| spec.repo.clone());
-        let digest = Sha256::digest(repo.to_string_lossy().as_bytes());
+        // Each variant of the spec gets its own file, so callers using different specs for
+        // one repository do not rebuild each other's index back and forth.
+        let mut h = Sha256::new();
+        h.update(repo.to_string_lossy().as_bytes());
+        h.update([0]);
+        h.update(spec.cache_dir.to_string_lossy().as_bytes());
+        h.update([0]);
+        h.update(spec.salt.as_bytes());
+        for dir in spec.eclass_dirs.iter().flatten() {
+            h.update([0]);
+            h.update(dir.to_string_lossy().as_bytes());
+        }
+        let digest = h.finalize();
         let base: String = repo
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
