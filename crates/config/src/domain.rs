@@ -432,7 +432,7 @@ impl Domain {
             package_license.push(entry(spec, text, lics, &line, None));
         }
 
-        Ok(Domain {
+        let mut domain = Domain {
             root,
             config_dir,
             repos,
@@ -455,7 +455,24 @@ impl Domain {
             package_use,
             use_mask,
             use_force,
-        })
+        };
+        // Like Portage's USE setting: the final global flags, sorted.
+        let mut flags = domain.global_use();
+        flags.sort();
+        let location = domain
+            .settings
+            .values
+            .get("USE")
+            .map(|s| s.location.clone())
+            .unwrap_or_else(Location::builtin);
+        domain.settings.values.insert(
+            "USE".into(),
+            Setting {
+                value: flags.join(" "),
+                location,
+            },
+        );
+        Ok(domain)
     }
 
     /// A setting's final value.
@@ -498,9 +515,34 @@ impl Domain {
         &self.accept_keywords
     }
 
-    /// The USE flags enabled globally (profile and make.conf, before per-package entries).
+    /// The USE flags enabled globally: profile and make.conf settings, then the profile's
+    /// `use.force` (on) and `use.mask` (off), like Portage's `USE` setting; per-package
+    /// entries are not applied.
     pub fn global_use(&self) -> Vec<String> {
-        global_flags(self.profile_use.iter().chain(&self.conf_use))
+        let mut flags = global_flags(self.profile_use.iter().chain(&self.conf_use));
+        let global = |entries: &[FlagEntry]| {
+            let mut set: Vec<String> = Vec::new();
+            for e in entries {
+                if e.spec.is_some() || e.stable_only || e.repo_scope.is_some() {
+                    continue;
+                }
+                for (flag, on) in &e.flags {
+                    set.retain(|f| f != flag);
+                    if *on {
+                        set.push(flag.clone());
+                    }
+                }
+            }
+            set
+        };
+        for f in global(&self.use_force) {
+            if !flags.contains(&f) {
+                flags.push(f);
+            }
+        }
+        let masked = global(&self.use_mask);
+        flags.retain(|f| !masked.contains(f));
+        flags
     }
 
     /// Source repositories (ebuild), highest priority first.

@@ -157,8 +157,13 @@ fn multi_level_profile_and_incrementals() {
         .map(|n| n.path.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     assert_eq!(paths, ["base", "amd64", "leaf"]);
-    // USE: base "a b c", amd64 "-b d basex", leaf "e", make.conf "-c f".
-    assert_eq!(d.setting("USE"), Some("a d basex e f"));
+    // USE: base "a b c", amd64 "-b d basex", leaf "e", make.conf "-c f"; plus ARCH,
+    // VIDEO_CARDS and use.force "forced" (use.force "forcedandmasked" is masked too), sorted
+    // as Portage's USE setting.
+    assert_eq!(
+        d.setting("USE"),
+        Some("a amd64 basex d e f forced video_cards_radeon")
+    );
     let use_ = d.global_use();
     assert!(use_.contains(&"video_cards_radeon".to_string()), "{use_:?}");
     assert!(!use_.contains(&"video_cards_intel".to_string()), "{use_:?}");
