@@ -11,8 +11,12 @@
 //! - [`InMemoryCache`]; all three behind the [`MetadataCache`] trait so a repository can swap
 //!   them.
 //! - [`index`]: a memory-mapped whole-repository index (description, maintainer, license,
-//!   USE flag, EAPI, keyword and reverse-dependency queries), stored outside the repository
-//!   and rebuilt when any input file changes.
+//!   USE flag, EAPI, keyword, eclass and reverse-dependency queries, optionally which
+//!   entries are stale), stored outside the repository and rebuilt when any input file
+//!   changes.
+//!
+//! Eclass lookup order: an [`EclassPath`] lists directories first-wins, the repository's
+//! own `eclass/` first, then its masters (last `layout.conf` master first).
 //!
 //! Reading never writes into a repository: stale entries are reported with their reason
 //! ([`Validity`]), never deleted.
