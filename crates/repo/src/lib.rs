@@ -1,1 +1,74 @@
-//! The repository protocol and its implementations: ebuild trees, the installed-package database, stacking
+//! Repositories: the protocol every package source implements, and its
+//! implementations for ebuild trees, the installed-package database and stacks of
+//! repositories.
+//!
+//! * [`Repository`] lists categories, packages and versions and matches a
+//!   [`Restriction`](strata_restrict::Restriction), pruning by `category/package` names
+//!   before any metadata is read; [`Package`] gives out every attribute pquery prints.
+//! * [`EbuildRepo`]: `profiles/repo_name`, categories, `metadata/layout.conf` masters with
+//!   eclass stacking, the md5-cache validated through strata-cache (trusted when frozen),
+//!   metadata.xml, `profiles/` data, and the persistent search index answering metadata
+//!   queries. Broken packages are reported ([`EbuildRepo::bad_packages`]), never fatal.
+//! * [`VdbRepo`]: installed packages at `ROOT/var/db/pkg`, read-only, with
+//!   [`contents`] parsing.
+//! * [`MultiplexRepo`] stacks repositories in priority order; [`VisibleRepo`] filters one
+//!   through a domain's visibility rules, keeping the reasons; [`DomainRepos`] opens the
+//!   repositories of a [`Domain`](strata_config::domain::Domain).
+//!
+//! Reading never writes into a repository.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use strata_repo::{EbuildRepo, EbuildRepoOptions, MatchOptions, Repository};
+//! use strata_restrict::parse_target;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let repo_dir = dir.path().join("repo");
+//! let write = |rel: &str, text: &str| -> std::io::Result<()> {
+//!     let p = repo_dir.join(rel);
+//!     std::fs::create_dir_all(p.parent().unwrap())?;
+//!     std::fs::write(p, text)
+//! };
+//! write("profiles/repo_name", "tiny\n")?;
+//! write("app-misc/hello/hello-1.0.ebuild", "EAPI=8\n")?;
+//! write("app-misc/hello/hello-1.1.ebuild", "EAPI=8\n")?;
+//! write("app-misc/hello/metadata.xml",
+//!       "<pkgmetadata><maintainer type=\"person\"><email>me@example.org</email></maintainer></pkgmetadata>")?;
+//! // md5-cache entries (the md5 of "EAPI=8\n").
+//! for v in ["1.0", "1.1"] {
+//!     write(&format!("metadata/md5-cache/app-misc/hello-{v}"), &format!(
+//!         "DESCRIPTION=Says hello {v}\nEAPI=8\nKEYWORDS=amd64\nSLOT=0\n_md5_=9d04a5f1462b46be363776f06f8e13b6\n"))?;
+//! }
+//! let repo = EbuildRepo::open_with(&repo_dir, EbuildRepoOptions {
+//!     index_dir: Some(dir.path().join("index")),
+//!     ..Default::default()
+//! })?;
+//!
+//! let hits = repo.itermatch(&parse_target(">=app-misc/hello-1.1")?, &MatchOptions::default())?;
+//! assert_eq!(hits.len(), 1);
+//! assert_eq!(hits[0].cpv().to_string(), "app-misc/hello-1.1");
+//! assert_eq!(hits[0].get("DESCRIPTION"), Some("Says hello 1.1"));
+//! assert_eq!(hits[0].maintainers()[0].email, "me@example.org");
+//! # Ok(()) }
+//! ```
+
+pub mod attrs;
+pub mod contents;
+pub mod domain;
+pub mod ebuild;
+pub mod error;
+pub mod metadata_xml;
+pub mod multiplex;
+pub mod package;
+pub mod repository;
+pub mod vdb;
+pub mod visibility;
+
+pub use domain::{BinaryRepoFactory, DomainRepos};
+pub use ebuild::{EbuildPackage, EbuildRepo, EbuildRepoOptions, MasterRepo};
+pub use error::{Problem, ProblemKind, RepoError};
+pub use multiplex::MultiplexRepo;
+pub use package::{Package, PackageRef};
+pub use repository::{MatchOptions, Repository};
+pub use vdb::{VdbPackage, VdbRepo};
+pub use visibility::{Visibility, VisibleRepo};

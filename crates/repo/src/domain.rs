@@ -1,0 +1,125 @@
+//! Opening the live repositories of a domain: its ebuild repositories with their masters
+//! resolved, the installed-package database, and binary repositories through a factory
+//! that the binary-package crate registers.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use strata_config::domain::Domain;
+use strata_config::repos::RepoConfig;
+
+use crate::ebuild::EbuildRepo;
+use crate::error::RepoError;
+use crate::multiplex::MultiplexRepo;
+use crate::repository::Repository;
+use crate::vdb::VdbRepo;
+use crate::visibility::VisibleRepo;
+
+/// Opens binary package repositories (`repo-type = binpkg`, PKGDIR). strata-repo does
+/// not read binary packages itself; strata-binpkg implements this and is passed in
+/// [`OpenOptions::binary_factory`].
+pub trait BinaryRepoFactory: Send + Sync {
+    /// Opens the binary repository `config` of `domain`.
+    fn open(&self, config: &RepoConfig, domain: &Domain) -> Result<Arc<dyn Repository>, RepoError>;
+}
+
+/// How [`DomainRepos::open`] opens repositories.
+#[derive(Clone, Default)]
+pub struct OpenOptions {
+    /// Where search indexes go (default: the XDG cache directory).
+    pub index_dir: Option<PathBuf>,
+    /// Opens binary repositories; without one they are listed in
+    /// [`DomainRepos::skipped`].
+    pub binary_factory: Option<Arc<dyn BinaryRepoFactory>>,
+}
+
+impl std::fmt::Debug for OpenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenOptions")
+            .field("index_dir", &self.index_dir)
+            .field("binary_factory", &self.binary_factory.is_some())
+            .finish()
+    }
+}
+
+/// The repositories of a domain, opened.
+#[derive(Debug, Clone)]
+pub struct DomainRepos {
+    /// The domain.
+    pub domain: Arc<Domain>,
+    /// Ebuild repositories, highest priority first.
+    pub source: Vec<EbuildRepo>,
+    /// Binary repositories, highest priority first.
+    pub binary: Vec<Arc<dyn Repository>>,
+    /// The installed-package database (empty when the domain has none).
+    pub installed: VdbRepo,
+    /// Repositories that were not opened, with the reason.
+    pub skipped: Vec<(String, String)>,
+}
+
+impl DomainRepos {
+    /// Opens every repository of `domain`. An ebuild repository that cannot be opened is
+    /// an error; a binary one without a factory is skipped (and listed).
+    pub fn open(domain: Arc<Domain>, opts: &OpenOptions) -> Result<DomainRepos, RepoError> {
+        let mut source = Vec::new();
+        for cfg in domain.ebuild_repos() {
+            source.push(EbuildRepo::from_config(
+                cfg,
+                &domain.repos,
+                opts.index_dir.clone(),
+            )?);
+        }
+        let mut binary = Vec::new();
+        let mut skipped = Vec::new();
+        for cfg in domain.binary_repos() {
+            match &opts.binary_factory {
+                Some(f) => binary.push(f.open(cfg, &domain)?),
+                None => skipped.push((
+                    cfg.name.clone(),
+                    "no binary repository support registered".to_owned(),
+                )),
+            }
+        }
+        let installed = match domain.vdb_path() {
+            Some(p) => VdbRepo::open(p),
+            None => VdbRepo::for_root(&domain.root),
+        };
+        Ok(DomainRepos {
+            domain,
+            source,
+            binary,
+            installed,
+            skipped,
+        })
+    }
+
+    /// The ebuild repository called `id`.
+    pub fn source_repo(&self, id: &str) -> Option<&EbuildRepo> {
+        self.source.iter().find(|r| r.inner.id == id)
+    }
+
+    /// The ebuild repositories stacked, highest priority first.
+    pub fn source_stack(&self) -> MultiplexRepo {
+        MultiplexRepo::new(
+            "source",
+            self.source
+                .iter()
+                .map(|r| Arc::new(r.clone()) as Arc<dyn Repository>)
+                .collect(),
+        )
+    }
+
+    /// The ebuild and binary repositories through the domain's visibility rules.
+    pub fn visible(&self) -> VisibleRepo {
+        let mut repos: Vec<Arc<dyn Repository>> = self
+            .source
+            .iter()
+            .map(|r| Arc::new(r.clone()) as Arc<dyn Repository>)
+            .collect();
+        repos.extend(self.binary.iter().cloned());
+        VisibleRepo::new(
+            Arc::new(MultiplexRepo::new("visible", repos)),
+            self.domain.clone(),
+        )
+    }
+}

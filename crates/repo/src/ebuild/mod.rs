@@ -1,0 +1,535 @@
+//! Ebuild repositories (formats.md §3, pkgcore.md §5.1): the directory tree is the truth
+//! for which versions exist; the md5-cache is the metadata source, validated against the
+//! ebuild and the eclasses stacked across masters (trusted without validation for frozen
+//! repositories); metadata.xml and `profiles/` data are read on demand.
+
+mod package;
+mod profiles;
+mod search;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use strata_atom::cpv::Cpv;
+use strata_cache::index::IndexStore;
+use strata_cache::{EclassPath, Md5DictCache};
+use strata_config::layout::LayoutConf;
+use strata_config::repos::{RepoConfig, RepoSet};
+use strata_restrict::Restriction;
+
+pub use package::EbuildPackage;
+pub use profiles::{RepoProfiles, UseDescription};
+pub use search::{IndexRecordView, OpenedIndex, index_answers};
+
+use crate::error::{Problem, ProblemKind, ProblemLog, RepoError};
+use crate::metadata_xml::{PackageMetadata, parse_metadata_xml};
+use crate::package::PackageRef;
+use crate::repository::{MatchOptions, Repository, candidate_cpvs, filter_packages};
+
+/// Top-level directories of a repository that are never categories.
+const RESERVED_DIRS: &[&str] = &["eclass", "licenses", "metadata", "profiles", "scripts"];
+
+/// A master repository, resolved to its location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MasterRepo {
+    /// Its name.
+    pub name: String,
+    /// Its location.
+    pub location: PathBuf,
+}
+
+/// How to open an [`EbuildRepo`].
+#[derive(Debug, Clone, Default)]
+pub struct EbuildRepoOptions {
+    /// The repository id; default: `repo-name` of layout.conf, else `profiles/repo_name`.
+    pub id: Option<String>,
+    /// The masters, in layout.conf order (later ones override earlier ones' eclasses).
+    pub masters: Vec<MasterRepo>,
+    /// Repositories whose eclasses override this one's own (repos.conf
+    /// `eclass-overrides`), highest priority first.
+    pub eclass_overrides: Vec<PathBuf>,
+    /// Trust the metadata cache without validating it, and the search index without
+    /// re-checking its inputs.
+    pub frozen: bool,
+    /// Where search index files go; default: `$XDG_CACHE_HOME/strata/index`.
+    pub index_dir: Option<PathBuf>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) id: String,
+    pub(crate) location: PathBuf,
+    pub(crate) masters: Vec<MasterRepo>,
+    pub(crate) layout: LayoutConf,
+    pub(crate) frozen: bool,
+    pub(crate) eclasses: Arc<EclassPath>,
+    pub(crate) cache: Md5DictCache,
+    listed_categories: Vec<String>,
+    categories: OnceLock<Vec<String>>,
+    pub(crate) problems: ProblemLog,
+    pub(crate) index_store: Option<IndexStore>,
+    profiles: OnceLock<RepoProfiles>,
+    xml: Mutex<HashMap<String, Arc<PackageMetadata>>>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EbuildRepo")
+            .field("id", &self.id)
+            .field("location", &self.location)
+            .field("masters", &self.masters)
+            .field("frozen", &self.frozen)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An ebuild repository on disk. Cheap to clone (shared state).
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use strata_repo::{EbuildRepo, Repository};
+/// let dir = tempfile::tempdir()?;
+/// std::fs::create_dir_all(dir.path().join("profiles"))?;
+/// std::fs::write(dir.path().join("profiles/repo_name"), "tiny\n")?;
+/// std::fs::create_dir_all(dir.path().join("app-misc/foo"))?;
+/// std::fs::write(dir.path().join("app-misc/foo/foo-1.ebuild"), "EAPI=8\n")?;
+/// let repo = EbuildRepo::open(dir.path())?;
+/// assert_eq!(repo.id(), "tiny");
+/// assert_eq!(repo.categories()?, ["app-misc"]);
+/// assert_eq!(repo.versions("app-misc", "foo")?[0].to_string(), "app-misc/foo-1");
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct EbuildRepo {
+    pub(crate) inner: Arc<Inner>,
+}
+
+fn read_lines(path: &Path) -> Result<Vec<String>, RepoError> {
+    match std::fs::read_to_string(path) {
+        Ok(s) => Ok(s
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(RepoError::io(path, e)),
+    }
+}
+
+/// Whether a directory entry is a directory (following symlinks only when needed).
+fn is_dir(ent: &std::fs::DirEntry) -> bool {
+    match ent.file_type() {
+        Ok(t) if t.is_dir() => true,
+        Ok(t) if t.is_symlink() => ent.path().is_dir(),
+        _ => false,
+    }
+}
+
+impl EbuildRepo {
+    /// Opens the repository at `location` on its own (no masters resolved).
+    pub fn open(location: impl AsRef<Path>) -> Result<EbuildRepo, RepoError> {
+        EbuildRepo::open_with(location, EbuildRepoOptions::default())
+    }
+
+    /// Opens the repository at `location` with `opts`.
+    pub fn open_with(
+        location: impl AsRef<Path>,
+        opts: EbuildRepoOptions,
+    ) -> Result<EbuildRepo, RepoError> {
+        let location = location.as_ref().to_path_buf();
+        if !location.is_dir() {
+            return Err(RepoError::NotARepository {
+                path: location,
+                reason: "not a directory".into(),
+            });
+        }
+        let mut warnings = Vec::new();
+        let layout =
+            LayoutConf::read(&location, &mut warnings).map_err(|e| RepoError::NotARepository {
+                path: location.join("metadata/layout.conf"),
+                reason: e.to_string(),
+            })?;
+        let id = match opts.id {
+            Some(id) => id,
+            None => match layout.repo_name() {
+                Some(n) => n.to_owned(),
+                None => read_lines(&location.join("profiles/repo_name"))?
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| {
+                        // Portage's fallback for a repository without a name.
+                        let dir = location
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        format!("x-{dir}")
+                    }),
+            },
+        };
+        let master_locations: Vec<PathBuf> =
+            opts.masters.iter().map(|m| m.location.clone()).collect();
+        let mut dirs: Vec<PathBuf> = opts
+            .eclass_overrides
+            .iter()
+            .map(|p| p.join("eclass"))
+            .collect();
+        dirs.extend(
+            EclassPath::for_repo(&location, &master_locations)?
+                .dirs()
+                .to_vec(),
+        );
+        let eclasses = Arc::new(EclassPath::new(dirs)?);
+        let cache = Md5DictCache::for_repo(&location, eclasses.clone()).trusted(opts.frozen);
+        let mut listed = read_lines(&location.join("profiles/categories"))?;
+        for m in &opts.masters {
+            listed.extend(read_lines(&m.location.join("profiles/categories"))?);
+        }
+        listed.sort();
+        listed.dedup();
+        let index_store = match opts.index_dir {
+            Some(d) => Some(IndexStore::new(d)),
+            None => IndexStore::user_default(),
+        };
+        Ok(EbuildRepo {
+            inner: Arc::new(Inner {
+                id,
+                location,
+                masters: opts.masters,
+                layout,
+                frozen: opts.frozen,
+                eclasses,
+                cache,
+                listed_categories: listed,
+                categories: OnceLock::new(),
+                problems: ProblemLog::default(),
+                index_store,
+                profiles: OnceLock::new(),
+                xml: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// Opens the repository `config` describes, resolving its masters (and eclass
+    /// overrides) in `set`.
+    pub fn from_config(
+        config: &RepoConfig,
+        set: &RepoSet,
+        index_dir: Option<PathBuf>,
+    ) -> Result<EbuildRepo, RepoError> {
+        let mut masters = Vec::new();
+        for m in &config.masters {
+            let master = set.get(m).ok_or_else(|| RepoError::UnknownMaster {
+                repo: config.name.clone(),
+                master: m.clone(),
+            })?;
+            masters.push(MasterRepo {
+                name: master.name.clone(),
+                location: master.location.clone(),
+            });
+        }
+        let eclass_overrides = config
+            .eclass_overrides
+            .iter()
+            .filter_map(|n| set.get(n))
+            .map(|r| r.location.clone())
+            .collect();
+        EbuildRepo::open_with(
+            &config.location,
+            EbuildRepoOptions {
+                id: Some(config.name.clone()),
+                masters,
+                eclass_overrides,
+                frozen: false,
+                index_dir,
+            },
+        )
+    }
+
+    /// The masters, in layout.conf order.
+    pub fn masters(&self) -> &[MasterRepo] {
+        &self.inner.masters
+    }
+
+    /// The parsed `metadata/layout.conf`.
+    pub fn layout(&self) -> &LayoutConf {
+        &self.inner.layout
+    }
+
+    /// The eclass search path (own `eclass/` first, then masters, last master first).
+    pub fn eclass_path(&self) -> &EclassPath {
+        &self.inner.eclasses
+    }
+
+    /// The metadata cache.
+    pub fn cache(&self) -> &Md5DictCache {
+        &self.inner.cache
+    }
+
+    /// The packages that are unavailable or suspect, with the reason (what was found so
+    /// far; [`EbuildRepo::check_all`] looks at everything).
+    pub fn bad_packages(&self) -> Vec<Problem> {
+        self.inner.problems.all()
+    }
+
+    /// Reads and validates the metadata of every package (in parallel) and returns every
+    /// problem found.
+    pub fn check_all(&self) -> Result<Vec<Problem>, RepoError> {
+        let pkgs = self.itermatch(&Restriction::AlwaysTrue, &MatchOptions::fast())?;
+        use rayon::prelude::*;
+        pkgs.par_iter().for_each(|p| {
+            let _ = p.problem();
+            let _ = p.metadata_xml();
+        });
+        Ok(self.bad_packages())
+    }
+
+    /// `profiles/` data: thirdpartymirrors, use.desc, use.local.desc (read once).
+    pub fn profiles(&self) -> &RepoProfiles {
+        self.inner
+            .profiles
+            .get_or_init(|| RepoProfiles::read(&self.inner.location.join("profiles")))
+    }
+
+    /// The parsed metadata.xml of `category/package` (empty when there is none). A parse
+    /// error is recorded as a problem and what could be read is returned.
+    pub fn metadata_xml(&self, category: &str, package: &str) -> Arc<PackageMetadata> {
+        self.inner.metadata_xml(category, package)
+    }
+
+    fn compute_categories(&self) -> Result<Vec<String>, RepoError> {
+        let loc = &self.inner.location;
+        let rd = std::fs::read_dir(loc).map_err(|e| RepoError::io(loc, e))?;
+        let mut out = Vec::new();
+        for ent in rd {
+            let ent = ent.map_err(|e| RepoError::io(loc, e))?;
+            let Ok(name) = ent.file_name().into_string() else {
+                continue;
+            };
+            if name.starts_with('.')
+                || RESERVED_DIRS.contains(&name.as_str())
+                || strata_atom::name::validate_category(&name).is_err()
+                || !is_dir(&ent)
+            {
+                continue;
+            }
+            if self.inner.listed_categories.binary_search(&name).is_ok() {
+                out.push(name);
+                continue;
+            }
+            // An unlisted directory counts when it holds a package with an ebuild.
+            if self.packages(&name)?.iter().any(|p| {
+                std::fs::read_dir(ent.path().join(p)).is_ok_and(|rd| {
+                    rd.flatten()
+                        .any(|e| e.file_name().to_string_lossy().ends_with(".ebuild"))
+                })
+            }) {
+                out.push(name);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The package for `cpv` as this repository's concrete type.
+    pub fn ebuild_package(&self, cpv: Cpv) -> EbuildPackage {
+        EbuildPackage::new(cpv, self.inner.clone())
+    }
+}
+
+impl Inner {
+    pub(crate) fn record(&self, key: String, path: PathBuf, kind: ProblemKind) -> Problem {
+        let p = Problem {
+            repo: self.id.clone(),
+            key,
+            path,
+            kind,
+        };
+        self.problems.record(p.clone());
+        p
+    }
+
+    pub(crate) fn metadata_xml(&self, category: &str, package: &str) -> Arc<PackageMetadata> {
+        let cp = format!("{category}/{package}");
+        if let Some(m) = self
+            .xml
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&cp)
+        {
+            return m.clone();
+        }
+        let path = self.location.join(&cp).join("metadata.xml");
+        let parsed = self.parse_metadata_xml(&cp, &path);
+        let m = Arc::new(parsed);
+        self.xml
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(cp, m.clone());
+        m
+    }
+
+    pub(crate) fn parse_metadata_xml(&self, cp: &str, path: &Path) -> PackageMetadata {
+        let text = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return PackageMetadata::default();
+            }
+            Err(e) => {
+                self.record(
+                    cp.to_owned(),
+                    path.to_owned(),
+                    ProblemKind::MetadataXml {
+                        message: e.to_string(),
+                    },
+                );
+                return PackageMetadata::default();
+            }
+        };
+        let text = String::from_utf8_lossy(&text);
+        let (m, err) = parse_metadata_xml(&text);
+        if let Some(err) = err {
+            self.record(
+                cp.to_owned(),
+                path.to_owned(),
+                ProblemKind::MetadataXml {
+                    message: err.to_string(),
+                },
+            );
+        }
+        m
+    }
+}
+
+impl Repository for EbuildRepo {
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    fn location(&self) -> Option<&Path> {
+        Some(&self.inner.location)
+    }
+
+    fn frozen(&self) -> bool {
+        self.inner.frozen
+    }
+
+    fn categories(&self) -> Result<Vec<String>, RepoError> {
+        if let Some(c) = self.inner.categories.get() {
+            return Ok(c.clone());
+        }
+        let c = self.compute_categories()?;
+        Ok(self.inner.categories.get_or_init(|| c).clone())
+    }
+
+    fn packages(&self, category: &str) -> Result<Vec<String>, RepoError> {
+        if category.contains('/') || category.starts_with('.') {
+            return Ok(Vec::new());
+        }
+        let dir = self.inner.location.join(category);
+        let rd = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(RepoError::io(dir, e)),
+        };
+        let mut out = Vec::new();
+        for ent in rd {
+            let ent = ent.map_err(|e| RepoError::io(&dir, e))?;
+            let Ok(name) = ent.file_name().into_string() else {
+                continue;
+            };
+            if name.starts_with('.') || !is_dir(&ent) {
+                continue;
+            }
+            if strata_atom::name::validate_package(&name).is_err() {
+                self.inner.record(
+                    format!("{category}/{name}"),
+                    ent.path(),
+                    ProblemKind::InvalidName {
+                        message: format!("{name:?} is not a valid package name"),
+                    },
+                );
+                continue;
+            }
+            out.push(name);
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn versions(&self, category: &str, package: &str) -> Result<Vec<Cpv>, RepoError> {
+        if category.contains('/') || package.contains('/') {
+            return Ok(Vec::new());
+        }
+        let dir = self.inner.location.join(category).join(package);
+        let rd = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(RepoError::io(dir, e)),
+        };
+        let mut out = Vec::new();
+        for ent in rd {
+            let ent = ent.map_err(|e| RepoError::io(&dir, e))?;
+            let name = ent.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let Some(pf) = name.strip_suffix(".ebuild") else {
+                continue;
+            };
+            if pf.starts_with('.') {
+                continue;
+            }
+            let bad = |message: String| {
+                self.inner.record(
+                    format!("{category}/{pf}"),
+                    ent.path(),
+                    ProblemKind::InvalidName { message },
+                );
+            };
+            match Cpv::from_category_pf(category, pf) {
+                Ok(cpv) if cpv.package() == package => out.push(cpv),
+                Ok(cpv) => bad(format!(
+                    "{name} names package {:?}, but lives in {package}/",
+                    cpv.package()
+                )),
+                Err(e) => bad(e.to_string()),
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn make_package(&self, cpv: Cpv) -> PackageRef {
+        Arc::new(self.ebuild_package(cpv))
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        self.bad_packages()
+    }
+
+    fn itermatch(
+        &self,
+        restriction: &Restriction,
+        opts: &MatchOptions,
+    ) -> Result<Vec<PackageRef>, RepoError> {
+        let cands = restriction.candidates();
+        let mut cpvs = candidate_cpvs(self, &cands)?;
+        if opts.use_index && !cpvs.is_empty() {
+            cpvs = search::prefilter(self, restriction, cpvs)?;
+        }
+        Ok(filter_packages(self, cpvs, restriction, opts))
+    }
+}

@@ -1,0 +1,419 @@
+//! The installed-package database at `${ROOT}/var/db/pkg` (formats.md §8, pkgcore.md
+//! §5.2), read-only: one directory per installed `<CATEGORY>/<PF>`, one file per key.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use rayon::prelude::*;
+use strata_atom::Eapi;
+use strata_atom::cpv::Cpv;
+use strata_atom::depspec::{DepKind, DepSpec};
+use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction, StrList};
+
+use crate::attrs::{RawMetadata, cpv_attr, raw_attr};
+use crate::contents::{Contents, parse_contents};
+use crate::error::{Problem, ProblemKind, ProblemLog, RepoError};
+use crate::package::{Package, PackageRef};
+use crate::repository::{MatchOptions, Repository, filter_packages};
+
+/// Files of an entry that are not single text values (read on their own when asked).
+const NOT_TEXT: &[&str] = &["CONTENTS", "environment.bz2"];
+
+#[derive(Debug)]
+struct VdbInner {
+    id: String,
+    location: PathBuf,
+    problems: ProblemLog,
+}
+
+/// The installed-package database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct VdbRepo {
+    inner: Arc<VdbInner>,
+}
+
+/// Whether a vdb directory name is an entry to skip (merge in progress, temporary, lock).
+fn skipped_entry(name: &str) -> bool {
+    name.starts_with('.') || name.starts_with("-MERGING-") || name.ends_with(".lockfile")
+}
+
+impl VdbRepo {
+    /// The database at `location` (the `var/db/pkg` directory), with id `vdb`. A
+    /// location that does not exist is an empty database.
+    pub fn open(location: impl Into<PathBuf>) -> VdbRepo {
+        VdbRepo::with_id(location, "vdb")
+    }
+
+    /// The database at `location` with another id.
+    pub fn with_id(location: impl Into<PathBuf>, id: &str) -> VdbRepo {
+        VdbRepo {
+            inner: Arc::new(VdbInner {
+                id: id.to_owned(),
+                location: location.into(),
+                problems: ProblemLog::default(),
+            }),
+        }
+    }
+
+    /// The database of the system at `root` (`root/var/db/pkg`).
+    pub fn for_root(root: &Path) -> VdbRepo {
+        VdbRepo::open(root.join("var/db/pkg"))
+    }
+
+    /// The installed package `cpv` as the concrete type.
+    pub fn vdb_package(&self, cpv: Cpv) -> VdbPackage {
+        let dir = self.inner.location.join(cpv.category()).join(cpv.pf());
+        VdbPackage {
+            dir_str: dir.to_string_lossy().into_owned(),
+            dir,
+            cpv,
+            repo: self.inner.clone(),
+            files: OnceLock::new(),
+            contents: OnceLock::new(),
+            environment: OnceLock::new(),
+            deps: Default::default(),
+        }
+    }
+
+    fn list_dir(&self, dir: &Path) -> Result<Vec<(String, bool)>, RepoError> {
+        let rd = match std::fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(RepoError::io(dir, e)),
+        };
+        let mut out = Vec::new();
+        for ent in rd {
+            let ent = ent.map_err(|e| RepoError::io(dir, e))?;
+            let Ok(name) = ent.file_name().into_string() else {
+                continue;
+            };
+            let is_dir = ent.path().is_dir();
+            out.push((name, is_dir));
+        }
+        Ok(out)
+    }
+
+    /// Every installed version in `category`, sorted.
+    pub fn category_entries(&self, category: &str) -> Result<Vec<Cpv>, RepoError> {
+        if category.contains('/') || category.starts_with('.') {
+            return Ok(Vec::new());
+        }
+        let dir = self.inner.location.join(category);
+        let mut out = Vec::new();
+        for (name, is_dir) in self.list_dir(&dir)? {
+            if !is_dir || skipped_entry(&name) {
+                continue;
+            }
+            match Cpv::from_category_pf(category, &name) {
+                Ok(c) => out.push(c),
+                Err(e) => self.inner.problems.record(Problem {
+                    repo: self.inner.id.clone(),
+                    key: format!("{category}/{name}"),
+                    path: dir.join(&name),
+                    kind: ProblemKind::InvalidName {
+                        message: e.to_string(),
+                    },
+                }),
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+impl Repository for VdbRepo {
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    fn location(&self) -> Option<&Path> {
+        Some(&self.inner.location)
+    }
+
+    fn livefs(&self) -> bool {
+        true
+    }
+
+    fn categories(&self) -> Result<Vec<String>, RepoError> {
+        let mut out: Vec<String> = self
+            .list_dir(&self.inner.location)?
+            .into_iter()
+            .filter(|(n, d)| {
+                *d && !n.starts_with('.') && strata_atom::name::validate_category(n).is_ok()
+            })
+            .map(|(n, _)| n)
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    fn packages(&self, category: &str) -> Result<Vec<String>, RepoError> {
+        let mut out: Vec<String> = self
+            .category_entries(category)?
+            .into_iter()
+            .map(|c| c.package().to_owned())
+            .collect();
+        out.dedup();
+        Ok(out)
+    }
+
+    fn versions(&self, category: &str, package: &str) -> Result<Vec<Cpv>, RepoError> {
+        Ok(self
+            .category_entries(category)?
+            .into_iter()
+            .filter(|c| c.package() == package)
+            .collect())
+    }
+
+    fn make_package(&self, cpv: Cpv) -> PackageRef {
+        Arc::new(self.vdb_package(cpv))
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        self.inner.problems.all()
+    }
+
+    fn itermatch(
+        &self,
+        restriction: &Restriction,
+        opts: &MatchOptions,
+    ) -> Result<Vec<PackageRef>, RepoError> {
+        let cands = restriction.candidates();
+        if cands.is_none() {
+            return Ok(Vec::new());
+        }
+        let cats: Vec<String> = match cands.exact_categories() {
+            Some(c) => c.into_iter().map(str::to_owned).collect(),
+            None => self
+                .categories()?
+                .into_iter()
+                .filter(|c| cands.matches_category(c))
+                .collect(),
+        };
+        let per_cat: Vec<Result<Vec<Cpv>, RepoError>> =
+            cats.par_iter().map(|c| self.category_entries(c)).collect();
+        let mut cpvs = Vec::new();
+        for r in per_cat {
+            cpvs.extend(
+                r?.into_iter()
+                    .filter(|c| cands.matches(c.category(), c.package())),
+            );
+        }
+        cpvs.sort();
+        Ok(filter_packages(self, cpvs, restriction, opts))
+    }
+}
+
+/// An installed package. Its text files are read together on first use of any value;
+/// CONTENTS and the environment are read on their own when asked.
+pub struct VdbPackage {
+    cpv: Cpv,
+    dir: PathBuf,
+    dir_str: String,
+    repo: Arc<VdbInner>,
+    files: OnceLock<Result<Files, Problem>>,
+    contents: OnceLock<Contents>,
+    environment: OnceLock<Option<String>>,
+    deps: [OnceLock<Option<DepSpec>>; 5],
+}
+
+impl std::fmt::Debug for VdbPackage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "VdbPackage({}::{})", self.cpv, self.repo.id)
+    }
+}
+
+/// The text files of an entry by name.
+struct Files(HashMap<String, String>);
+
+impl RawMetadata for Files {
+    fn raw(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+}
+
+const DEP_ATTRS: [(Attr, DepKind); 5] = [
+    (Attr::Depend, DepKind::Depend),
+    (Attr::Rdepend, DepKind::Rdepend),
+    (Attr::Pdepend, DepKind::Pdepend),
+    (Attr::Bdepend, DepKind::Bdepend),
+    (Attr::Idepend, DepKind::Idepend),
+];
+
+impl VdbPackage {
+    fn load(&self) -> Result<Files, Problem> {
+        let problem = |message: String| {
+            let p = Problem {
+                repo: self.repo.id.clone(),
+                key: self.cpv.to_string(),
+                path: self.dir.clone(),
+                kind: ProblemKind::BadVdbEntry { message },
+            };
+            self.repo.problems.record(p.clone());
+            p
+        };
+        let rd = std::fs::read_dir(&self.dir).map_err(|e| problem(e.to_string()))?;
+        let mut out = HashMap::new();
+        for ent in rd {
+            let ent = ent.map_err(|e| problem(e.to_string()))?;
+            let Ok(name) = ent.file_name().into_string() else {
+                continue;
+            };
+            if NOT_TEXT.contains(&name.as_str()) || !ent.file_type().is_ok_and(|t| t.is_file()) {
+                continue;
+            }
+            let bytes = std::fs::read(ent.path()).map_err(|e| problem(format!("{name}: {e}")))?;
+            let text = String::from_utf8_lossy(&bytes);
+            out.insert(name, text.trim_end().to_owned());
+        }
+        if !out.contains_key("SLOT") {
+            return Err(problem("no SLOT file".into()));
+        }
+        Ok(Files(out))
+    }
+
+    fn files(&self) -> Option<&HashMap<String, String>> {
+        self.files
+            .get_or_init(|| self.load())
+            .as_ref()
+            .ok()
+            .map(|f| &f.0)
+    }
+
+    /// The raw bytes of any file of the entry (`environment.bz2`, `CONTENTS`, ...).
+    pub fn file_bytes(&self, name: &str) -> std::io::Result<Vec<u8>> {
+        if name.contains('/') {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a file name",
+            ));
+        }
+        std::fs::read(self.dir.join(name))
+    }
+
+    /// The parsed CONTENTS (empty when there is none).
+    pub fn parsed_contents(&self) -> &Contents {
+        self.contents
+            .get_or_init(|| match std::fs::read(self.dir.join("CONTENTS")) {
+                Ok(b) => parse_contents(&String::from_utf8_lossy(&b)),
+                Err(_) => Contents::default(),
+            })
+    }
+
+    /// The saved ebuild environment, decompressed (`environment.bz2`, else
+    /// `environment`).
+    pub fn environment(&self) -> Option<&str> {
+        self.environment
+            .get_or_init(|| {
+                use std::io::Read;
+                if let Ok(b) = self.file_bytes("environment.bz2") {
+                    let mut s = String::new();
+                    let mut d = bzip2::read::BzDecoder::new(&b[..]);
+                    let mut raw = Vec::new();
+                    if d.read_to_end(&mut raw).is_ok() {
+                        s.push_str(&String::from_utf8_lossy(&raw));
+                        return Some(s);
+                    }
+                    return None;
+                }
+                self.file_bytes("environment")
+                    .ok()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+            })
+            .as_deref()
+    }
+
+    /// A dependency class (already USE-reduced in the vdb), parsed.
+    pub fn deps(&self, kind: DepKind) -> Option<&DepSpec> {
+        let i = DEP_ATTRS.iter().position(|(_, k)| *k == kind)?;
+        self.deps[i]
+            .get_or_init(|| {
+                let files = self.files()?;
+                let eapi = Eapi::parse(files.get("EAPI").map_or("0", String::as_str)).ok()?;
+                let raw = files.get(kind.key()).map_or("", String::as_str);
+                DepSpec::parse(raw, kind, eapi).ok()
+            })
+            .as_ref()
+    }
+}
+
+impl PackageAttrs for VdbPackage {
+    fn attr(&self, attr: Attr) -> Option<AttrValue<'_>> {
+        if let Some(v) = cpv_attr(&self.cpv, attr) {
+            return Some(v);
+        }
+        match attr {
+            Attr::Repo => Some(AttrValue::text(&self.repo.id)),
+            Attr::Path => Some(AttrValue::text(&self.dir_str)),
+            Attr::SourceRepository => {
+                let f = self.files()?;
+                f.get("repository")
+                    .or_else(|| f.get("REPOSITORY"))
+                    .map(|s| AttrValue::text(s))
+            }
+            Attr::Use => Some(AttrValue::spaced(self.files()?.get("USE")?)),
+            Attr::Contents => Some(AttrValue::List(StrList::Owned(
+                self.parsed_contents().paths().map(str::to_owned).collect(),
+            ))),
+            Attr::Size => self.get("SIZE")?.trim().parse().ok().map(AttrValue::Number),
+            Attr::BuildId => self
+                .get("BUILD_ID")?
+                .trim()
+                .parse()
+                .ok()
+                .map(AttrValue::Number),
+            Attr::Environment => self.environment().map(AttrValue::text),
+            Attr::Depend | Attr::Rdepend | Attr::Pdepend | Attr::Bdepend | Attr::Idepend => {
+                let (_, kind) = DEP_ATTRS.iter().find(|(a, _)| *a == attr)?;
+                Some(AttrValue::AtomRefs(self.deps(*kind)?.atoms().collect()))
+            }
+            Attr::LongDescription
+            | Attr::Maintainers
+            | Attr::MaintainerEmails
+            | Attr::MaintainerNames => None,
+            _ => raw_attr(self.files.get_or_init(|| self.load()).as_ref().ok()?, attr),
+        }
+    }
+}
+
+impl Package for VdbPackage {
+    fn cpv(&self) -> &Cpv {
+        &self.cpv
+    }
+
+    fn repo_id(&self) -> &str {
+        &self.repo.id
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.files()?.get(key).map(String::as_str)
+    }
+
+    fn path(&self) -> Option<&Path> {
+        Some(&self.dir)
+    }
+
+    fn problem(&self) -> Option<Problem> {
+        self.files
+            .get_or_init(|| self.load())
+            .as_ref()
+            .err()
+            .cloned()
+    }
+
+    fn built_use(&self) -> Option<Vec<&str>> {
+        Some(self.get("USE")?.split_ascii_whitespace().collect())
+    }
+
+    fn contents(&self) -> Option<&Contents> {
+        Some(self.parsed_contents())
+    }
+}
