@@ -11,6 +11,7 @@ use strata_config::domain::{Domain, PackageInfo};
 use strata_config::load::{ConfigSource, load_config};
 use strata_config::portage::PortageOptions;
 use strata_config::repos::RepoKind;
+use strata_config::use_flags::UseSource;
 use strata_config::visibility::Hidden;
 
 fn domain(root: &Path) -> std::sync::Arc<Domain> {
@@ -222,4 +223,37 @@ fn portage_repositories_replaces_repos_conf() {
         .map(|r| (r.name.as_str(), r.priority))
         .collect();
     assert_eq!(names, [("gentoo", 7)]);
+}
+
+#[test]
+fn guru_repo_level_use_mask() {
+    let root = common::guru_config_root(&[("package.use", "app-misc/clipboard wayland X\n")]);
+    let d = domain(root.path());
+    let cpv = Cpv::parse("app-misc/clipboard-0.10.0-r1").unwrap();
+    let pkg = PackageInfo {
+        cpv: &cpv,
+        slot: "0",
+        repo: "guru",
+        keywords: "~amd64",
+        license: "GPL-3",
+        eapi: "8",
+        iuse: "debug lto wayland X",
+    };
+    let u = d.effective_use(&pkg);
+    assert!(u.is_enabled("X"));
+    // GURU's profiles/package.use.mask line 24 masks wayland for this package.
+    let UseSource::Masked(loc) = &u.flags["wayland"].source else {
+        panic!("{:?}", u.flags["wayland"]);
+    };
+    assert!(
+        loc.path.ends_with("guru/profiles/package.use.mask") && loc.line == 24,
+        "{loc}"
+    );
+    assert!(!u.is_enabled("wayland"));
+    // The same package from another repository is not affected by GURU's file.
+    let other = PackageInfo {
+        repo: "gentoo",
+        ..pkg
+    };
+    assert!(d.effective_use(&other).is_enabled("wayland"));
 }
