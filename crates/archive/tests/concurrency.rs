@@ -4,8 +4,9 @@
 //! This test has its own `main` (`harness = false`): run normally it is the orchestrator,
 //! which re-executes this same binary as 8 worker processes (selected by an environment
 //! variable) that all open one fresh store at the same moment and store overlapping and
-//! distinct keys into it. Then it checks every blob, every index row, the SQLite file's
-//! integrity, and that `find_or_store` built each shared key exactly once.
+//! distinct keys into it, while some of them also run `verify` and `gc`. Then it checks
+//! every blob, every index row, the SQLite file's integrity, and that `find_or_store`
+//! built each shared key exactly once.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
@@ -121,6 +122,20 @@ fn worker(id: usize, store_dir: &Path, markers: &Path) -> Result<(), Box<dyn std
         a.add_bytes("d/data", content((1000 + id * 100 + round) as u64, 6_000))?;
         let got = a.store(&store, &key)?;
         check(&store, &name, &key, got.digests())?;
+        // Maintenance running alongside the stores: verify must not flag blobs that are
+        // being written, and GC (default grace) must take nothing and not deadlock.
+        if id % 4 == 0 {
+            let report = store.verify()?;
+            if !report.quarantined.is_empty() || !report.missing.is_empty() {
+                return Err(format!("verify during stores: {report:?}").into());
+            }
+        }
+        if id % 4 == 1 {
+            let report = store.gc(&strata_archive::GcOptions::default())?;
+            if !report.removed_blobs.is_empty() || !report.removed_archives.is_empty() {
+                return Err(format!("gc during stores removed: {report:?}").into());
+            }
+        }
         // Some reads of other workers' keys, which may or may not be there yet.
         for other in 0..WORKERS {
             let (name, key) = distinct_key(other, round);
