@@ -124,7 +124,7 @@ fn worker(id: usize, store_dir: &Path, markers: &Path) -> Result<(), Box<dyn std
         check(&store, &name, &key, got.digests())?;
         // Maintenance running alongside the stores: verify must not flag blobs that are
         // being written, and GC (default grace) must take nothing and not deadlock.
-        if id % 4 == 0 {
+        if id.is_multiple_of(4) {
             let report = store.verify()?;
             if !report.quarantined.is_empty() || !report.missing.is_empty() {
                 return Err(format!("verify during stores: {report:?}").into());
