@@ -64,6 +64,9 @@ enum Command {
         /// Its IUSE (shows the effective USE too).
         #[arg(long, default_value = "")]
         iuse: String,
+        /// Its BUILD_ID (binary packages).
+        #[arg(long)]
+        build_id: Option<u64>,
     },
 }
 
@@ -186,6 +189,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             license,
             eapi,
             iuse,
+            build_id,
         } => {
             let d = loaded.domain()?;
             for w in &d.warnings {
@@ -200,6 +204,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 license,
                 eapi,
                 iuse,
+                build_id: *build_id,
             };
             let hidden = d.visibility(&pkg);
             if !iuse.is_empty() {

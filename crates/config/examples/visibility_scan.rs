@@ -66,6 +66,7 @@ fn run(root: PathBuf, repo: &str, list: bool) -> Result<(), Box<dyn std::error::
                 license: get("LICENSE"),
                 eapi: get("EAPI"),
                 iuse: get("IUSE"),
+                build_id: None,
             };
             total += 1;
             enabled_flags += domain.effective_use(&pkg).enabled().count();

@@ -38,6 +38,9 @@ pub struct PackageInfo<'a> {
     pub eapi: &'a str,
     /// IUSE (with `+`/`-` defaults).
     pub iuse: &'a str,
+    /// BUILD_ID, for binary packages (matched by build-id entries such as
+    /// `=cat/pkg-1.0-3` in user configuration).
+    pub build_id: Option<u64>,
 }
 
 impl<'a> PackageInfo<'a> {

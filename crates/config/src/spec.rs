@@ -10,6 +10,8 @@ use strata_atom::Eapi;
 use strata_atom::atom::{Atom, AtomOptions, MatchTarget};
 use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction, parse_target};
 
+use crate::domain::PackageInfo;
+
 /// How to parse an entry: the EAPI of the file it is in, or user configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpecContext {
@@ -50,13 +52,16 @@ pub enum PackageSpec {
     Atom(Atom),
     /// pkgcore's extended target syntax (user configuration only), with its text.
     Target(Restriction, String),
+    /// A build-id atom `=cat/pkg-1.0-3` (user configuration only): the atom without the
+    /// trailing `-3`, and the BUILD_ID it requires.
+    BuildId(Atom, u64, String),
 }
 
 impl fmt::Display for PackageSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PackageSpec::Atom(a) => write!(f, "{a}"),
-            PackageSpec::Target(_, text) => f.write_str(text),
+            PackageSpec::Target(_, text) | PackageSpec::BuildId(_, _, text) => f.write_str(text),
         }
     }
 }
@@ -73,6 +78,12 @@ impl PackageSpec {
             Ok(a) => return Ok(PackageSpec::Atom(a)),
             Err(e) => e,
         };
+        if ctx.wildcards
+            && let Some((atom, id)) = split_build_id(text)
+            && let Ok(a) = Atom::parse_with(&atom, ctx.atom)
+        {
+            return Ok(PackageSpec::BuildId(a, id, text.to_string()));
+        }
         let extended = text.contains('*') || !text.contains('/');
         if !ctx.wildcards || !extended {
             return Err(atom_err.to_string());
@@ -82,11 +93,21 @@ impl PackageSpec {
             .map_err(|e| e.to_string())
     }
 
-    /// Whether the package `target` matches.
+    /// Whether the package `target` matches. A build-id entry never matches here (the
+    /// target has no BUILD_ID); see [`PackageSpec::matches_package`].
     pub fn matches(&self, target: &MatchTarget<'_>) -> bool {
         match self {
             PackageSpec::Atom(a) => a.matches(target),
             PackageSpec::Target(r, _) => r.matches(&TargetAttrs(target)),
+            PackageSpec::BuildId(..) => false,
+        }
+    }
+
+    /// Whether the package `pkg` matches (build-id entries compare its BUILD_ID).
+    pub fn matches_package(&self, pkg: &PackageInfo<'_>) -> bool {
+        match self {
+            PackageSpec::BuildId(a, id, _) => pkg.build_id == Some(*id) && a.matches(&pkg.target()),
+            _ => self.matches(&pkg.target()),
         }
     }
 
@@ -95,8 +116,30 @@ impl PackageSpec {
         match self {
             PackageSpec::Atom(a) => Some(a),
             PackageSpec::Target(..) => None,
+            PackageSpec::BuildId(a, _, _) => Some(a),
         }
     }
+}
+
+/// Splits `=cat/pkg-1.0-3[:slot][::repo]` into `=cat/pkg-1.0[:slot][::repo]` and 3
+/// (Portage's build-id atoms: the last `-N`, N without a leading zero).
+fn split_build_id(text: &str) -> Option<(String, u64)> {
+    if !text.starts_with('=') || text.starts_with("=*") {
+        return None;
+    }
+    let slash = text.find('/')?;
+    let end = text[slash..].find(':').map_or(text.len(), |i| slash + i);
+    let (base, rest) = text.split_at(end);
+    let dash = base.rfind('-')?;
+    let digits = &base[dash + 1..];
+    if digits.is_empty()
+        || !digits.bytes().all(|c| c.is_ascii_digit())
+        || (digits.len() > 1 && digits.starts_with('0'))
+    {
+        return None;
+    }
+    let id = digits.parse().ok()?;
+    Some((format!("{}{rest}", &base[..dash]), id))
 }
 
 /// A [`MatchTarget`] seen through the restriction crate's attribute interface.
@@ -170,6 +213,33 @@ mod tests {
         assert!(!m(">=*/alsa-*-1.1.7", "media-libs/alsa-lib-1.1", "0", "x"));
         assert!(m("dev-qt/*:5", "dev-qt/qtcore-5.15", "5", "x"));
         assert!(!m("dev-qt/*:5", "dev-qt/qtcore-6.5", "6", "x"));
+    }
+
+    #[test]
+    fn build_ids() {
+        let u = SpecContext::user_config();
+        let s = PackageSpec::parse("=app-misc/foo-1.0-r1-3::bin", u).unwrap();
+        assert!(
+            matches!(&s, PackageSpec::BuildId(a, 3, _) if a.to_string() == "=app-misc/foo-1.0-r1::bin")
+        );
+        let cpv = Cpv::parse("app-misc/foo-1.0-r1").unwrap();
+        let mut pkg = PackageInfo {
+            cpv: &cpv,
+            slot: "0",
+            repo: "bin",
+            keywords: "",
+            license: "",
+            eapi: "8",
+            iuse: "",
+            build_id: Some(3),
+        };
+        assert!(s.matches_package(&pkg));
+        pkg.build_id = Some(4);
+        assert!(!s.matches_package(&pkg));
+        assert!(PackageSpec::parse("=app-misc/foo-1.0-03", u).is_err());
+        assert!(
+            PackageSpec::parse("=app-misc/foo-1.0-3", SpecContext::profile("8", false)).is_err()
+        );
     }
 
     #[test]

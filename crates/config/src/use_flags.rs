@@ -149,12 +149,11 @@ impl Domain {
         for (op, loc) in &self.conf_use {
             apply(&mut flags, op, || UseSource::Setting(loc.clone()));
         }
-        let target = pkg.target();
         for e in &self.package_use {
             if e.data.stable_only && !stable {
                 continue;
             }
-            if self.scope_applies(&e.repo_scope, pkg.repo) && e.spec.matches(&target) {
+            if self.scope_applies(&e.repo_scope, pkg.repo) && e.spec.matches_package(pkg) {
                 for op in &e.data.ops {
                     apply(&mut flags, op, || UseSource::PackageUse(e.location.clone()));
                 }
@@ -198,7 +197,6 @@ impl Domain {
         pkg: &PackageInfo<'_>,
         stable: bool,
     ) -> IndexMap<String, (bool, Location)> {
-        let target = pkg.target();
         let mut out: IndexMap<String, (bool, Location)> = IndexMap::new();
         for e in entries {
             if e.stable_only && !stable {
@@ -208,7 +206,7 @@ impl Domain {
                 continue;
             }
             if let Some(spec) = &e.spec
-                && !spec.matches(&target)
+                && !spec.matches_package(pkg)
             {
                 continue;
             }

@@ -75,11 +75,10 @@ impl Domain {
     /// The accept-keywords set for `pkg`: ACCEPT_KEYWORDS plus matching
     /// `package.accept_keywords` entries, stacked.
     pub fn accepted_keywords_for(&self, pkg: &PackageInfo<'_>) -> Vec<String> {
-        let target = pkg.target();
         let extra = self
             .package_keywords
             .iter()
-            .filter(|e| e.spec.matches(&target))
+            .filter(|e| e.spec.matches_package(pkg))
             .flat_map(|e| e.data.iter().map(String::as_str));
         stack_accept_keywords(self.accept_keywords.iter().map(String::as_str).chain(extra))
     }
@@ -87,7 +86,6 @@ impl Domain {
     /// The package's KEYWORDS as the profile's `package.keywords` entries change them
     /// (tokens added; `-kw` removes, `-*` clears).
     pub fn effective_keywords(&self, pkg: &PackageInfo<'_>) -> Vec<String> {
-        let target = pkg.target();
         let mut out: Vec<String> = pkg
             .keywords
             .split_whitespace()
@@ -96,7 +94,7 @@ impl Domain {
         for e in self
             .profile_keywords
             .iter()
-            .filter(|e| e.spec.matches(&target))
+            .filter(|e| e.spec.matches_package(pkg))
         {
             for tok in &e.data {
                 if tok == "-*" {
@@ -115,18 +113,17 @@ impl Domain {
 
     /// The mask entries that hide `pkg` (none if any unmask entry matches it).
     pub fn masked_by(&self, pkg: &PackageInfo<'_>) -> Vec<Hidden> {
-        let target = pkg.target();
         let masks: Vec<Hidden> = self
             .masks
             .iter()
-            .filter(|m| self.scope_applies(&m.repo_scope, pkg.repo) && m.spec.matches(&target))
+            .filter(|m| self.scope_applies(&m.repo_scope, pkg.repo) && m.spec.matches_package(pkg))
             .map(|m| Hidden::Masked {
                 entry: m.text.clone(),
                 location: m.location.clone(),
                 reason: m.comment.clone(),
             })
             .collect();
-        if masks.is_empty() || self.unmasks.iter().any(|u| u.spec.matches(&target)) {
+        if masks.is_empty() || self.unmasks.iter().any(|u| u.spec.matches_package(pkg)) {
             return Vec::new();
         }
         masks
@@ -146,12 +143,11 @@ impl Domain {
         if !keywords_accepted(&kw, &accepted) {
             out.push(Hidden::Keywords { keywords, accepted });
         }
-        let target = pkg.target();
         let mut accept = self.accept_license.clone();
         let tokens: Vec<(String, Location)> = self
             .package_license
             .iter()
-            .filter(|e| e.spec.matches(&target))
+            .filter(|e| e.spec.matches_package(pkg))
             .flat_map(|e| e.data.iter().map(|l| (l.clone(), e.location.clone())))
             .collect();
         if !tokens.is_empty() {

@@ -48,6 +48,7 @@ fn visibility(d: &Domain, cpv: &str) -> Vec<Hidden> {
         license: get("LICENSE"),
         eapi: get("EAPI"),
         iuse: get("IUSE"),
+        build_id: None,
     })
 }
 
@@ -167,6 +168,7 @@ fn every_guru_cache_entry_evaluates() {
                 license: get("LICENSE"),
                 eapi: get("EAPI"),
                 iuse: get("IUSE"),
+                build_id: None,
             };
             let hidden = d.visibility(&pkg);
             total += 1;
@@ -238,6 +240,7 @@ fn guru_repo_level_use_mask() {
         license: "GPL-3",
         eapi: "8",
         iuse: "debug lto wayland X",
+        build_id: None,
     };
     let u = d.effective_use(&pkg);
     assert!(u.is_enabled("X"));

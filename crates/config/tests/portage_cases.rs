@@ -139,6 +139,7 @@ impl Pkg {
             license: self.license,
             eapi: "8",
             iuse: self.iuse,
+            build_id: None,
         }
     }
 }
@@ -760,4 +761,22 @@ fn repository_precedence_matches_portage() {
         ]
     );
     assert!(w.is_empty(), "{w:?}");
+}
+
+#[test]
+fn build_id_entries_in_user_config() {
+    let root = fixture("", &[("package.mask", "=app-misc/bin-1.0-2\n")]);
+    let d = domain(root.path());
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+    let p = Pkg::new("app-misc/bin-1.0", "amd64", "MIT");
+    let masked = |id: Option<u64>| {
+        !d.masked_by(&PackageInfo {
+            build_id: id,
+            ..p.info()
+        })
+        .is_empty()
+    };
+    assert!(masked(Some(2)));
+    assert!(!masked(Some(1)));
+    assert!(!masked(None));
 }
