@@ -573,7 +573,6 @@ impl Fetcher {
         let expected = self.expected(f)?;
         let expected = expected.as_ref();
         let distdir = &self.options.distdir;
-        fs::create_dir_all(distdir).map_err(io_err(distdir))?;
         let final_path = distdir.join(name);
         let done = |from: FetchedFrom, digests: Option<Digests>| Fetched {
             name: name.to_owned(),
@@ -582,14 +581,23 @@ impl Fetcher {
             digests,
         };
 
-        let _lock = match self.options.lock {
-            LockMode::Off => None,
-            LockMode::Wait => Some(DistfileLock::acquire(distdir, name).map_err(io_err(distdir))?),
-            LockMode::Skip => {
-                match DistfileLock::try_acquire(distdir, name).map_err(io_err(distdir))? {
-                    Some(l) => Some(l),
-                    None => return Ok(done(FetchedFrom::LockedElsewhere, None)),
+        let lock = fs::create_dir_all(distdir).and_then(|()| match self.options.lock {
+            LockMode::Off => Ok(Some(None)),
+            LockMode::Wait => DistfileLock::acquire(distdir, name).map(|l| Some(Some(l))),
+            LockMode::Skip => DistfileLock::try_acquire(distdir, name).map(|l| l.map(Some)),
+        });
+        let _lock = match lock {
+            Ok(Some(l)) => l,
+            Ok(None) => return Ok(done(FetchedFrom::LockedElsewhere, None)),
+            Err(e) => {
+                // A read-only DISTDIR cannot be locked (or written), but a distfile that is
+                // already there and verifies is still good.
+                if final_path.is_file()
+                    && let Ok(Ok(d)) = self.check_file(&final_path, expected)
+                {
+                    return Ok(done(FetchedFrom::AlreadyPresent, Some(d)));
                 }
+                return Err(io_err(distdir)(e));
             }
         };
 

@@ -775,3 +775,36 @@ fn parallel_fetches_and_locking() {
     assert_eq!(got.from, FetchedFrom::LockedElsewhere);
     assert!(!dir.path().join("p1-1.tar.gz").exists());
 }
+
+#[test]
+fn lock_off_and_read_only_distdir() {
+    let (srv, files) = setup_sized(&[("q-1.tar.gz", 30)], 10_000);
+    let dir = tempfile::tempdir().unwrap();
+    let data = &files["q-1.tar.gz"];
+    let f = fetchable(
+        "q-1.tar.gz",
+        data,
+        &[srv.url("/files/q-1.tar.gz")],
+        Restrict::default(),
+    );
+    let mut opts = FetchOptions::new(dir.path());
+    opts.lock = LockMode::Off;
+    let got = Fetcher::new(opts, transport()).fetch(&f).unwrap();
+    assert!(matches!(got.from, FetchedFrom::Url(_)));
+    assert!(!dir.path().join(".locks").exists());
+
+    // A DISTDIR where no lock can be taken (".locks" is a file): a verified distfile is
+    // still reported present, a missing one is an error.
+    let ro = tempfile::tempdir().unwrap();
+    std::fs::write(ro.path().join(".locks"), b"").unwrap();
+    std::fs::write(ro.path().join("q-1.tar.gz"), data).unwrap();
+    assert_eq!(
+        fetcher(ro.path()).fetch(&f).unwrap().from,
+        FetchedFrom::AlreadyPresent
+    );
+    std::fs::remove_file(ro.path().join("q-1.tar.gz")).unwrap();
+    assert!(matches!(
+        fetcher(ro.path()).fetch(&f),
+        Err(FetchError::Io { .. })
+    ));
+}
