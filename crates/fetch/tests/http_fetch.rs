@@ -178,7 +178,8 @@ fn handle(
             let _ = stream.write_all(&data[..data.len() * 6 / 10]);
             let _ = stream.flush();
         }
-        "wrong" => {
+        "500" => respond(&mut stream, "500 Internal Server Error", &[len(0)], b""),
+        m if m.starts_with("wrong") => {
             let mut bad = data.clone();
             let mid = bad.len() / 2;
             bad[mid] ^= 0xff;
@@ -807,4 +808,50 @@ fn lock_off_and_read_only_distdir() {
         fetcher(ro.path()).fetch(&f),
         Err(FetchError::Io { .. })
     ));
+}
+
+#[test]
+fn two_checksum_failures_switch_to_upstream_first() {
+    let (srv, files) = setup_sized(&[("r-1.tar.gz", 31)], 20_000);
+    let dir = tempfile::tempdir().unwrap();
+    let data = &files["r-1.tar.gz"];
+    let f = fetchable(
+        "r-1.tar.gz",
+        data,
+        &[
+            "mirror://bad/r-1.tar.gz".to_owned(),
+            srv.url("/500/r-1.tar.gz"),
+            srv.url("/files/r-1.tar.gz"),
+        ],
+        Restrict::default(),
+    );
+    let mirrors = MirrorConfig {
+        thirdparty: strata_fetch::MirrorMap::parse(&format!(
+            "bad {} {} {}",
+            srv.url("/wrong1"),
+            srv.url("/wrong2"),
+            srv.url("/wrong3")
+        )),
+        no_shuffle: true,
+        ..MirrorConfig::default()
+    };
+    let got = fetcher(dir.path()).with_mirrors(mirrors).fetch(&f).unwrap();
+    assert_eq!(got.from, FetchedFrom::Url(srv.url("/files/r-1.tar.gz")));
+    let paths: Vec<String> = srv.requests().into_iter().map(|r| r.path).collect();
+    // Third-party mirrors come first; after two checksum failures the upstream URIs are
+    // tried (the HTTP 500 one fails, the next works) before the third mirror.
+    assert_eq!(
+        paths,
+        [
+            "/wrong1/r-1.tar.gz",
+            "/wrong2/r-1.tar.gz",
+            "/500/r-1.tar.gz",
+            "/files/r-1.tar.gz"
+        ]
+    );
+    assert_eq!(
+        aside_files(dir.path(), "r-1.tar.gz").len(),
+        1,
+        "identical bad copies are kept once"
+    );
 }
