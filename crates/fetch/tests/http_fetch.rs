@@ -573,11 +573,10 @@ fn stalled_server_times_out_quickly() {
     let mut opts = FetchOptions::new(dir.path());
     opts.resume_min_size = 0;
     Fetcher::new(opts, transport()).fetch(&f).unwrap();
-    assert!(
-        t.elapsed() < Duration::from_millis(1400),
-        "{:?}",
-        t.elapsed()
-    );
+    // The stalled attempt was abandoned after the 400 ms read timeout, long before the
+    // server's 1.5 s pause ended (bound kept loose for a loaded machine; the Range check
+    // below proves the first transfer stopped after 10 bytes).
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     assert_eq!(std::fs::read(dir.path().join("k-1.tar.gz")).unwrap(), *data);
     // The 10 bytes that did arrive were resumed from.
     assert_eq!(srv.requests()[1].range.as_deref(), Some("bytes=10-"));
