@@ -170,12 +170,14 @@ impl Archive {
     }
 
     /// Adds the directory tree at `source` under `dest`, recursively: directories,
-    /// regular files (read when stored) and symbolic links (kept as links, never
+    /// regular files (read when stored) and symbolic links inside it (kept as links, never
     /// followed). `dest` may be `""` to put the tree's contents at the top of the archive.
     /// Names that are not UTF-8, and other file types (sockets, devices), are errors.
     pub fn add_dir(&mut self, source: impl AsRef<Path>, dest: &str) -> Result<&mut Self> {
         let source = source.as_ref();
-        let meta = fs::symlink_metadata(source).map_err(|e| ArchiveError::io("stat", source, e))?;
+        // The top directory may be reached through a symbolic link; links inside the tree
+        // are archived as links.
+        let meta = fs::metadata(source).map_err(|e| ArchiveError::io("stat", source, e))?;
         if !meta.is_dir() {
             return Err(ArchiveError::UnsupportedInput {
                 path: source.to_owned(),
