@@ -55,8 +55,9 @@ impl fmt::Display for UseCondition {
 /// [`DepKind`](super::DepKind).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Leaf {
-    /// A package atom (DEPEND, RDEPEND, BDEPEND, PDEPEND, IDEPEND).
-    Atom(Atom),
+    /// A package atom (DEPEND, RDEPEND, BDEPEND, PDEPEND, IDEPEND). Boxed: an atom is
+    /// several times the size of the other leaves, and tree nodes are moved while parsing.
+    Atom(Box<Atom>),
     /// A license name (LICENSE).
     License(Box<str>),
     /// `flag` or `!flag` (REQUIRED_USE).

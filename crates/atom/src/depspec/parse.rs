@@ -268,7 +268,7 @@ impl<'a> Parser<'a> {
                         ));
                     }
                 }
-                Ok(Leaf::Atom(atom))
+                Ok(Leaf::Atom(Box::new(atom)))
             }
             DepKind::License => {
                 validate_license(token).map_err(|e| self.nested(start, e))?;
