@@ -47,3 +47,35 @@ impl DistfileSource for DirectorySource {
         Ok(true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn directory_source() {
+        let ro = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        std::fs::write(ro.path().join("a-1.tar.gz"), b"abc").unwrap();
+        let src = DirectorySource {
+            dir: ro.path().to_owned(),
+        };
+        let dest = out.path().join("a-1.tar.gz.__source__");
+        // Wrong size: not offered.
+        assert!(
+            !src.provide("a-1.tar.gz", &Digests::new(Some(4)), &dest)
+                .unwrap()
+        );
+        assert!(!dest.exists());
+        assert!(
+            !src.provide("b-1.tar.gz", &Digests::new(None), &dest)
+                .unwrap()
+        );
+        assert!(
+            src.provide("a-1.tar.gz", &Digests::new(Some(3)), &dest)
+                .unwrap()
+        );
+        assert_eq!(std::fs::read(&dest).unwrap(), b"abc");
+    }
+}
