@@ -119,8 +119,8 @@ impl ArchiveKey {
     }
 
     /// Parses a JSON object whose values are all strings. Anything else (an array, a
-    /// number, a nested object, a duplicate member, trailing data) is an error naming the
-    /// offending member or the line and column.
+    /// number, a nested object, a duplicate member, trailing data) is an
+    /// error naming the offending member or the line and column.
     pub fn from_json(text: &str) -> Result<ArchiveKey> {
         let mut de = serde_json::Deserializer::from_str(text);
         let key = de

@@ -838,3 +838,51 @@ fn the_fetcher_takes_distfiles_from_the_store_before_the_network() {
     );
     assert!(!distdir.path().join("missing-1.tar.xz").exists());
 }
+
+#[test]
+fn full_read_check_quarantines_on_find() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_with(
+        dir.path(),
+        strata_archive::StoreOptions {
+            read_check: strata_archive::ReadCheck::Full,
+            ..strata_archive::StoreOptions::default()
+        },
+    )
+    .unwrap();
+    let k = key(&[("f", "1")]);
+    let mut a = Archive::new("full-1.tar.gz").unwrap();
+    a.add_bytes("full/x", vec![9u8; 3000]).unwrap();
+    let r = a.store(&store, &k).unwrap();
+    assert!(
+        Archive::find(&store, "full-1.tar.gz", &k)
+            .unwrap()
+            .is_some()
+    );
+    let p = r.path().to_owned();
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
+    let mut bytes = fs::read(&p).unwrap();
+    bytes[20] ^= 1;
+    fs::write(&p, &bytes).unwrap();
+    assert!(
+        Archive::find(&store, "full-1.tar.gz", &k)
+            .unwrap()
+            .is_none()
+    );
+    assert!(!p.exists());
+    assert_eq!(
+        store
+            .index()
+            .blob(&r.digests().sha512)
+            .unwrap()
+            .unwrap()
+            .state,
+        BlobState::Quarantined
+    );
+    assert_eq!(
+        fs::read_dir(store.blobs().quarantine_dir())
+            .unwrap()
+            .count(),
+        1
+    );
+}
