@@ -194,3 +194,48 @@ pub(crate) fn mtime_secs(meta: &std::fs::Metadata) -> i64 {
         Err(_) => 0,
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_then_last_master_wins() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (repo, m1, m2) = (
+            tmp.path().join("r"),
+            tmp.path().join("m1"),
+            tmp.path().join("m2"),
+        );
+        for (dir, names) in [
+            (&repo, &["own"][..]),
+            (&m1, &["x", "own", "only1"]),
+            (&m2, &["x", "own"]),
+        ] {
+            std::fs::create_dir_all(dir.join("eclass")).unwrap();
+            for n in names {
+                std::fs::write(dir.join("eclass").join(format!("{n}.eclass")), n).unwrap();
+            }
+        }
+        std::fs::write(repo.join("eclass/not-an-eclass.sh"), "").unwrap();
+        let path = EclassPath::for_repo(&repo, &[m1.clone(), m2.clone()]).unwrap();
+        assert_eq!(path.len(), 3);
+        assert_eq!(path.get("own").unwrap().dir(), repo.join("eclass"));
+        assert_eq!(path.get("x").unwrap().dir(), m2.join("eclass"));
+        assert_eq!(path.get("only1").unwrap().dir(), m1.join("eclass"));
+        assert!(path.get("not-an-eclass").is_none());
+        // md5 of the file "x": memoised, and equal to a direct computation.
+        let x = path.get("x").unwrap();
+        assert_eq!(x.md5().unwrap(), "9dd4e461268c8034f5c8564e155c67a6");
+        std::fs::write(m2.join("eclass/x.eclass"), "changed").unwrap();
+        assert_eq!(x.md5().unwrap(), "9dd4e461268c8034f5c8564e155c67a6");
+        assert_ne!(
+            md5_file(x.path()).unwrap(),
+            "9dd4e461268c8034f5c8564e155c67a6"
+        );
+        // A missing master directory contributes nothing.
+        let path = EclassPath::new(vec![tmp.path().join("nope")]).unwrap();
+        assert!(path.is_empty());
+    }
+}
