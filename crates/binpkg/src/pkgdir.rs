@@ -80,7 +80,9 @@ pub fn scan(pkgdir: &Path) -> Result<Vec<PkgdirFile>> {
                     let Some(parsed) = parse_file_name(&file) else {
                         continue;
                     };
-                    if parsed.legacy_ext || parsed.build_id.is_none() {
+                    // Multi-instance names carry a BUILD_ID; a plain `${PF}.xpak` or
+                    // `${PF}.gpkg.tar` here is accepted without one.
+                    if parsed.legacy_ext {
                         continue;
                     }
                     let Ok(id) = PackageId::new(&cat, &parsed.pf) else {
@@ -380,4 +382,49 @@ pub fn rebuild_index(pkgdir: &Path, compress: bool) -> Result<RebuildReport> {
         Ok(())
     })?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_reads_both_layouts_and_skips_the_rest() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let d = tmp.path();
+        for f in [
+            "app-misc/foo-1.0.tbz2",
+            "app-misc/foo-1.0.gpkg.tar",
+            "app-misc/foo/foo-1.0-2.xpak",
+            "app-misc/foo/foo-1.0-3.gpkg.tar",
+            "app-misc/foo/foo-1.1.gpkg.tar",
+            "app-misc/foo/.tmp.foo-1.0-4.xpak",
+            "app-misc/foo/bar-1.0-1.xpak",
+            "app-misc/foo/foo-1.0-5.xpak.lockfile",
+            "app-misc/notes.txt",
+            "All/foo-1.0.tbz2",
+            "Packages",
+        ] {
+            let p = d.join(f);
+            fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            fs::write(&p, b"x").expect("write");
+        }
+        let files = scan(d).expect("scan");
+        let got: Vec<(&str, Option<u64>, Format)> = files
+            .iter()
+            .map(|f| (f.rel_path.as_str(), f.build_id, f.format))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("app-misc/foo/foo-1.0-2.xpak", Some(2), Format::Xpak),
+                ("app-misc/foo/foo-1.0-3.gpkg.tar", Some(3), Format::Gpkg),
+                ("app-misc/foo/foo-1.1.gpkg.tar", None, Format::Gpkg),
+                ("app-misc/foo-1.0.gpkg.tar", None, Format::Gpkg),
+                ("app-misc/foo-1.0.tbz2", None, Format::Xpak),
+            ]
+        );
+        let id = PackageId::parse("app-misc/foo-1.0").expect("cpv");
+        assert_eq!(next_build_id(&files, &id, [1]), 4);
+    }
 }
