@@ -218,13 +218,7 @@ impl Store {
             ReadCheck::Full => match BlobDigests::of_file(&path) {
                 Ok(d) if d == record.digests => {}
                 Ok(_) => {
-                    let _gc = self.locks.gc_exclusive()?;
-                    self.blobs.quarantine(&record.digests.sha512)?;
-                    self.index.set_blob_state(
-                        &record.digests.sha512,
-                        BlobState::Quarantined,
-                        Some(now()),
-                    )?;
+                    self.quarantine_blob(&record.digests.sha512)?;
                     return Ok(None);
                 }
                 Err(_) => return Ok(None),
