@@ -64,6 +64,12 @@ enum Command {
         /// Its IUSE (shows the effective USE too).
         #[arg(long, default_value = "")]
         iuse: String,
+        /// Its PROPERTIES.
+        #[arg(long, default_value = "")]
+        properties: String,
+        /// Its RESTRICT.
+        #[arg(long, default_value = "")]
+        restrict: String,
         /// Its BUILD_ID (binary packages).
         #[arg(long)]
         build_id: Option<u64>,
@@ -189,6 +195,8 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             license,
             eapi,
             iuse,
+            properties,
+            restrict,
             build_id,
         } => {
             let d = loaded.domain()?;
@@ -204,6 +212,8 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 license,
                 eapi,
                 iuse,
+                properties,
+                restrict,
                 build_id: *build_id,
             };
             let hidden = d.visibility(&pkg);

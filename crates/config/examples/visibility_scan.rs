@@ -66,6 +66,8 @@ fn run(root: PathBuf, repo: &str, list: bool) -> Result<(), Box<dyn std::error::
                 license: get("LICENSE"),
                 eapi: get("EAPI"),
                 iuse: get("IUSE"),
+                properties: get("PROPERTIES"),
+                restrict: get("RESTRICT"),
                 build_id: None,
             };
             total += 1;
@@ -83,6 +85,8 @@ fn run(root: PathBuf, repo: &str, list: bool) -> Result<(), Box<dyn std::error::
                         Hidden::License { missing } => format!("{} license(s)", missing.join(" ")),
                         Hidden::BadLicense { .. } => "bad-license".to_string(),
                         Hidden::Eapi { eapi } => format!("EAPI {eapi}"),
+                        Hidden::Properties { .. } => "properties".to_string(),
+                        Hidden::Restrict { .. } => "restrict".to_string(),
                     })
                     .collect();
                 reasons.sort();
@@ -100,6 +104,8 @@ fn run(root: PathBuf, repo: &str, list: bool) -> Result<(), Box<dyn std::error::
                     Hidden::License { .. } => "license",
                     Hidden::BadLicense { .. } => "bad-license",
                     Hidden::Eapi { .. } => "eapi",
+                    Hidden::Properties { .. } => "properties",
+                    Hidden::Restrict { .. } => "restrict",
                 };
                 *counts.entry(key).or_default() += 1;
             }

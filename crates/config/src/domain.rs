@@ -38,6 +38,10 @@ pub struct PackageInfo<'a> {
     pub eapi: &'a str,
     /// IUSE (with `+`/`-` defaults).
     pub iuse: &'a str,
+    /// PROPERTIES.
+    pub properties: &'a str,
+    /// RESTRICT.
+    pub restrict: &'a str,
     /// BUILD_ID, for binary packages (matched by build-id entries such as
     /// `=cat/pkg-1.0-3` in user configuration).
     pub build_id: Option<u64>,
@@ -142,6 +146,10 @@ pub struct Domain {
     pub(crate) profile_keywords: Vec<SpecEntry<Vec<String>>>,
     pub(crate) accept_license: AcceptSet,
     pub(crate) package_license: Vec<SpecEntry<Vec<String>>>,
+    pub(crate) accept_properties: AcceptSet,
+    pub(crate) package_properties: Vec<SpecEntry<Vec<String>>>,
+    pub(crate) accept_restrict: AcceptSet,
+    pub(crate) package_restrict: Vec<SpecEntry<Vec<String>>>,
     pub(crate) profile_use: Vec<(UseOp, Location)>,
     pub(crate) conf_use: Vec<(UseOp, Location)>,
     pub(crate) stable_use: Vec<FlagEntry>,
@@ -435,6 +443,41 @@ impl Domain {
             package_license.push(entry(spec, text, lics, &line, None));
         }
 
+        // PROPERTIES and RESTRICT: the same token logic, without groups.
+        let no_groups = LicenseGroups::default();
+        let accept_tokens = |var: &str, file: &str, b: &mut Builder<'_>| {
+            let loc = settings
+                .values
+                .get(var)
+                .map(|s| s.location.clone())
+                .unwrap_or_else(Location::builtin);
+            let tokens: Vec<(String, Location)> = settings
+                .tokens(var)
+                .into_iter()
+                .map(|t| (t, loc.clone()))
+                .collect();
+            let mut set = AcceptSet::default();
+            set.apply(&tokens, &no_groups, b.warnings);
+            let mut entries = Vec::new();
+            for line in read_lines(&config_dir.join(file))? {
+                let text = line.tokens[0].clone();
+                let Some(spec) = b.spec(&line, &text, user) else {
+                    continue;
+                };
+                if line.tokens.len() < 2 {
+                    b.warn(&line, "no tokens given");
+                    continue;
+                }
+                let data = line.tokens[1..].to_vec();
+                entries.push(entry(spec, text, data, &line, None));
+            }
+            Ok::<_, ConfigError>((set, entries))
+        };
+        let (accept_properties, package_properties) =
+            accept_tokens("ACCEPT_PROPERTIES", "package.properties", &mut b)?;
+        let (accept_restrict, package_restrict) =
+            accept_tokens("ACCEPT_RESTRICT", "package.accept_restrict", &mut b)?;
+
         let mut domain = Domain {
             root,
             config_dir,
@@ -452,6 +495,10 @@ impl Domain {
             profile_keywords,
             accept_license,
             package_license,
+            accept_properties,
+            package_properties,
+            accept_restrict,
+            package_restrict,
             profile_use,
             conf_use,
             stable_use,

@@ -231,6 +231,8 @@ mod tests {
             license: "",
             eapi: "8",
             iuse: "",
+            properties: "",
+            restrict: "",
             build_id: Some(3),
         };
         assert!(s.matches_package(&pkg));

@@ -37,6 +37,16 @@ pub enum Hidden {
         /// The problem.
         message: String,
     },
+    /// Its PROPERTIES has tokens ACCEPT_PROPERTIES / package.properties do not accept.
+    Properties {
+        /// The tokens lacking.
+        missing: Vec<String>,
+    },
+    /// Its RESTRICT has tokens ACCEPT_RESTRICT / package.accept_restrict do not accept.
+    Restrict {
+        /// The tokens lacking.
+        missing: Vec<String>,
+    },
     /// Its EAPI is not supported.
     Eapi {
         /// The EAPI.
@@ -66,6 +76,12 @@ impl fmt::Display for Hidden {
             ),
             Hidden::License { missing } => write!(f, "license not accepted: {}", missing.join(" ")),
             Hidden::BadLicense { message } => write!(f, "malformed LICENSE: {message}"),
+            Hidden::Properties { missing } => {
+                write!(f, "PROPERTIES not accepted: {}", missing.join(" "))
+            }
+            Hidden::Restrict { missing } => {
+                write!(f, "RESTRICT not accepted: {}", missing.join(" "))
+            }
             Hidden::Eapi { eapi } => write!(f, "unsupported EAPI {eapi:?}"),
         }
     }
@@ -155,7 +171,10 @@ impl Domain {
             accept.apply(&tokens, &self.license_groups, &mut ignored);
         }
         let use_config;
-        let enabled: Box<dyn Fn(&str) -> bool> = if pkg.license.contains('?') {
+        let conditional = [pkg.license, pkg.properties, pkg.restrict]
+            .iter()
+            .any(|v| v.contains('?'));
+        let enabled: Box<dyn Fn(&str) -> bool> = if conditional {
             use_config = self.effective_use(pkg);
             Box::new(|f: &str| use_config.is_enabled(f))
         } else {
@@ -165,6 +184,43 @@ impl Domain {
             Ok(missing) if missing.is_empty() => {}
             Ok(missing) => out.push(Hidden::License { missing }),
             Err(message) => out.push(Hidden::BadLicense { message }),
+        }
+        for (value, global, entries, is_props) in [
+            (
+                pkg.properties,
+                &self.accept_properties,
+                &self.package_properties,
+                true,
+            ),
+            (
+                pkg.restrict,
+                &self.accept_restrict,
+                &self.package_restrict,
+                false,
+            ),
+        ] {
+            if value.trim().is_empty() {
+                continue;
+            }
+            let mut accept = global.clone();
+            let tokens: Vec<(String, Location)> = entries
+                .iter()
+                .filter(|e| e.spec.matches_package(pkg))
+                .flat_map(|e| e.data.iter().map(|t| (t.clone(), e.location.clone())))
+                .collect();
+            if !tokens.is_empty() {
+                accept.apply(&tokens, &self.license_groups, &mut Vec::new());
+            }
+            // Malformed values are reported through LICENSE-like parsing as all missing.
+            let missing = unaccepted_licenses(value, &accept, &*enabled)
+                .unwrap_or_else(|_| value.split_whitespace().map(str::to_string).collect());
+            if !missing.is_empty() {
+                out.push(if is_props {
+                    Hidden::Properties { missing }
+                } else {
+                    Hidden::Restrict { missing }
+                });
+            }
         }
         out
     }

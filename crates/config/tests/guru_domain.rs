@@ -48,6 +48,8 @@ fn visibility(d: &Domain, cpv: &str) -> Vec<Hidden> {
         license: get("LICENSE"),
         eapi: get("EAPI"),
         iuse: get("IUSE"),
+        properties: get("PROPERTIES"),
+        restrict: get("RESTRICT"),
         build_id: None,
     })
 }
@@ -168,6 +170,8 @@ fn every_guru_cache_entry_evaluates() {
                 license: get("LICENSE"),
                 eapi: get("EAPI"),
                 iuse: get("IUSE"),
+                properties: get("PROPERTIES"),
+                restrict: get("RESTRICT"),
                 build_id: None,
             };
             let hidden = d.visibility(&pkg);
@@ -240,6 +244,8 @@ fn guru_repo_level_use_mask() {
         license: "GPL-3",
         eapi: "8",
         iuse: "debug lto wayland X",
+        properties: "",
+        restrict: "",
         build_id: None,
     };
     let u = d.effective_use(&pkg);

@@ -139,6 +139,8 @@ impl Pkg {
             license: self.license,
             eapi: "8",
             iuse: self.iuse,
+            properties: "",
+            restrict: "",
             build_id: None,
         }
     }
@@ -779,4 +781,48 @@ fn build_id_entries_in_user_config() {
     assert!(masked(Some(2)));
     assert!(!masked(Some(1)));
     assert!(!masked(None));
+}
+
+#[test]
+fn properties_and_restrict() {
+    let root = fixture(
+        "ACCEPT_PROPERTIES=\"* -interactive\"\nACCEPT_RESTRICT=\"* -fetch\"\n",
+        &[
+            ("package.properties", "app-misc/ok interactive\n"),
+            ("package.accept_restrict", "app-misc/ok fetch\n"),
+        ],
+    );
+    let d = domain(root.path());
+    let p = Pkg::new("app-misc/x-1", "amd64", "MIT");
+    let hidden = |cpv: &Pkg, props: &'static str, restrict: &'static str| {
+        d.visibility(&PackageInfo {
+            properties: props,
+            restrict,
+            ..cpv.info()
+        })
+    };
+    assert!(hidden(&p, "live", "mirror test").is_empty());
+    assert_eq!(
+        hidden(&p, "interactive live", "fetch"),
+        [
+            Hidden::Properties {
+                missing: vec!["interactive".into()]
+            },
+            Hidden::Restrict {
+                missing: vec!["fetch".into()]
+            },
+        ]
+    );
+    let ok = Pkg::new("app-misc/ok-1", "amd64", "MIT");
+    assert!(hidden(&ok, "interactive", "fetch").is_empty());
+    // Default (make.globals): everything accepted.
+    let d2 = domain(fixture("", &[]).path());
+    assert!(
+        d2.visibility(&PackageInfo {
+            properties: "interactive",
+            restrict: "fetch",
+            ..p.info()
+        })
+        .is_empty()
+    );
 }
