@@ -148,3 +148,24 @@ pub fn read_all(cache: &dyn MetadataCache) -> Result<Vec<ReadResult>, CacheError
         })
         .collect())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_convert_to_and_from_cpvs() {
+        let cpv = strata_atom::cpv::Cpv::parse("dev-python/foo-bar-1.2_rc3-r1").unwrap();
+        let key = EntryKey::from(&cpv);
+        assert_eq!(key.to_string(), "dev-python/foo-bar-1.2_rc3-r1");
+        assert_eq!(key.package().unwrap(), "foo-bar");
+        assert_eq!(key.cpv().unwrap(), cpv);
+        assert!(EntryKey::new("dev-python", "foo-1-2").cpv().is_err());
+        assert!(EntryKey::parse("dev-python", "foo-1-2").is_err());
+        assert_eq!(
+            ebuild_path(Path::new("/r"), &key).unwrap(),
+            Path::new("/r/dev-python/foo-bar/foo-bar-1.2_rc3-r1.ebuild")
+        );
+    }
+}

@@ -110,6 +110,25 @@ impl EntryKey {
     }
 }
 
+impl From<&strata_atom::cpv::Cpv> for EntryKey {
+    fn from(cpv: &strata_atom::cpv::Cpv) -> Self {
+        EntryKey::new(cpv.category(), cpv.pf())
+    }
+}
+
+impl EntryKey {
+    /// The key as a [`strata_atom::cpv::Cpv`].
+    pub fn cpv(&self) -> Result<strata_atom::cpv::Cpv, CacheError> {
+        strata_atom::cpv::Cpv::from_category_pf(&self.category, &self.pf).map_err(|e| {
+            CacheError::BadKey {
+                category: self.category.clone(),
+                pf: self.pf.clone(),
+                reason: e.to_string(),
+            }
+        })
+    }
+}
+
 impl fmt::Display for EntryKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.category, self.pf)
