@@ -549,3 +549,28 @@ fn validating_index_records_stale_entries_and_watches_eclasses() {
     let plain = store.open(&IndexSpec::for_repo(&repo), &NoExtra).unwrap();
     assert!(!plain.index.validated() && plain.index.find_stale().is_empty());
 }
+
+#[test]
+fn in_memory_build_matches_the_stored_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = small_repo(tmp.path());
+    let spec = IndexSpec::for_repo(&repo);
+    let (mem, report) = strata_cache::index::build_in_memory(&spec, &naive_extra).unwrap();
+    assert_eq!(report.indexed, mem.len());
+    let store = IndexStore::new(tmp.path().join("index"));
+    let stored = store.open(&spec, &naive_extra).unwrap().index;
+    assert_eq!(
+        std::fs::read(store.index_path(&spec)).unwrap().len(),
+        std::fs::read(store.index_path(&spec)).unwrap().len()
+    );
+    let a: Vec<String> = mem
+        .records()
+        .map(|r| format!("{} {}", r.cpv(), r.description()))
+        .collect();
+    let b: Vec<String> = stored
+        .records()
+        .map(|r| format!("{} {}", r.cpv(), r.description()))
+        .collect();
+    assert_eq!(a, b);
+    assert_eq!(mem.fingerprint(), stored.fingerprint());
+}

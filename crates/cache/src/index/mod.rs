@@ -50,4 +50,4 @@ pub use build::{
 };
 pub use fingerprint::{IndexSpec, Inputs, gather};
 pub use query::{DepClasses, MaintainerQuery, MaintainerRef, Record, SearchIndex, compile_regex};
-pub use store::{Freshness, IndexStore, Opened, write_index};
+pub use store::{Freshness, IndexStore, Opened, build_in_memory, write_index};

@@ -171,6 +171,18 @@ impl IndexStore {
     }
 }
 
+/// Builds the index for `spec` in memory without storing it (for when no index directory
+/// is writable, or for one-off queries).
+pub fn build_in_memory(
+    spec: &IndexSpec,
+    extra: &dyn PackageExtraSource,
+) -> Result<(SearchIndex, BuildReport), CacheError> {
+    let inputs = gather(spec)?;
+    let (bytes, report) = build(spec, &inputs, extra)?;
+    let index = SearchIndex::from_bytes(bytes, Path::new("<in memory>"))?;
+    Ok((index, report))
+}
+
 /// Writes index bytes to `path` through a unique temporary file and a rename. The file
 /// is not fsynced: a crash can at worst leave a damaged index, which loading detects
 /// (checksum) and [`IndexStore::open`] rebuilds.
