@@ -886,3 +886,71 @@ fn full_read_check_quarantines_on_find() {
         1
     );
 }
+
+#[test]
+fn update_manifest_adds_and_replaces_dist_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut a = Archive::new("m-1-deps.tar.xz").unwrap();
+    a.add_bytes("m/x", "1").unwrap();
+    let r1 = a.store(&store, &key(&[("v", "1")])).unwrap();
+    let pkg = tempfile::tempdir().unwrap();
+    let manifest = pkg.path().join("Manifest");
+    let other_line = strata_archive::dist_line(
+        "aaa-1.tar.gz",
+        &strata_archive::BlobDigests::of_bytes(b"abc"),
+    );
+    fs::write(&manifest, format!("{other_line}\n")).unwrap();
+    fs::set_permissions(&manifest, fs::Permissions::from_mode(0o640)).unwrap();
+    let changed = strata_archive::update_manifest(&manifest, &[&r1]).unwrap();
+    assert_eq!(changed, ["m-1-deps.tar.xz"]);
+    let text = fs::read_to_string(&manifest).unwrap();
+    assert_eq!(text, format!("{other_line}\n{}\n", r1.manifest_line()));
+    assert_eq!(
+        fs::metadata(&manifest).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    // Same again: nothing changes.
+    assert!(
+        strata_archive::update_manifest(&manifest, &[&r1])
+            .unwrap()
+            .is_empty()
+    );
+    // A new variant replaces the entry.
+    let mut b = Archive::new("m-1-deps.tar.xz").unwrap();
+    b.add_bytes("m/x", "2").unwrap();
+    let r2 = b.store(&store, &key(&[("v", "2")])).unwrap();
+    assert_eq!(
+        strata_archive::update_manifest(&manifest, &[&r2]).unwrap(),
+        ["m-1-deps.tar.xz"]
+    );
+    let m = Manifest::load(&manifest).unwrap();
+    assert_eq!(m.dists().count(), 2);
+    assert_eq!(
+        m.dist("m-1-deps.tar.xz")
+            .unwrap()
+            .digests
+            .hex("SHA512")
+            .unwrap(),
+        r2.digests().sha512
+    );
+    // A new Manifest is created; signed ones are refused.
+    let fresh = pkg.path().join("sub/Manifest");
+    fs::create_dir_all(fresh.parent().unwrap()).unwrap();
+    strata_archive::update_manifest(&fresh, &[&r1]).unwrap();
+    assert_eq!(
+        fs::read_to_string(&fresh).unwrap(),
+        format!("{}\n", r1.manifest_line())
+    );
+    let signed = pkg.path().join("signed");
+    fs::create_dir_all(&signed).unwrap();
+    fs::write(
+        signed.join("Manifest"),
+        "-----BEGIN PGP SIGNED MESSAGE-----\n",
+    )
+    .unwrap();
+    assert!(matches!(
+        strata_archive::update_manifest(&signed.join("Manifest"), &[&r1]),
+        Err(ArchiveError::Manifest { .. })
+    ));
+}
