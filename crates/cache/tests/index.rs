@@ -189,6 +189,18 @@ fn guru_index_answers_queries_like_a_full_scan() {
         count(&|kv| value(kv, "LICENSE").split(' ').any(|l| l == "MIT"))
     );
 
+    // Inherited eclasses come from the transitive _eclasses_ names.
+    for eclass in ["cargo", "toolchain-funcs", "nim-utils"] {
+        let want = count(&|kv| {
+            value(kv, "_eclasses_")
+                .split('\t')
+                .step_by(2)
+                .any(|n| n == eclass)
+        });
+        assert!(want > 0, "{eclass}");
+        assert_eq!(index.find_inherit(eclass).len(), want, "{eclass}");
+    }
+
     // Reverse dependencies of dev-python/textual, against a token scan of the files.
     let names_textual = |spec: &str| {
         spec.split(' ').any(|t| {
