@@ -328,7 +328,14 @@ impl Domain {
             };
             if let Some(neg) = text.strip_prefix('-') {
                 let before = masks.len();
-                masks.retain(|m: &SpecEntry<()>| m.text != neg);
+                // A repository-level mask also answers to its text with `::repo` appended,
+                // as Portage stores it.
+                masks.retain(|m: &SpecEntry<()>| {
+                    m.text != neg
+                        && m.repo_scope
+                            .as_ref()
+                            .is_none_or(|r| format!("{}::{r}", m.text) != neg)
+                });
                 if masks.len() == before {
                     b.warn(&line, format!("{neg:?} removes no mask"));
                 }

@@ -130,7 +130,7 @@ fn user_unmask_and_mask_removal() {
         ("package.unmask", "gnome-extra/Refine\n"),
         (
             "package.mask/local",
-            "-net-misc/wlvncc-20260429\n-www-client/yandex-browser\n",
+            "-net-misc/wlvncc-20260429\n-www-client/yandex-browser\n-sys-libs/gcompat::guru\n",
         ),
     ]);
     let d = domain(root.path());
@@ -141,6 +141,8 @@ fn user_unmask_and_mask_removal() {
     };
     assert!(!masked("gnome-extra/Refine-0.8.0-r2"));
     assert!(!masked("www-client/yandex-browser-26.6.1.1003_p1"));
+    // Portage 3.0.83 agrees on both removals (checked with portdbapi.xmatch).
+    assert!(!masked("sys-libs/gcompat-1.1.0"));
     // `-net-misc/wlvncc-20260429` is not the entry's text (`>=net-misc/wlvncc-20260429`):
     // it removes nothing, with a warning.
     assert!(masked("net-misc/wlvncc-20260429"));
