@@ -58,6 +58,9 @@ pub fn package_visibility(domain: &Domain, pkg: &dyn Package) -> Visibility {
         license: pkg.get("LICENSE").unwrap_or(""),
         eapi: pkg.eapi_str().unwrap_or("0"),
         iuse: pkg.get("IUSE").unwrap_or(""),
+        properties: pkg.get("PROPERTIES").unwrap_or(""),
+        restrict: pkg.get("RESTRICT").unwrap_or(""),
+        build_id: pkg.get("BUILD_ID").and_then(|b| b.trim().parse().ok()),
     };
     let hidden = domain.visibility(&info);
     if hidden.is_empty() {
