@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use strata_archive::{
     Archive, ArchiveKey, ExportLayout, ExportOptions, GcOptions, GcRoots, ListFilter, Store,
-    StoredArchive,
+    StoredArchive, update_manifest,
 };
 
 /// Arguments of `pmaint archive`.
@@ -163,6 +163,9 @@ pub enum ArchiveCommand {
     Manifest {
         /// Final names.
         names: Vec<String>,
+        /// Add or replace these DIST entries in this Manifest file instead of printing.
+        #[arg(long)]
+        write: Option<PathBuf>,
     },
 }
 
@@ -407,7 +410,7 @@ fn run_to(args: Args, out: &mut impl Write) -> Result<ExitCode, Box<dyn Error>> 
                 return Ok(ExitCode::from(1));
             }
         }
-        ArchiveCommand::Manifest { names } => {
+        ArchiveCommand::Manifest { names, write } => {
             let rows = store.list(&ListFilter::default())?;
             let mut newest: BTreeMap<String, StoredArchive> = BTreeMap::new();
             for r in rows {
@@ -426,8 +429,15 @@ fn run_to(args: Args, out: &mut impl Write) -> Result<ExitCode, Box<dyn Error>> 
                     return Err(format!("no archive named {n}").into());
                 }
             }
-            for r in newest.values() {
-                writeln!(out, "{}", r.manifest_line())?;
+            if let Some(path) = write {
+                let rows: Vec<&StoredArchive> = newest.values().collect();
+                for name in update_manifest(&path, &rows)? {
+                    writeln!(out, "updated DIST {name} in {}", path.display())?;
+                }
+            } else {
+                for r in newest.values() {
+                    writeln!(out, "{}", r.manifest_line())?;
+                }
             }
         }
     }
