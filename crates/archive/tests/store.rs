@@ -954,3 +954,102 @@ fn update_manifest_adds_and_replaces_dist_entries() {
         Err(ArchiveError::Manifest { .. })
     ));
 }
+
+/// An index wrapper, to show the store works through the `ArchiveIndex` seam alone.
+struct CountingIndex {
+    inner: strata_archive::SqliteIndex,
+    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl CountingIndex {
+    fn tick(&self) {
+        self.calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl strata_archive::ArchiveIndex for CountingIndex {
+    fn insert(
+        &self,
+        new: &strata_archive::NewArchive<'_>,
+    ) -> strata_archive::Result<strata_archive::ArchiveRecord> {
+        self.tick();
+        self.inner.insert(new)
+    }
+    fn find(&self, d: &str) -> strata_archive::Result<Option<strata_archive::ArchiveRecord>> {
+        self.tick();
+        self.inner.find(d)
+    }
+    fn list(&self, f: &ListFilter) -> strata_archive::Result<Vec<strata_archive::ArchiveRecord>> {
+        self.tick();
+        self.inner.list(f)
+    }
+    fn get(&self, id: i64) -> strata_archive::Result<Option<strata_archive::ArchiveRecord>> {
+        self.tick();
+        self.inner.get(id)
+    }
+    fn by_sha512_prefix(
+        &self,
+        p: &str,
+    ) -> strata_archive::Result<Vec<strata_archive::ArchiveRecord>> {
+        self.tick();
+        self.inner.by_sha512_prefix(p)
+    }
+    fn blob(&self, s: &str) -> strata_archive::Result<Option<strata_archive::BlobRecord>> {
+        self.tick();
+        self.inner.blob(s)
+    }
+    fn blobs(&self) -> strata_archive::Result<Vec<strata_archive::BlobRecord>> {
+        self.tick();
+        self.inner.blobs()
+    }
+    fn set_blob_state(
+        &self,
+        s: &str,
+        st: BlobState,
+        at: Option<i64>,
+    ) -> strata_archive::Result<()> {
+        self.tick();
+        self.inner.set_blob_state(s, st, at)
+    }
+    fn delete_archives(&self, ids: &[i64]) -> strata_archive::Result<()> {
+        self.tick();
+        self.inner.delete_archives(ids)
+    }
+    fn delete_blob(&self, s: &str) -> strata_archive::Result<bool> {
+        self.tick();
+        self.inner.delete_blob(s)
+    }
+}
+
+#[test]
+fn another_index_implementation_plugs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = tempfile::tempdir().unwrap();
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let index = CountingIndex {
+        inner: strata_archive::SqliteIndex::open(
+            &db.path().join("elsewhere.sqlite"),
+            Duration::from_secs(5),
+        )
+        .unwrap(),
+        calls: calls.clone(),
+    };
+    let store = Store::with_index(
+        dir.path(),
+        Box::new(index),
+        strata_archive::StoreOptions::default(),
+    )
+    .unwrap();
+    let k = key(&[("i", "1")]);
+    let mut a = Archive::new("idx-1.tar.gz").unwrap();
+    a.add_bytes("f", "x").unwrap();
+    a.store(&store, &k).unwrap();
+    assert!(Archive::find(&store, "idx-1.tar.gz", &k).unwrap().is_some());
+    assert!(store.verify().unwrap().is_clean());
+    assert!(calls.load(std::sync::atomic::Ordering::Relaxed) >= 3);
+    assert!(
+        !dir.path().join("index.sqlite").exists(),
+        "the default index was not used"
+    );
+}
