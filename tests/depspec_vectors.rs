@@ -159,6 +159,20 @@ fn check(case: &Case<'_>, eapi: Eapi) -> Result<(), String> {
             }
             evaluated.to_string()
         }
+        "reduce" => {
+            let reduced = spec.reduce(flags);
+            let leaves: Vec<String> = reduced.leaves().map(ToString::to_string).collect();
+            let evaluated: Vec<String> = spec
+                .evaluated_leaves(flags)
+                .map(ToString::to_string)
+                .collect();
+            if leaves != evaluated {
+                return Err(format!(
+                    "reduced leaves {leaves:?} != evaluated {evaluated:?}"
+                ));
+            }
+            reduced.to_string()
+        }
         "satisfied" => spec.is_satisfied(flags).to_string(),
         "leaves" => {
             let leaves: Vec<String> = if flags_spec == "*" {
@@ -322,7 +336,7 @@ mod generated {
         prop_assert!(!evaluated.has_conditionals());
         let a: Vec<String> = spec.evaluated_leaves(on).map(|l| l.to_string()).collect();
         let b: Vec<String> = evaluated.leaves().map(|l| l.to_string()).collect();
-        prop_assert_eq!(a, b);
+        prop_assert_eq!(&a, &b);
         // Emptied groups show as `( )`, which is no valid input; the rest parses back.
         let evaluated_text = evaluated.to_string();
         if !evaluated_text.contains("( )") {
@@ -334,6 +348,12 @@ mod generated {
         if kind == DepKind::RequiredUse {
             prop_assert_eq!(spec.is_satisfied(on), evaluated.is_satisfied(on));
         }
+        // Reduction keeps the evaluated leaves in order and is idempotent.
+        let reduced = spec.reduce(on);
+        let c: Vec<String> = reduced.leaves().map(|l| l.to_string()).collect();
+        prop_assert_eq!(&c, &b);
+        prop_assert_eq!(reduced.reduce(on), reduced.clone());
+        prop_assert!(!reduced.has_conditionals());
         Ok(())
     }
 

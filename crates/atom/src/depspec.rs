@@ -61,6 +61,7 @@ mod iter;
 mod kind;
 mod leaf;
 mod parse;
+mod reduce;
 #[cfg(test)]
 mod tests;
 mod uri;

@@ -6,6 +6,7 @@
 //! * evaluation leaves no conditional, re-parses equal (unless groups were emptied,
 //!   which Display shows as the invalid `( )`), yields the same leaves as the
 //!   evaluating iterator, and keeps REQUIRED_USE satisfaction;
+//! * reduction keeps the evaluated leaves in order and is idempotent;
 //! * every SRC_URI entry has a non-empty distfile name without `/`.
 //!
 //! Whenever it fails, the error's position lies within the input.
@@ -55,6 +56,9 @@ fuzz_target!(|data: &[u8]| {
         }
         assert!(spec.evaluated_leaves(&enabled).eq(evaluated.leaves()));
         assert!(spec.leaves().count() >= evaluated.leaves().count());
+        let reduced = spec.reduce(&enabled);
+        assert!(reduced.leaves().eq(evaluated.leaves()));
+        assert_eq!(reduced.reduce(&enabled), reduced);
         if kind == DepKind::RequiredUse {
             assert_eq!(
                 spec.is_satisfied(&enabled),
