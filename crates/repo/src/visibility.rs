@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use strata_atom::cpv::Cpv;
 use strata_config::domain::{Domain, PackageInfo};
+use strata_config::use_flags::UseConfig;
 use strata_config::visibility::Hidden;
 use strata_restrict::Restriction;
 
@@ -32,6 +33,29 @@ impl Visibility {
     }
 }
 
+/// What the domain needs to know of `pkg`; `None` when its metadata is unavailable.
+pub fn package_info(pkg: &dyn Package) -> Option<PackageInfo<'_>> {
+    Some(PackageInfo {
+        cpv: pkg.cpv(),
+        slot: pkg.get("SLOT")?,
+        repo: pkg.repo_id(),
+        keywords: pkg.get("KEYWORDS").unwrap_or(""),
+        license: pkg.get("LICENSE").unwrap_or(""),
+        eapi: pkg.eapi_str().unwrap_or("0"),
+        iuse: pkg.get("IUSE").unwrap_or(""),
+        properties: pkg.get("PROPERTIES").unwrap_or(""),
+        restrict: pkg.get("RESTRICT").unwrap_or(""),
+        build_id: pkg.get("BUILD_ID").and_then(|b| b.trim().parse().ok()),
+    })
+}
+
+/// The USE configuration `domain` gives `pkg` (profile, make.conf, package.use, masks
+/// and forces), for evaluating its dependency classes
+/// ([`Package::evaluated_deps`]); `None` when its metadata is unavailable.
+pub fn effective_use(domain: &Domain, pkg: &dyn Package) -> Option<UseConfig> {
+    Some(domain.effective_use(&package_info(pkg)?))
+}
+
 /// The visibility of `pkg` in `domain`.
 pub fn package_visibility(domain: &Domain, pkg: &dyn Package) -> Visibility {
     if let Some(p) = pkg.problem()
@@ -39,7 +63,7 @@ pub fn package_visibility(domain: &Domain, pkg: &dyn Package) -> Visibility {
     {
         return Visibility::Unavailable(p);
     }
-    let Some(slot) = pkg.get("SLOT") else {
+    let Some(info) = package_info(pkg) else {
         return Visibility::Unavailable(Problem {
             repo: pkg.repo_id().to_owned(),
             key: pkg.cpv().to_string(),
@@ -49,18 +73,6 @@ pub fn package_visibility(domain: &Domain, pkg: &dyn Package) -> Visibility {
                 message: "no metadata".into(),
             },
         });
-    };
-    let info = PackageInfo {
-        cpv: pkg.cpv(),
-        slot,
-        repo: pkg.repo_id(),
-        keywords: pkg.get("KEYWORDS").unwrap_or(""),
-        license: pkg.get("LICENSE").unwrap_or(""),
-        eapi: pkg.eapi_str().unwrap_or("0"),
-        iuse: pkg.get("IUSE").unwrap_or(""),
-        properties: pkg.get("PROPERTIES").unwrap_or(""),
-        restrict: pkg.get("RESTRICT").unwrap_or(""),
-        build_id: pkg.get("BUILD_ID").and_then(|b| b.trim().parse().ok()),
     };
     let hidden = domain.visibility(&info);
     if hidden.is_empty() {

@@ -353,3 +353,72 @@ fn attributes_of_a_real_package() {
     assert_eq!(p.problem(), None);
     let _ = Arc::clone(&repos.domain);
 }
+
+#[test]
+fn profiles_data_use_descriptions_and_configured_deps() {
+    let (_cfg, repos) = open();
+    let guru = repos.source_repo("guru").unwrap();
+    let mirrors = guru.thirdpartymirrors();
+    assert_eq!(mirrors["zef"], ["https://360.zef.pm"]);
+    assert_eq!(mirrors["cran"][0], "https://cloud.r-project.org/");
+    assert_eq!(
+        guru.use_description("acct-user", "forgejo-runner", "docker")
+            .as_deref(),
+        Some("Have forgejo-runner use app-containers/docker")
+    );
+    // use.local.desc is generated from metadata.xml: every line agrees with what the
+    // metadata.xml reader gives (whitespace collapsed).
+    let text = std::fs::read_to_string(common::guru().join("profiles/use.local.desc")).unwrap();
+    let mut checked = 0;
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (left, desc) = line.split_once(" - ").unwrap();
+        let (cp, flag) = left.split_once(':').unwrap();
+        let (cat, pn) = cp.split_once('/').unwrap();
+        let want = desc.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(
+            guru.use_description(cat, pn, flag).as_deref(),
+            Some(want.as_str()),
+            "{line}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked}");
+    assert_eq!(
+        guru.profiles()
+            .use_local_desc
+            .values()
+            .map(Vec::len)
+            .sum::<usize>(),
+        checked
+    );
+
+    // Dependencies evaluated with the domain's USE: no conditional is left, and every
+    // atom is one of the raw ones.
+    let pkgs = guru
+        .itermatch(
+            &parse_target("dev-python/*").unwrap(),
+            &MatchOptions::default(),
+        )
+        .unwrap();
+    let p = pkgs
+        .iter()
+        .find(|p| p.get("RDEPEND").is_some_and(|d| d.contains("? (")))
+        .unwrap();
+    let use_ = strata_repo::visibility::effective_use(&repos.domain, p.as_ref()).unwrap();
+    let flags = |f: &str| use_.is_enabled(f);
+    let evaluated = p
+        .evaluated_deps(strata_atom::DepKind::Rdepend, &flags)
+        .unwrap()
+        .unwrap();
+    assert!(!evaluated.contains('?'), "{evaluated}");
+    let raw = p.get("RDEPEND").unwrap();
+    for tok in evaluated.split_whitespace() {
+        assert!(
+            matches!(tok, "(" | ")" | "||") || raw.split_whitespace().any(|r| r == tok),
+            "{tok} not in {raw}"
+        );
+    }
+}

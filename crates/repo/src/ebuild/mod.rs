@@ -69,6 +69,7 @@ pub(crate) struct Inner {
     pub(crate) problems: ProblemLog,
     pub(crate) index_store: Option<IndexStore>,
     profiles: OnceLock<RepoProfiles>,
+    master_profiles: OnceLock<Vec<RepoProfiles>>,
     xml: Mutex<HashMap<String, Arc<PackageMetadata>>>,
 }
 
@@ -205,6 +206,7 @@ impl EbuildRepo {
                 problems: ProblemLog::default(),
                 index_store,
                 profiles: OnceLock::new(),
+                master_profiles: OnceLock::new(),
                 xml: Mutex::new(HashMap::new()),
             }),
         })
@@ -289,6 +291,44 @@ impl EbuildRepo {
         self.inner
             .profiles
             .get_or_init(|| RepoProfiles::read(&self.inner.location.join("profiles")))
+    }
+
+    /// The masters' `profiles/` data, in layout.conf order (read once).
+    pub fn master_profiles(&self) -> &[RepoProfiles] {
+        self.inner.master_profiles.get_or_init(|| {
+            self.inner
+                .masters
+                .iter()
+                .map(|m| RepoProfiles::read(&m.location.join("profiles")))
+                .collect()
+        })
+    }
+
+    /// The third-party mirrors in effect for this repository: the masters' in
+    /// layout.conf order, then its own, a later definition of a mirror name replacing an
+    /// earlier one.
+    pub fn thirdpartymirrors(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        let mut out = std::collections::BTreeMap::new();
+        for p in self.master_profiles().iter().chain([self.profiles()]) {
+            for (k, v) in &p.thirdpartymirrors {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+        out
+    }
+
+    /// The description of USE flag `flag` of `category/package`: the package's
+    /// metadata.xml first, then use.local.desc and use.desc of this repository, then of
+    /// its masters (last master first).
+    pub fn use_description(&self, category: &str, package: &str, flag: &str) -> Option<String> {
+        if let Some(d) = self.metadata_xml(category, package).use_flag(flag) {
+            return Some(d.to_owned());
+        }
+        let cp = format!("{category}/{package}");
+        std::iter::once(self.profiles())
+            .chain(self.master_profiles().iter().rev())
+            .find_map(|p| p.use_description(&cp, flag))
+            .map(str::to_owned)
     }
 
     /// The parsed metadata.xml of `category/package` (empty when there is none). A parse
