@@ -216,6 +216,13 @@ fn split_line(line: &str) -> Option<(&str, &str)> {
     Some((k, v))
 }
 
+/// Lines as Python's universal-newline text mode yields them (Portage reads the index
+/// that way): `\n`, `\r\n` and a lone `\r` all end a line.
+fn logical_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n')
+        .flat_map(|line| line.strip_suffix('\r').unwrap_or(line).split('\r'))
+}
+
 impl PackagesIndex {
     /// A new index with `VERSION: 0` in its header.
     pub fn new() -> PackagesIndex {
@@ -230,7 +237,8 @@ impl PackagesIndex {
     /// Parses without checking `VERSION` (see [`Self::parse`]).
     ///
     /// Follows Portage: a block ends at an empty line; the body ends at an empty block
-    /// (end of file, or two consecutive empty lines); blocks without `CPV` are skipped;
+    /// (end of file, two consecutive empty lines, or a block with no known key); blocks
+    /// without `CPV` are skipped;
     /// unknown package keys are dropped; the last value of a repeated key wins.
     pub fn parse_unchecked(text: &str) -> PackagesIndex {
         let mut idx = PackagesIndex::default();
@@ -239,9 +247,8 @@ impl PackagesIndex {
         }
         let shared: Arc<str> = Arc::from(text);
         let base = shared.as_ptr() as usize;
-        let mut lines = shared.split('\n');
+        let mut lines = logical_lines(&shared);
         for line in lines.by_ref() {
-            let line = line.strip_suffix('\r').unwrap_or(line);
             if line.is_empty() {
                 break;
             }
@@ -256,15 +263,16 @@ impl PackagesIndex {
             };
             let mut any = false;
             for line in lines.by_ref() {
-                let line = line.strip_suffix('\r').unwrap_or(line);
                 if line.is_empty() {
                     break;
                 }
                 let Some((k, v)) = split_line(line) else {
                     continue;
                 };
-                any = true;
+                // As Portage: a block whose lines are all unknown keys reads as empty
+                // and ends the body.
                 if let Some(k) = intern(k) {
+                    any = true;
                     let span = Value::Span((v.as_ptr() as usize - base) as u32, v.len() as u32);
                     match entry.fields.iter_mut().find(|(kk, _)| *kk == k) {
                         Some(slot) => slot.1 = span,
@@ -388,6 +396,18 @@ CPV: a/b-1\nSLOT:2\nUNKNOWN: x\nDESC: hi there\nnocolon\n\n\
 SLOT: 3\n\n\
 CPV: a/c-1\nREPO: other\nCHOST: x86_64-pc-linux-gnu\n\n\n\
 CPV: a/d-1\n\n";
+        let cr = "VERSION: 0\r\n\r\nCPV: a/b-1\rSLOT: 2\r\rCPV: a/c-1\r\n\r\n";
+        let idx = PackagesIndex::parse(cr).expect("v0");
+        assert_eq!(idx.packages.len(), 2);
+        assert_eq!(idx.packages[0].raw("SLOT"), Some("2"));
+        let unknown_only = "VERSION: 0\n\nCPV: a/b-1\n\nFOO: 1\n\nCPV: a/c-1\n\n";
+        assert_eq!(
+            PackagesIndex::parse(unknown_only)
+                .expect("v0")
+                .packages
+                .len(),
+            1
+        );
         let idx = PackagesIndex::parse(text).expect("version 0");
         assert_eq!(idx.header.get("EMPTY").map(String::as_str), Some(""));
         assert!(!idx.header.contains_key("JUNK"));
