@@ -1,0 +1,468 @@
+//! Package attributes as pquery prints them (pkgcore's `stringify_attr`): the printable
+//! attribute names, and each attribute rendered as one string, or `MISSING`.
+
+use std::sync::Arc;
+
+use strata_atom::depspec::{DepKind, DepSpec};
+use strata_atom::{DepNode, Eapi};
+use strata_config::domain::{Domain, PackageInfo};
+use strata_repo::Package;
+use strata_repo::package::evaluate_to_string;
+
+/// Attribute names `--attr` and `--one-attr` accept (pkgcore's `printable_attrs`).
+pub const PRINTABLE_ATTRS: &[&str] = &[
+    "all",
+    "alldepends",
+    "allmetadata",
+    "bdepend",
+    "category",
+    "cbuild",
+    "chost",
+    "ctarget",
+    "defined_phases",
+    "depend",
+    "description",
+    "distfiles",
+    "eapi",
+    "environment",
+    "fetchables",
+    "files",
+    "fullver",
+    "homepage",
+    "idepend",
+    "inherited",
+    "iuse",
+    "keywords",
+    "license",
+    "longdescription",
+    "maintainers",
+    "package",
+    "path",
+    "pdepend",
+    "properties",
+    "raw_alldepends",
+    "raw_bdepend",
+    "raw_depend",
+    "raw_idepend",
+    "raw_pdepend",
+    "raw_rdepend",
+    "rdepend",
+    "repo",
+    "required_use",
+    "restrict",
+    "revision",
+    "slot",
+    "source_repository",
+    "subslot",
+    "uris",
+    "use",
+    "version",
+];
+
+/// The dependency classes, in `alldepends` order.
+pub const DEP_ATTRS: &[&str] = &["bdepend", "depend", "rdepend", "pdepend", "idepend"];
+
+/// The attributes `--print-revdep` looks at (pkgcore's sorted `dep_attrs`, raw forms
+/// included).
+pub const REVDEP_ATTRS: &[&str] = &[
+    "bdepend",
+    "depend",
+    "idepend",
+    "pdepend",
+    "raw_bdepend",
+    "raw_depend",
+    "raw_idepend",
+    "raw_pdepend",
+    "raw_rdepend",
+    "rdepend",
+];
+
+/// What `allmetadata` expands to (pkgcore's sorted `metadata_attrs`).
+pub const METADATA_ATTRS: &[&str] = &[
+    "bdepend",
+    "defined_phases",
+    "depend",
+    "description",
+    "distfiles",
+    "eapi",
+    "fetchables",
+    "homepage",
+    "idepend",
+    "inherited",
+    "iuse",
+    "keywords",
+    "license",
+    "pdepend",
+    "properties",
+    "raw_bdepend",
+    "raw_depend",
+    "raw_idepend",
+    "raw_pdepend",
+    "raw_rdepend",
+    "rdepend",
+    "required_use",
+    "restrict",
+    "slot",
+    "subslot",
+    "use",
+];
+
+/// Attributes printed as pretty-printed dependency trees in verbose mode.
+pub fn is_dep_formatted(attr: &str) -> bool {
+    let a = attr.strip_prefix("raw_").unwrap_or(attr);
+    DEP_ATTRS.contains(&a) || attr == "restrict"
+}
+
+/// The printed value of a missing attribute.
+pub const MISSING: &str = "MISSING";
+
+/// How packages are seen: configured by a domain (USE evaluated) or raw.
+#[derive(Debug, Clone)]
+pub struct View {
+    /// The domain whose USE configuration evaluates conditionals; `None` for raw.
+    pub domain: Option<Arc<Domain>>,
+}
+
+/// The domain's view of a package (for USE and visibility).
+pub fn package_info(pkg: &dyn Package) -> Option<PackageInfo<'_>> {
+    Some(PackageInfo {
+        cpv: pkg.cpv(),
+        slot: pkg.get("SLOT")?,
+        repo: pkg.repo_id(),
+        keywords: pkg.get("KEYWORDS").unwrap_or(""),
+        license: pkg.get("LICENSE").unwrap_or(""),
+        eapi: pkg.eapi_str().unwrap_or("0"),
+        iuse: pkg.get("IUSE").unwrap_or(""),
+        properties: pkg.get("PROPERTIES").unwrap_or(""),
+        restrict: pkg.get("RESTRICT").unwrap_or(""),
+        build_id: pkg.get("BUILD_ID").and_then(|b| b.trim().parse().ok()),
+    })
+}
+
+/// The USE flags that are enabled for `pkg`: what it was built with (installed and
+/// binary packages), else the domain's effective USE, else none (raw).
+pub fn enabled_use(view: &View, pkg: &dyn Package) -> Vec<String> {
+    if let Some(b) = pkg.built_use() {
+        return b.into_iter().map(str::to_owned).collect();
+    }
+    let (Some(domain), Some(info)) = (&view.domain, package_info(pkg)) else {
+        return Vec::new();
+    };
+    domain
+        .effective_use(&info)
+        .enabled()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn dep_kind(name: &str) -> Option<DepKind> {
+    Some(match name {
+        "bdepend" => DepKind::Bdepend,
+        "depend" => DepKind::Depend,
+        "rdepend" => DepKind::Rdepend,
+        "pdepend" => DepKind::Pdepend,
+        "idepend" => DepKind::Idepend,
+        "license" => DepKind::License,
+        "restrict" => DepKind::Restrict,
+        "properties" => DepKind::Properties,
+        "fetchables" | "uris" | "files" => DepKind::SrcUri,
+        "required_use" => DepKind::RequiredUse,
+        _ => return None,
+    })
+}
+
+/// A dependency-style attribute as a parsed spec: USE-evaluated for configured views
+/// (unless `raw`), as written otherwise. `None` when the metadata is unavailable or the
+/// value does not parse.
+pub fn dep_spec(view: &View, pkg: &dyn Package, name: &str, raw: bool) -> Option<DepSpec> {
+    let kind = dep_kind(name)?;
+    let spec = pkg.dep_spec(kind).ok()??;
+    if raw || view.domain.is_none() {
+        return Some(spec);
+    }
+    let enabled = enabled_use(view, pkg);
+    let flags = |f: &str| enabled.iter().any(|e| e == f);
+    let text = evaluate_to_string(&spec, &flags);
+    let eapi = pkg.eapi().and_then(Result::ok).unwrap_or(Eapi::LATEST);
+    DepSpec::parse(&text, kind, eapi).ok()
+}
+
+fn words(pkg: &dyn Package, key: &str) -> Option<Vec<String>> {
+    pkg.get("SLOT")?;
+    Some(
+        pkg.get(key)
+            .unwrap_or("")
+            .split_ascii_whitespace()
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+fn sorted_words(pkg: &dyn Package, key: &str) -> Option<String> {
+    let mut w = words(pkg, key)?;
+    w.sort();
+    Some(w.join(" "))
+}
+
+/// Renders a SRC_URI spec's leaves with `f` (file names or URIs), keeping the structure.
+fn render_uris(spec: &DepSpec, files: bool) -> String {
+    fn walk(nodes: &[DepNode], files: bool, out: &mut Vec<String>) {
+        for n in nodes {
+            match n {
+                DepNode::Leaf(l) => {
+                    if let Some(u) = l.as_uri() {
+                        let s = u.to_string();
+                        let (uri, rename) = match s.split_once(" -> ") {
+                            Some((a, b)) => (a.to_owned(), Some(b.to_owned())),
+                            None => (s.clone(), None),
+                        };
+                        if files {
+                            out.push(rename.unwrap_or_else(|| {
+                                uri.rsplit('/').next().unwrap_or(&uri).to_owned()
+                            }));
+                        } else {
+                            out.push(uri);
+                        }
+                    }
+                }
+                DepNode::Conditional(c, ch) => {
+                    let mut inner = Vec::new();
+                    walk(ch, files, &mut inner);
+                    out.push(format!("{c}? ( {} )", inner.join(" ")));
+                }
+                other => {
+                    let mut inner = Vec::new();
+                    walk(other.children(), files, &mut inner);
+                    out.push(format!("( {} )", inner.join(" ")));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(spec.items(), files, &mut out);
+    out.join(" ")
+}
+
+/// One attribute of `pkg` as pquery prints it; `MISSING` when the package does not
+/// have it. Differences from pkgcore, on purpose: `revision` of a package without one
+/// is `0` (pkgcore prints `MISSING`, #225), and `homepage` is space-separated URLs.
+pub fn render(view: &View, pkg: &dyn Package, attr: &str) -> String {
+    render_opt(view, pkg, attr).unwrap_or_else(|| MISSING.to_owned())
+}
+
+fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
+    let cpv = pkg.cpv();
+    let (raw, name) = match attr.strip_prefix("raw_") {
+        Some(a) if DEP_ATTRS.contains(&a) => (true, a),
+        _ => (false, attr),
+    };
+    Some(match name {
+        "category" => cpv.category().to_owned(),
+        "package" => cpv.package().to_owned(),
+        "version" => cpv.version().base().to_owned(),
+        "fullver" => cpv.version().as_str().to_owned(),
+        "revision" => cpv.version().revision().to_owned(),
+        "key" => cpv.cp().to_owned(),
+        "cpvstr" | "cpv" => cpv.as_str().to_owned(),
+        "repo" => pkg.repo_id().to_owned(),
+        "source_repository" => pkg
+            .get("repository")
+            .map(str::to_owned)
+            .unwrap_or_else(|| pkg.repo_id().to_owned()),
+        "path" => pkg.path()?.display().to_string(),
+        "slot" => pkg.slot()?.split('/').next().unwrap_or("").to_owned(),
+        "subslot" => {
+            let s = pkg.slot()?;
+            s.split_once('/').map_or(s, |(_, sub)| sub).to_owned()
+        }
+        "fullslot" => pkg.slot()?.to_owned(),
+        "eapi" => pkg.eapi_str()?.to_owned(),
+        "description" => {
+            pkg.get("SLOT")?;
+            pkg.get("DESCRIPTION").unwrap_or("").to_owned()
+        }
+        "homepage" => words(pkg, "HOMEPAGE")?.join(" "),
+        "keywords" => {
+            let mut w = words(pkg, "KEYWORDS")?;
+            w.sort_by(|a, b| a.trim_start_matches('~').cmp(b.trim_start_matches('~')));
+            w.join(" ")
+        }
+        "iuse" => sorted_words(pkg, "IUSE")?,
+        "inherited" => sorted_words(pkg, "INHERITED")?,
+        "defined_phases" => {
+            let mut w = words(pkg, "DEFINED_PHASES")?;
+            w.retain(|p| p != "-");
+            w.sort();
+            w.join(" ")
+        }
+        "properties" => {
+            let spec = dep_spec(view, pkg, "properties", false)?;
+            let mut w: Vec<String> = spec.leaves().map(|l| l.to_string()).collect();
+            w.sort();
+            w.join(" ")
+        }
+        "use" => {
+            let iuse: Vec<String> = words(pkg, "IUSE")
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| f.trim_start_matches(['+', '-']).to_owned())
+                .collect();
+            let enabled = enabled_use(view, pkg);
+            let mut on: Vec<&str> = iuse
+                .iter()
+                .filter(|f| enabled.contains(f))
+                .map(String::as_str)
+                .collect();
+            let mut off: Vec<String> = iuse
+                .iter()
+                .filter(|f| !enabled.contains(f))
+                .map(|f| format!("-{f}"))
+                .collect();
+            on.sort();
+            on.dedup();
+            off.sort();
+            off.dedup();
+            let mut all: Vec<String> = on.into_iter().map(str::to_owned).collect();
+            all.extend(off);
+            all.join(" ")
+        }
+        "required_use" => {
+            pkg.get("SLOT")?;
+            pkg.get("REQUIRED_USE")
+                .unwrap_or("")
+                .split_ascii_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        "bdepend" | "depend" | "rdepend" | "pdepend" | "idepend" | "license" | "restrict" => {
+            dep_spec(view, pkg, name, raw)?.to_string()
+        }
+        "fetchables" | "uris" => render_uris(&dep_spec(view, pkg, "uris", false)?, false),
+        "files" => render_uris(&dep_spec(view, pkg, "files", false)?, true),
+        "distfiles" => {
+            let spec = dep_spec(view, pkg, "files", false)?;
+            let mut seen = Vec::new();
+            for u in spec.uris() {
+                let s = u.to_string();
+                let name = match s.split_once(" -> ") {
+                    Some((_, b)) => b.to_owned(),
+                    None => s.rsplit('/').next().unwrap_or(&s).to_owned(),
+                };
+                if !seen.contains(&name) {
+                    seen.push(name);
+                }
+            }
+            seen.join(" ")
+        }
+        "maintainers" => pkg
+            .maintainers()
+            .iter()
+            .map(|m| strata_repo::attrs::maintainer_display(&m.email, m.name.as_deref()))
+            .collect::<Vec<_>>()
+            .join(" "),
+        "longdescription" => pkg.metadata_xml()?.longdescription()?.to_owned(),
+        "environment" => pkg.get("environment")?.to_owned(),
+        "chost" | "cbuild" | "ctarget" => {
+            let key = name.to_ascii_uppercase();
+            match pkg.get(&key) {
+                Some(v) => v.to_owned(),
+                None if pkg.path().is_some() && view.domain.is_some() && name != "ctarget" => {
+                    let d = view.domain.as_ref()?;
+                    d.setting(&key).or_else(|| d.setting("CHOST"))?.to_owned()
+                }
+                None => return None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// Lines of a dependency spec pretty-printed as pkgcore's `format_depends` does with a
+/// first-line prefix of 8 spaces: `None` when the spec is empty (the attribute line ends
+/// right after its label).
+pub fn format_depends(
+    spec: &DepSpec,
+    highlight: &dyn Fn(&strata_atom::Leaf) -> bool,
+) -> Vec<String> {
+    struct W<'a> {
+        lines: Vec<String>,
+        cur: String,
+        prefix: Vec<&'static str>,
+        hl: &'a dyn Fn(&strata_atom::Leaf) -> bool,
+    }
+    impl W<'_> {
+        fn write(&mut self, s: &str) {
+            if self.cur.is_empty() {
+                self.cur = self.prefix.concat();
+            }
+            self.cur.push_str(s);
+        }
+        fn newline(&mut self) {
+            if self.cur.is_empty() {
+                self.cur = self.prefix.concat();
+            }
+            self.lines.push(std::mem::take(&mut self.cur));
+        }
+        /// Returns whether it wrote several lines.
+        fn node(&mut self, n: &DepNode) -> bool {
+            let (label, children) = match n {
+                DepNode::Leaf(l) => {
+                    if (self.hl)(l) {
+                        self.write(&format!("\x1b[1m\x1b[36m{l}\x1b[0m"));
+                    } else {
+                        self.write(&l.to_string());
+                    }
+                    return false;
+                }
+                DepNode::AnyOf(c) => ("|| (".to_owned(), c),
+                DepNode::ExactlyOneOf(c) => ("^^ (".to_owned(), c),
+                DepNode::AtMostOneOf(c) => ("?? (".to_owned(), c),
+                DepNode::AllOf(c) => ("(".to_owned(), c),
+                DepNode::Conditional(cond, c) => (format!("{cond}? ("), c),
+            };
+            if children.len() == 1 {
+                self.write(&label);
+                self.write(" ");
+                self.prefix.push("    ");
+                let multi = self.node(&children[0]);
+                self.prefix.pop();
+                if multi {
+                    self.newline();
+                    self.write(")");
+                    true
+                } else {
+                    self.write(" )");
+                    false
+                }
+            } else {
+                self.write(&label);
+                self.newline();
+                self.prefix.push("    ");
+                for c in children {
+                    self.node(c);
+                    self.newline();
+                }
+                self.prefix.pop();
+                self.write(")");
+                true
+            }
+        }
+    }
+    let mut w = W {
+        lines: Vec::new(),
+        cur: String::new(),
+        prefix: vec!["        "],
+        hl: highlight,
+    };
+    let items = spec.items();
+    for (i, n) in items.iter().enumerate() {
+        w.node(n);
+        if i + 1 < items.len() {
+            w.newline();
+        }
+    }
+    if !w.cur.is_empty() {
+        w.lines.push(std::mem::take(&mut w.cur));
+    }
+    w.lines
+}

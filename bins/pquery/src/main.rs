@@ -1,0 +1,210 @@
+//! `pquery`: select packages from repositories that match a boolean combination of
+//! restrictions, then print information about them — pkgcore's `pquery`, with its options
+//! and output formats (pkgcore.md §1), over strata's repositories.
+//!
+//! Argument parsing ([`cli`]), repository selection ([`select`]), the restriction
+//! ([`query`]), attribute rendering ([`attrs`]) and printing ([`output`]) live in their
+//! own modules; the work itself is done by strata-config, strata-repo and strata-restrict.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use strata_atom::atom::Atom;
+use strata_repo::{MatchOptions, Package, PackageRef, Repository};
+use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction};
+
+mod attrs;
+mod cli;
+mod output;
+mod query;
+mod select;
+
+use attrs::View;
+use cli::{ColorWhen, Options};
+use output::Printer;
+
+/// A package seen through a domain's USE configuration: its dependency classes are
+/// USE-evaluated (pkgcore matches revdeps on configured packages this way).
+struct Configured<'a> {
+    pkg: &'a dyn Package,
+    deps: Vec<(Attr, Vec<Atom>)>,
+}
+
+impl<'a> Configured<'a> {
+    fn new(view: &View, pkg: &'a dyn Package) -> Self {
+        let mut deps = Vec::new();
+        for (attr, name) in [
+            (Attr::Bdepend, "bdepend"),
+            (Attr::Depend, "depend"),
+            (Attr::Rdepend, "rdepend"),
+            (Attr::Pdepend, "pdepend"),
+            (Attr::Idepend, "idepend"),
+        ] {
+            if let Some(spec) = attrs::dep_spec(view, pkg, name, false) {
+                deps.push((attr, spec.atoms().cloned().collect()));
+            }
+        }
+        Configured { pkg, deps }
+    }
+}
+
+impl PackageAttrs for Configured<'_> {
+    fn attr(&self, attr: Attr) -> Option<AttrValue<'_>> {
+        if Attr::DEPS.contains(&attr) {
+            return self
+                .deps
+                .iter()
+                .find(|(a, _)| *a == attr)
+                .map(|(_, atoms)| AttrValue::Atoms(std::borrow::Cow::Borrowed(atoms)));
+        }
+        self.pkg.attr(attr)
+    }
+}
+
+fn reads_deps(r: &Restriction) -> bool {
+    let mut found = false;
+    let complete = r.visit_attrs(&mut |a| {
+        if Attr::DEPS.contains(&a) {
+            found = true;
+        }
+    });
+    found || !complete
+}
+
+fn use_color(when: ColorWhen) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Groups consecutive packages with the same `category/package`.
+fn group_by_key(pkgs: Vec<PackageRef>) -> Vec<Vec<PackageRef>> {
+    let mut out: Vec<Vec<PackageRef>> = Vec::new();
+    for p in pkgs {
+        match out.last_mut() {
+            Some(g) if g[0].cpv().cp() == p.cpv().cp() && g[0].repo_id() == p.repo_id() => {
+                g.push(p)
+            }
+            _ => out.push(vec![p]),
+        }
+    }
+    out
+}
+
+fn run(opts: &Options) -> Result<ExitCode, String> {
+    opts.validate()?;
+    let domain = select::load_domain(opts)?;
+    let repos = select::open_repos(domain.clone())?;
+    let sel = select::select(opts, &repos)?;
+    if opts.cli.repo.is_none() && !opts.cli.installed && !repos.skipped.is_empty() {
+        for (name, why) in &repos.skipped {
+            eprintln!("pquery: warning: repository {name:?} not searched: {why}");
+        }
+    }
+    let restriction = query::build(opts, &sel, &domain)?;
+    let view = View {
+        domain: (!opts.cli.raw).then(|| domain.clone()),
+    };
+    let parse_atoms = |v: &[String]| -> Result<Vec<Atom>, String> {
+        v.iter().map(|a| query::parse_atom(a)).collect()
+    };
+    let printer = Printer {
+        opts,
+        view: view.clone(),
+        color: use_color(opts.cli.color),
+        highlight: parse_atoms(&opts.cli.highlight_dep)?,
+        print_revdep: parse_atoms(&opts.print_revdep)?,
+        format: opts
+            .cli
+            .format
+            .as_deref()
+            .map(output::parse_format)
+            .transpose()?,
+        root: domain.root.clone(),
+    };
+    let stdout = io::stdout();
+    let mut w = io::BufWriter::new(stdout.lock());
+    if opts.cli.debug {
+        for r in &sel.repos {
+            writeln!(w, "repo: {}", r.id()).map_err(|e| e.to_string())?;
+        }
+        writeln!(w, "restrict: {restriction:?}").map_err(|e| e.to_string())?;
+        writeln!(w).map_err(|e| e.to_string())?;
+    }
+    let configured_filter = view.domain.is_some() && reads_deps(&restriction);
+    let result = (|| -> Result<(), Box<dyn std::error::Error>> {
+        for repo in &sel.repos {
+            let mut pkgs = repo.itermatch(&restriction, &MatchOptions::default())?;
+            if configured_filter && !repo.livefs() {
+                pkgs.retain(|p| restriction.matches(&Configured::new(&view, p.as_ref())));
+            }
+            for group in group_by_key(pkgs) {
+                if opts.cli.no_version {
+                    let installed = if opts.verbosity > 0 && !sel.includes_installed {
+                        let atom = strata_restrict::parse_target(group[0].cpv().cp())?;
+                        let mut v: Vec<String> = sel
+                            .installed
+                            .itermatch(&atom, &MatchOptions::fast())?
+                            .iter()
+                            .map(|p| p.cpv().version().as_str().to_owned())
+                            .collect();
+                        v.sort();
+                        Some(v)
+                    } else {
+                        None
+                    };
+                    printer.packages_noversion(&mut w, &group, installed)?;
+                } else if opts.cli.min || opts.cli.max {
+                    if opts.cli.min
+                        && let Some(p) = group.iter().min_by(|a, b| a.cpv().cmp(b.cpv()))
+                    {
+                        printer.package(&mut w, p)?;
+                    }
+                    if opts.cli.max
+                        && let Some(p) = group.iter().max_by(|a, b| a.cpv().cmp(b.cpv()))
+                    {
+                        printer.package(&mut w, p)?;
+                    }
+                } else {
+                    for p in &group {
+                        printer.package(&mut w, p)?;
+                        if opts.cli.first {
+                            break;
+                        }
+                    }
+                }
+                if opts.cli.first {
+                    break;
+                }
+            }
+        }
+        w.flush()?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            if let Some(ioe) = e.downcast_ref::<io::Error>()
+                && ioe.kind() == io::ErrorKind::BrokenPipe
+            {
+                return Ok(ExitCode::SUCCESS);
+            }
+            Err(e.to_string())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let opts = Options::from_env();
+    match run(&opts) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("pquery: error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

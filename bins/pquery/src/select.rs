@@ -1,0 +1,214 @@
+//! Which repositories a query runs on (pkgcore's `setup_repos`): the domain's
+//! visibility-filtered source repositories by default; `-r`, `-E`, `-B`, `-I`, `-A`,
+//! `--raw`, `--unfiltered`; CONTENTS options switch to the installed packages.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use strata_config::classes::builtin_registry;
+use strata_config::domain::Domain;
+use strata_config::load::{ConfigSource, load_config};
+use strata_config::portage::PortageOptions;
+use strata_repo::domain::OpenOptions;
+use strata_repo::{
+    DomainRepos, EbuildRepo, EbuildRepoOptions, MasterRepo, Repository, VisibleRepo,
+};
+
+use crate::cli::Options;
+
+/// The repositories to query, in order, and whether packages are seen configured.
+#[derive(Debug)]
+pub struct Selection {
+    /// Repositories, each queried on its own (output is grouped per repository).
+    pub repos: Vec<Arc<dyn Repository>>,
+    /// All source repositories (unfiltered), for `-u`.
+    pub all_source: Vec<Arc<dyn Repository>>,
+    /// The installed packages.
+    pub installed: Arc<dyn Repository>,
+    /// Whether the selection includes the installed packages.
+    pub includes_installed: bool,
+}
+
+fn env_path(var: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// Loads the configuration named by `--config`/`--config-root`/`--root` (and
+/// PORTAGE_CONFIGROOT/ROOT) and builds its domain.
+pub fn load_domain(opts: &Options) -> Result<Arc<Domain>, String> {
+    let cli = &opts.cli;
+    let root = cli
+        .root
+        .clone()
+        .or_else(|| env_path("ROOT"))
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let source = if let Some(config) = &cli.config {
+        if config.is_file() {
+            ConfigSource::Toml(config.clone())
+        } else {
+            if !config.is_dir() {
+                return Err(format!(
+                    "config directory {} does not exist",
+                    config.display()
+                ));
+            }
+            ConfigSource::Portage(PortageOptions {
+                config_dir: config.clone(),
+                root,
+                home: env_path("HOME"),
+                repositories: std::env::var("PORTAGE_REPOSITORIES").ok(),
+            })
+        }
+    } else {
+        let config_root = cli
+            .config_root
+            .clone()
+            .or_else(|| env_path("PORTAGE_CONFIGROOT"))
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let mut o = PortageOptions::new(&config_root, &root);
+        o.home = env_path("HOME");
+        o.repositories = std::env::var("PORTAGE_REPOSITORIES").ok();
+        ConfigSource::Portage(o)
+    };
+    let loaded = load_config(builtin_registry(), &source).map_err(|e| e.to_string())?;
+    loaded.domain().map_err(|e| e.to_string())
+}
+
+/// Opens the domain's repositories. Search indexes go to `STRATA_INDEX_DIR` when set,
+/// else the user's cache directory.
+pub fn open_repos(domain: Arc<Domain>) -> Result<DomainRepos, String> {
+    let opts = OpenOptions {
+        index_dir: env_path("STRATA_INDEX_DIR"),
+        binary_factory: None,
+    };
+    DomainRepos::open(domain, &opts).map_err(|e| e.to_string())
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// An ebuild repository outside the configuration, opened from its path, its masters
+/// resolved by name among the configured repositories.
+fn external_repo(path: &Path, repos: &DomainRepos) -> Result<EbuildRepo, String> {
+    let probe = EbuildRepo::open(path).map_err(|e| e.to_string())?;
+    let mut masters = Vec::new();
+    for name in probe.layout().masters().unwrap_or_default() {
+        let Some(m) = repos.domain.repos.get(&name) else {
+            return Err(format!(
+                "repository at {}: unknown master {name:?}",
+                path.display()
+            ));
+        };
+        masters.push(MasterRepo {
+            name: m.name.clone(),
+            location: m.location.clone(),
+        });
+    }
+    EbuildRepo::open_with(
+        path,
+        EbuildRepoOptions {
+            masters,
+            index_dir: env_path("STRATA_INDEX_DIR"),
+            ..Default::default()
+        },
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// The repositories `opts` select.
+pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> {
+    let cli = &opts.cli;
+    let filtered = !cli.raw && !cli.unfiltered;
+    let domain = repos.domain.clone();
+    let wrap = |r: Arc<dyn Repository>| -> Arc<dyn Repository> {
+        if filtered {
+            Arc::new(VisibleRepo::new(r, domain.clone()))
+        } else {
+            r
+        }
+    };
+    let source: Vec<Arc<dyn Repository>> = repos
+        .source
+        .iter()
+        .map(|r| Arc::new(r.clone()) as Arc<dyn Repository>)
+        .collect();
+    let installed: Arc<dyn Repository> = Arc::new(repos.installed.clone());
+    let binary_unavailable = || {
+        let names: Vec<String> = repos.skipped.iter().map(|(n, _)| n.clone()).collect();
+        format!(
+            "binary package repositories are not supported by pquery yet{}",
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(" (configured: {})", names.join(", "))
+            }
+        )
+    };
+    let contents_query =
+        cli.contents || cli.size || !cli.owns.is_empty() || !cli.owns_re.is_empty();
+    let mut includes_installed = false;
+    let chosen: Vec<Arc<dyn Repository>> = if let Some(name) = &cli.repo {
+        if matches!(name.as_str(), "vdb" | "installed") {
+            includes_installed = true;
+            vec![installed.clone()]
+        } else if matches!(name.as_str(), "binpkg" | "binpkgs") {
+            return Err(binary_unavailable());
+        } else if name == "provided" {
+            return Err("package.provided is not supported by pquery yet".into());
+        } else if let Some(r) = repos
+            .source
+            .iter()
+            .find(|r| r.id() == name)
+            .or_else(|| {
+                let cfg = repos.domain.repos.get(name)?;
+                repos.source.iter().find(|r| r.id() == cfg.name)
+            })
+            .or_else(|| {
+                repos
+                    .source
+                    .iter()
+                    .find(|r| r.location().is_some_and(|l| same_path(l, Path::new(name))))
+            })
+        {
+            vec![wrap(Arc::new(r.clone()))]
+        } else if repos.skipped.iter().any(|(n, _)| n == name) {
+            return Err(binary_unavailable());
+        } else if Path::new(name).is_dir() {
+            vec![wrap(Arc::new(external_repo(Path::new(name), repos)?))]
+        } else {
+            return Err(format!(
+                "repository {name:?} is not configured and is not a directory"
+            ));
+        }
+    } else if contents_query || cli.installed {
+        includes_installed = true;
+        vec![installed.clone()]
+    } else if cli.binary_repos {
+        return Err(binary_unavailable());
+    } else if cli.all_repos {
+        includes_installed = true;
+        if !repos.skipped.is_empty() {
+            return Err(binary_unavailable());
+        }
+        let mut v = vec![installed.clone()];
+        v.extend(source.iter().cloned().map(wrap));
+        v
+    } else {
+        // Default and -E: the source repositories (binary ones need strata-binpkg's
+        // repository support, which pquery does not have yet; they are left out of the
+        // default set as pkgcore leaves out unconfigured binhosts).
+        source.iter().cloned().map(wrap).collect()
+    };
+    Ok(Selection {
+        repos: chosen,
+        all_source: source,
+        installed,
+        includes_installed,
+    })
+}
