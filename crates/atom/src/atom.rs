@@ -263,6 +263,50 @@ impl AtomOptions {
     }
 }
 
+/// Bytes of atom text stored inline (no allocation) when it fits.
+const TEXT_INLINE: usize = 38;
+
+/// The atom's text: inline when short (most atoms), else on the heap.
+#[derive(Clone)]
+enum Text {
+    Inline([u8; TEXT_INLINE], u8),
+    Heap(Box<str>),
+}
+
+impl Text {
+    #[inline]
+    fn new(s: &str) -> Text {
+        if s.len() <= TEXT_INLINE {
+            let mut buf = [0u8; TEXT_INLINE];
+            buf[..s.len()].copy_from_slice(s.as_bytes());
+            Text::Inline(buf, s.len() as u8)
+        } else {
+            Text::Heap(s.into())
+        }
+    }
+
+    /// `text[start..end]`. The bytes were copied from a `&str` and the offsets are
+    /// character boundaries found by the parser, so this never fails (the empty string
+    /// is returned if it somehow did).
+    #[inline]
+    fn slice(&self, start: usize, end: usize) -> &str {
+        match self {
+            Text::Inline(buf, _) => std::str::from_utf8(&buf[start..end]).unwrap_or_default(),
+            Text::Heap(s) => &s[start..end],
+        }
+    }
+
+    #[inline]
+    fn as_str(&self) -> &str {
+        match self {
+            Text::Inline(buf, len) => {
+                std::str::from_utf8(&buf[..usize::from(*len)]).unwrap_or_default()
+            }
+            Text::Heap(s) => s,
+        }
+    }
+}
+
 /// A byte range in the atom text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Span {
@@ -302,7 +346,7 @@ impl Span {
 /// ```
 #[derive(Clone)]
 pub struct Atom {
-    text: Box<str>,
+    text: Text,
     blocker: Option<Blocker>,
     op: Option<VersionOp>,
     slot_op: Option<SlotOperator>,
@@ -535,7 +579,7 @@ impl Atom {
         }
 
         Ok(Atom {
-            text: s.into(),
+            text: Text::new(s),
             blocker,
             op,
             slot_op,
@@ -552,31 +596,32 @@ impl Atom {
 
     #[inline]
     fn span(&self, span: Option<Span>) -> Option<&str> {
-        span.map(|sp| &self.text[sp.start as usize..sp.end as usize])
+        span.map(|sp| self.text.slice(sp.start as usize, sp.end as usize))
     }
 
     /// The atom as text (canonical form).
     #[inline]
     pub fn as_str(&self) -> &str {
-        &self.text
+        self.text.as_str()
     }
 
     /// The category.
     #[inline]
     pub fn category(&self) -> &str {
-        &self.text[self.cat as usize..self.slash as usize]
+        self.text.slice(self.cat as usize, self.slash as usize)
     }
 
     /// The package name.
     #[inline]
     pub fn package(&self) -> &str {
-        &self.text[self.slash as usize + 1..self.pn_end as usize]
+        self.text
+            .slice(self.slash as usize + 1, self.pn_end as usize)
     }
 
     /// `category/package`.
     #[inline]
     pub fn cp(&self) -> &str {
-        &self.text[self.cat as usize..self.pn_end as usize]
+        self.text.slice(self.cat as usize, self.pn_end as usize)
     }
 
     /// The version, for versioned atoms.
@@ -636,7 +681,7 @@ impl Atom {
     /// The unversioned atom `category/package`, without blocker, slot, repo or USE deps.
     pub fn unversioned(&self) -> Atom {
         Atom {
-            text: self.cp().into(),
+            text: Text::new(self.cp()),
             blocker: None,
             op: None,
             slot_op: None,
@@ -961,7 +1006,7 @@ impl<'a> VersionRange<'a> {
 
 impl PartialEq for Atom {
     fn eq(&self, other: &Self) -> bool {
-        self.text == other.text
+        self.as_str() == other.as_str()
     }
 }
 
@@ -969,7 +1014,7 @@ impl Eq for Atom {}
 
 impl Hash for Atom {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.text.hash(state);
+        self.as_str().hash(state);
     }
 }
 
@@ -985,19 +1030,19 @@ impl Ord for Atom {
             .cmp(other.category())
             .then_with(|| self.package().cmp(other.package()))
             .then_with(|| self.version.cmp(&other.version))
-            .then_with(|| self.text.cmp(&other.text))
+            .then_with(|| self.as_str().cmp(other.as_str()))
     }
 }
 
 impl fmt::Display for Atom {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for Atom {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Atom({:?})", &*self.text)
+        write!(f, "Atom({:?})", self.as_str())
     }
 }
 

@@ -151,6 +151,15 @@ pub fn version_suffix_start(s: &str) -> Option<usize> {
 }
 
 fn validate_pn_like(kind: InputKind, s: &str, rest: u8) -> Result<(), ParseError> {
+    // Fast path: valid characters, and no hyphen followed by a digit (so no possible
+    // version suffix).
+    let b = s.as_bytes();
+    if b.first().is_some_and(|&c| is(c, WORD))
+        && b.iter().all(|&c| is(c, rest))
+        && !b.windows(2).any(|w| w[0] == b'-' && w[1].is_ascii_digit())
+    {
+        return Ok(());
+    }
     check(
         kind,
         s,

@@ -194,6 +194,7 @@ fn push_number<K: KeySink>(key: &mut K, digits: &[u8]) {
 }
 
 /// Scans a version, writing its comparison key. Errors are `(byte offset, reason)`.
+#[inline(always)]
 fn scan<K: KeySink>(s: &[u8], key: &mut K) -> Result<Layout, (usize, &'static str)> {
     let total = s.len();
     if total > (u32::MAX / 4) as usize {
