@@ -35,7 +35,10 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(atom.cp(), format!("{}/{}", atom.category(), atom.package()));
     assert_eq!(atom.op().is_some(), atom.version().is_some());
     let unversioned = atom.unversioned();
-    assert_eq!(Atom::parse(unversioned.as_str(), Eapi::E0).expect("cp parses"), unversioned);
+    assert_eq!(
+        Atom::parse(unversioned.as_str(), Eapi::E0).expect("cp parses"),
+        unversioned
+    );
 
     // USE deps are consistent when no flag is required both on and off.
     let mut on = HashSet::new();
@@ -77,7 +80,9 @@ fuzz_target!(|data: &[u8]| {
             (Some(s), None) => s.to_owned(),
             _ => "0".to_owned(),
         };
-        let mut target = MatchTarget::new(&cpv).with_slot(&slot_text).with_use(&use_set);
+        let mut target = MatchTarget::new(&cpv)
+            .with_slot(&slot_text)
+            .with_use(&use_set);
         if let Some(r) = atom.repo() {
             target = target.with_repo(r);
         }
