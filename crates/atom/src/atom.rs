@@ -21,6 +21,15 @@
 //!   `a/b-1.00`), not by Portage's string equality.
 //! * `=V*` is component-wise with Portage's boundary rule ([`Version::glob_matches`]).
 //! * `::repo` is allowed only through [`AtomOptions`] (user configuration).
+//! * In EAPI 0/1 a `!` blocker (of unspecified strength) is reported as
+//!   [`Blocker::Weak`]; `!!` is rejected there.
+//! * Slot operators are not rejected inside blockers (`!cat/pkg:=`); neither PMS's atom
+//!   grammar nor Portage's atom parser forbids them.
+//! * [`Atom::intersects`] ignores blockers and compares the package parts; a target
+//!   whose slot, repository or USE is unknown does not satisfy an atom that constrains
+//!   it ([`MatchTarget`]).
+//! * Build-id (`=cat/pkg-1-3`) and wildcard (`*/*`) atoms are Portage user-configuration
+//!   extensions and are not parsed here.
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
