@@ -57,6 +57,7 @@ pub mod contents;
 pub mod domain;
 pub mod ebuild;
 pub mod error;
+mod listing;
 pub mod metadata_xml;
 pub mod multiplex;
 pub mod package;

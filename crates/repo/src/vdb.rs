@@ -77,28 +77,11 @@ impl VdbRepo {
     }
 
     fn list_dir(&self, dir: &Path) -> Result<Vec<(String, bool)>, RepoError> {
-        let rd = match std::fs::read_dir(dir) {
-            Ok(rd) => rd,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-                ) =>
-            {
-                return Ok(Vec::new());
-            }
-            Err(e) => return Err(RepoError::io(dir, e)),
-        };
-        let mut out = Vec::new();
-        for ent in rd {
-            let ent = ent.map_err(|e| RepoError::io(dir, e))?;
-            let Ok(name) = ent.file_name().into_string() else {
-                continue;
-            };
-            let is_dir = ent.path().is_dir();
-            out.push((name, is_dir));
-        }
-        Ok(out)
+        Ok(crate::listing::list_or_empty(dir)
+            .map_err(|e| RepoError::io(dir, e))?
+            .into_iter()
+            .map(|(n, k)| (n, k == crate::listing::Kind::Dir))
+            .collect())
     }
 
     /// Every installed version in `category`, sorted.

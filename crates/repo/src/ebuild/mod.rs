@@ -467,31 +467,16 @@ impl Repository for EbuildRepo {
             return Ok(Vec::new());
         }
         let dir = self.inner.location.join(category);
-        let rd = match std::fs::read_dir(&dir) {
-            Ok(rd) => rd,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-                ) =>
-            {
-                return Ok(Vec::new());
-            }
-            Err(e) => return Err(RepoError::io(dir, e)),
-        };
+        let entries = crate::listing::list_or_empty(&dir).map_err(|e| RepoError::io(&dir, e))?;
         let mut out = Vec::new();
-        for ent in rd {
-            let ent = ent.map_err(|e| RepoError::io(&dir, e))?;
-            let Ok(name) = ent.file_name().into_string() else {
-                continue;
-            };
-            if name.starts_with('.') || !is_dir(&ent) {
+        for (name, kind) in entries {
+            if name.starts_with('.') || kind != crate::listing::Kind::Dir {
                 continue;
             }
             if strata_atom::name::validate_package(&name).is_err() {
                 self.inner.record(
                     format!("{category}/{name}"),
-                    ent.path(),
+                    dir.join(&name),
                     ProblemKind::InvalidName {
                         message: format!("{name:?} is not a valid package name"),
                     },
@@ -509,23 +494,9 @@ impl Repository for EbuildRepo {
             return Ok(Vec::new());
         }
         let dir = self.inner.location.join(category).join(package);
-        let rd = match std::fs::read_dir(&dir) {
-            Ok(rd) => rd,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-                ) =>
-            {
-                return Ok(Vec::new());
-            }
-            Err(e) => return Err(RepoError::io(dir, e)),
-        };
+        let entries = crate::listing::list_or_empty(&dir).map_err(|e| RepoError::io(&dir, e))?;
         let mut out = Vec::new();
-        for ent in rd {
-            let ent = ent.map_err(|e| RepoError::io(&dir, e))?;
-            let name = ent.file_name();
-            let Some(name) = name.to_str() else { continue };
+        for (name, _) in &entries {
             let Some(pf) = name.strip_suffix(".ebuild") else {
                 continue;
             };
@@ -535,7 +506,7 @@ impl Repository for EbuildRepo {
             let bad = |message: String| {
                 self.inner.record(
                     format!("{category}/{pf}"),
-                    ent.path(),
+                    dir.join(name),
                     ProblemKind::InvalidName { message },
                 );
             };
