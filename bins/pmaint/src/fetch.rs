@@ -101,6 +101,10 @@ pub struct Args {
     /// directory (hard links where possible) and exit.
     #[arg(long, value_name = "DIR")]
     pub export_layout: Option<PathBuf>,
+    /// A dynamic-archive store consulted before the network (by Manifest SHA512, else by
+    /// final name); default: $STRATA_ARCHIVE_STORE when set.
+    #[arg(long, value_name = "DIR")]
+    pub archive_store: Option<PathBuf>,
 }
 
 /// Draws one progress bar per running download; messages go above the bars.
@@ -347,9 +351,18 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn Error>> {
         ..SchemeTransport::default()
     };
     let bars = Arc::new(Bars::new());
-    let fetcher = Fetcher::new(options, Arc::new(transport))
+    let mut fetcher = Fetcher::new(options, Arc::new(transport))
         .with_mirrors(mirrors)
         .with_progress(bars.clone());
+    let store_dir = args
+        .archive_store
+        .clone()
+        .or_else(|| std::env::var_os("STRATA_ARCHIVE_STORE").map(PathBuf::from));
+    if let Some(dir) = store_dir {
+        let store = strata_archive::Store::open(&dir)
+            .map_err(|e| format!("archive store {}: {e}", dir.display()))?;
+        fetcher = fetcher.with_source(Arc::new(store));
+    }
 
     if args.pretend {
         for f in &fetchables {

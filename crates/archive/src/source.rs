@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use strata_fetch::hash::Digests;
 use strata_fetch::source::{DistfileSource, SourceError};
-use tempfile::NamedTempFile;
 
 use crate::digests::BlobDigests;
 use crate::error::{ArchiveError, Result};
@@ -53,7 +52,12 @@ impl Store {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let mut temp = NamedTempFile::with_prefix_in(".strata-archive-", parent)
+        // A distfile must be readable by the unprivileged build user (FEATURES=userpriv),
+        // not 0600 as temporary files are by default; the umask still applies.
+        let mut temp = tempfile::Builder::new()
+            .prefix(".strata-archive-")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+            .tempfile_in(parent)
             .map_err(|e| ArchiveError::io("create temporary file in", parent, e))?;
         let mut input = fs::File::open(&blob).map_err(|e| ArchiveError::io("open", &blob, e))?;
         io::copy(&mut input, &mut temp).map_err(|e| ArchiveError::io("copy to", temp.path(), e))?;

@@ -628,6 +628,12 @@ fn manifest_lines_parse_and_the_store_serves_the_fetcher() {
             .unwrap()
     );
     strata_fetch::hash::verify_file(&dest, &entry.digests, &[HashAlgorithm::Blake2b]).unwrap();
+    // Readable by the unprivileged build user (not a 0600 temporary file).
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&dest).unwrap().permissions().mode();
+        assert_eq!(mode & 0o044, 0o044, "distfile mode {mode:o}");
+    }
     // An existing destination is never overwritten.
     assert!(
         source
