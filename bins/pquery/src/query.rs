@@ -252,6 +252,13 @@ pub fn build(
             }
         }
         groups.push(Restriction::or(rs));
+    } else if let Ok(cwd) = std::env::current_dir()
+        && let Some(r) = path_restriction(&cwd.to_string_lossy(), sel)
+        && !matches!(r, Restriction::AlwaysTrue)
+    {
+        // No targets, and the working directory is inside a selected repository: the
+        // packages under it (as pkgcore does).
+        groups.push(r);
     }
     if cli.all {
         groups.push(Restriction::AlwaysTrue);

@@ -21,12 +21,19 @@ use crate::cli::Options;
 pub struct Selection {
     /// Repositories, each queried on its own (output is grouped per repository).
     pub repos: Vec<Arc<dyn Repository>>,
-    /// All source repositories (unfiltered), for `-u`.
+    /// All source repositories, visibility-filtered, for `-u`.
     pub all_source: Vec<Arc<dyn Repository>>,
     /// The installed packages.
     pub installed: Arc<dyn Repository>,
     /// Whether the selection includes the installed packages.
     pub includes_installed: bool,
+}
+
+/// `p` made absolute (relative paths are taken against the working directory; the
+/// config loader resolves links such as `make.profile` against the config directory,
+/// which must therefore be absolute).
+fn absolute(p: PathBuf) -> PathBuf {
+    std::path::absolute(&p).unwrap_or(p)
 }
 
 fn env_path(var: &str) -> Option<PathBuf> {
@@ -43,10 +50,11 @@ pub fn load_domain(opts: &Options) -> Result<Arc<Domain>, String> {
         .root
         .clone()
         .or_else(|| env_path("ROOT"))
+        .map(absolute)
         .unwrap_or_else(|| PathBuf::from("/"));
-    let source = if let Some(config) = &cli.config {
+    let source = if let Some(config) = cli.config.clone().map(absolute) {
         if config.is_file() {
-            ConfigSource::Toml(config.clone())
+            ConfigSource::Toml(config)
         } else {
             if !config.is_dir() {
                 return Err(format!(
@@ -55,7 +63,7 @@ pub fn load_domain(opts: &Options) -> Result<Arc<Domain>, String> {
                 ));
             }
             ConfigSource::Portage(PortageOptions {
-                config_dir: config.clone(),
+                config_dir: config,
                 root,
                 home: env_path("HOME"),
                 repositories: std::env::var("PORTAGE_REPOSITORIES").ok(),
@@ -66,6 +74,7 @@ pub fn load_domain(opts: &Options) -> Result<Arc<Domain>, String> {
             .config_root
             .clone()
             .or_else(|| env_path("PORTAGE_CONFIGROOT"))
+            .map(absolute)
             .unwrap_or_else(|| PathBuf::from("/"));
         let mut o = PortageOptions::new(&config_root, &root);
         o.home = env_path("HOME");
@@ -205,9 +214,15 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
         // default set as pkgcore leaves out unconfigured binhosts).
         source.iter().cloned().map(wrap).collect()
     };
+    // `-u` compares against the visible versions, whatever the selection (pkgcore's
+    // `all_source_repos`).
+    let all_source = source
+        .iter()
+        .map(|r| Arc::new(VisibleRepo::new(r.clone(), domain.clone())) as Arc<dyn Repository>)
+        .collect();
     Ok(Selection {
         repos: chosen,
-        all_source: source,
+        all_source,
         installed,
         includes_installed,
     })

@@ -1,0 +1,1 @@
+../../repo/profiles/default/linux/amd64
