@@ -269,7 +269,13 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
             .get("repository")
             .map(str::to_owned)
             .unwrap_or_else(|| pkg.repo_id().to_owned()),
-        "path" => pkg.path()?.display().to_string(),
+        "path" => {
+            let p = pkg.path()?;
+            p.canonicalize()
+                .unwrap_or_else(|_| p.to_path_buf())
+                .display()
+                .to_string()
+        }
         "slot" => pkg.slot()?.split('/').next().unwrap_or("").to_owned(),
         "subslot" => {
             let s = pkg.slot()?;
