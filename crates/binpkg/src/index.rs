@@ -242,9 +242,8 @@ impl PackagesIndex {
     /// unknown package keys are dropped; the last value of a repeated key wins.
     pub fn parse_unchecked(text: &str) -> PackagesIndex {
         let mut idx = PackagesIndex::default();
-        if text.len() > u32::MAX as usize {
-            return idx;
-        }
+        // Spans are 32-bit; a (theoretical) index over 4 GiB keeps owned values instead.
+        let spans = text.len() <= u32::MAX as usize;
         let shared: Arc<str> = Arc::from(text);
         let base = shared.as_ptr() as usize;
         let mut lines = logical_lines(&shared);
@@ -273,7 +272,11 @@ impl PackagesIndex {
                 // and ends the body.
                 if let Some(k) = intern(k) {
                     any = true;
-                    let span = Value::Span((v.as_ptr() as usize - base) as u32, v.len() as u32);
+                    let span = if spans {
+                        Value::Span((v.as_ptr() as usize - base) as u32, v.len() as u32)
+                    } else {
+                        Value::Owned(v.into())
+                    };
                     match entry.fields.iter_mut().find(|(kk, _)| *kk == k) {
                         Some(slot) => slot.1 = span,
                         None => entry.fields.push((k, span)),
