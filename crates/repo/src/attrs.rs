@@ -115,6 +115,28 @@ pub fn maintainer_display(email: &str, name: Option<&str>) -> String {
     }
 }
 
+/// The metadata.xml attributes (`longdescription`, `maintainers`, `maintainer_emails`,
+/// `maintainer_names`) from parsed metadata.xml; `None` for any other attribute, and for
+/// a long description the file does not have.
+pub fn xml_attr(xml: &crate::metadata_xml::PackageMetadata, attr: Attr) -> Option<AttrValue<'_>> {
+    let ms = &xml.maintainers;
+    Some(match attr {
+        Attr::LongDescription => AttrValue::text(xml.longdescription()?),
+        Attr::Maintainers => AttrValue::List(StrList::Owned(
+            ms.iter()
+                .map(|m| maintainer_display(&m.email, m.name.as_deref()))
+                .collect(),
+        )),
+        Attr::MaintainerEmails => {
+            AttrValue::List(StrList::Owned(ms.iter().map(|m| m.email.clone()).collect()))
+        }
+        Attr::MaintainerNames => AttrValue::List(StrList::Owned(
+            ms.iter().filter_map(|m| m.name.clone()).collect(),
+        )),
+        _ => return None,
+    })
+}
+
 /// The name and version attributes of `cpv` (`category`, `package`, `version`,
 /// `fullver`, `revision`, `key`, `cpv`); `None` for any other attribute.
 pub fn cpv_attr(cpv: &Cpv, attr: Attr) -> Option<AttrValue<'_>> {

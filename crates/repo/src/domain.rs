@@ -10,9 +10,10 @@ use strata_config::repos::RepoConfig;
 
 use crate::ebuild::EbuildRepo;
 use crate::error::RepoError;
+use crate::metadata_xml::PackageMetadata;
 use crate::multiplex::MultiplexRepo;
 use crate::repository::Repository;
-use crate::vdb::VdbRepo;
+use crate::vdb::{MetadataXmlSource, VdbRepo};
 use crate::visibility::VisibleRepo;
 
 /// Opens binary package repositories (`repo-type = binpkg`, PKGDIR). strata-repo does
@@ -21,6 +22,27 @@ use crate::visibility::VisibleRepo;
 pub trait BinaryRepoFactory: Send + Sync {
     /// Opens the binary repository `config` of `domain`.
     fn open(&self, config: &RepoConfig, domain: &Domain) -> Result<Arc<dyn Repository>, RepoError>;
+}
+
+/// metadata.xml for installed packages from the domain's ebuild repositories: the one
+/// the package was built from, else the first (highest priority) that has the package.
+struct SourceMetadataXml {
+    repos: Vec<EbuildRepo>,
+}
+
+impl MetadataXmlSource for SourceMetadataXml {
+    fn metadata_xml(
+        &self,
+        category: &str,
+        package: &str,
+        source_repo: Option<&str>,
+    ) -> Option<Arc<PackageMetadata>> {
+        let has = |r: &EbuildRepo| r.inner.location.join(category).join(package).is_dir();
+        let repo = source_repo
+            .and_then(|id| self.repos.iter().find(|r| r.inner.id == id && has(r)))
+            .or_else(|| self.repos.iter().find(|r| has(r)))?;
+        Some(repo.metadata_xml(category, package))
+    }
 }
 
 /// How [`DomainRepos::open`] opens repositories.
@@ -83,7 +105,10 @@ impl DomainRepos {
         let installed = match domain.vdb_path() {
             Some(p) => VdbRepo::open(p),
             None => VdbRepo::for_root(&domain.root),
-        };
+        }
+        .with_metadata_xml_source(Arc::new(SourceMetadataXml {
+            repos: source.clone(),
+        }));
         Ok(DomainRepos {
             domain,
             source,

@@ -71,5 +71,5 @@ pub use error::{Problem, ProblemKind, RepoError};
 pub use multiplex::MultiplexRepo;
 pub use package::{Package, PackageRef};
 pub use repository::{MatchOptions, Repository};
-pub use vdb::{VdbPackage, VdbRepo};
+pub use vdb::{MetadataXmlSource, VdbPackage, VdbRepo};
 pub use visibility::{Visibility, VisibleRepo};

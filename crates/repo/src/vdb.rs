@@ -14,17 +14,42 @@ use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction, StrList};
 use crate::attrs::{RawMetadata, cpv_attr, raw_attr};
 use crate::contents::{Contents, parse_contents};
 use crate::error::{Problem, ProblemKind, ProblemLog, RepoError};
+use crate::metadata_xml::PackageMetadata;
 use crate::package::{Package, PackageRef};
 use crate::repository::{MatchOptions, Repository, filter_packages};
 
 /// Files of an entry that are not single text values (read on their own when asked).
 const NOT_TEXT: &[&str] = &["CONTENTS", "environment.bz2"];
 
-#[derive(Debug)]
+/// Where installed packages get metadata.xml data from (the vdb has none): typically
+/// the ebuild repository they were built from. [`DomainRepos`](crate::DomainRepos) sets
+/// one up, so that maintainer queries work on installed packages (pkgcore issue #445).
+pub trait MetadataXmlSource: Send + Sync {
+    /// The metadata.xml of `category/package`, preferring the repository named
+    /// `source_repo` (the entry's `repository` file) when given.
+    fn metadata_xml(
+        &self,
+        category: &str,
+        package: &str,
+        source_repo: Option<&str>,
+    ) -> Option<Arc<PackageMetadata>>;
+}
+
 struct VdbInner {
     id: String,
     location: PathBuf,
     problems: ProblemLog,
+    xml_source: Option<Arc<dyn MetadataXmlSource>>,
+}
+
+impl std::fmt::Debug for VdbInner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VdbRepo")
+            .field("id", &self.id)
+            .field("location", &self.location)
+            .field("xml_source", &self.xml_source.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The installed-package database. Cheap to clone.
@@ -52,6 +77,20 @@ impl VdbRepo {
                 id: id.to_owned(),
                 location: location.into(),
                 problems: ProblemLog::default(),
+                xml_source: None,
+            }),
+        }
+    }
+
+    /// The same database, with installed packages taking metadata.xml data
+    /// (maintainers, long description, upstream) from `source`.
+    pub fn with_metadata_xml_source(self, source: Arc<dyn MetadataXmlSource>) -> VdbRepo {
+        VdbRepo {
+            inner: Arc::new(VdbInner {
+                id: self.inner.id.clone(),
+                location: self.inner.location.clone(),
+                problems: ProblemLog::default(),
+                xml_source: Some(source),
             }),
         }
     }
@@ -73,6 +112,7 @@ impl VdbRepo {
             contents: OnceLock::new(),
             environment: OnceLock::new(),
             deps: Default::default(),
+            xml: OnceLock::new(),
         }
     }
 
@@ -206,6 +246,7 @@ pub struct VdbPackage {
     contents: OnceLock<Contents>,
     environment: OnceLock<Option<String>>,
     deps: [OnceLock<Option<DepSpec>>; 5],
+    xml: OnceLock<Option<Arc<PackageMetadata>>>,
 }
 
 impl std::fmt::Debug for VdbPackage {
@@ -314,6 +355,19 @@ impl VdbPackage {
             .as_deref()
     }
 
+    fn xml(&self) -> Option<&Arc<PackageMetadata>> {
+        self.xml
+            .get_or_init(|| {
+                let src = self.repo.xml_source.as_ref()?;
+                let source_repo = self
+                    .files()
+                    .and_then(|f| f.get("repository").or_else(|| f.get("REPOSITORY")))
+                    .map(String::as_str);
+                src.metadata_xml(self.cpv.category(), self.cpv.package(), source_repo)
+            })
+            .as_ref()
+    }
+
     /// A dependency class (already USE-reduced in the vdb), parsed.
     pub fn deps(&self, kind: DepKind) -> Option<&DepSpec> {
         let i = DEP_ATTRS.iter().position(|(_, k)| *k == kind)?;
@@ -361,7 +415,7 @@ impl PackageAttrs for VdbPackage {
             Attr::LongDescription
             | Attr::Maintainers
             | Attr::MaintainerEmails
-            | Attr::MaintainerNames => None,
+            | Attr::MaintainerNames => crate::attrs::xml_attr(self.xml()?, attr),
             _ => raw_attr(self.files.get_or_init(|| self.load()).as_ref().ok()?, attr),
         }
     }
@@ -398,5 +452,9 @@ impl Package for VdbPackage {
 
     fn contents(&self) -> Option<&Contents> {
         Some(self.parsed_contents())
+    }
+
+    fn metadata_xml(&self) -> Option<Arc<PackageMetadata>> {
+        self.xml().cloned()
     }
 }

@@ -7,10 +7,10 @@ use strata_atom::Eapi;
 use strata_atom::cpv::Cpv;
 use strata_atom::depspec::{DepKind, DepSpec};
 use strata_cache::{CacheEntry, EntryKey, MetadataCache, Validity};
-use strata_restrict::{Attr, AttrValue, PackageAttrs, StrList};
+use strata_restrict::{Attr, AttrValue, PackageAttrs};
 
 use super::Inner;
-use crate::attrs::{RawMetadata, cpv_attr, maintainer_display, raw_attr};
+use crate::attrs::{RawMetadata, cpv_attr, raw_attr};
 use crate::error::{Problem, ProblemKind};
 use crate::metadata_xml::PackageMetadata;
 use crate::package::Package;
@@ -206,28 +206,10 @@ impl PackageAttrs for EbuildPackage {
         match attr {
             Attr::Repo | Attr::SourceRepository => Some(AttrValue::text(&self.repo.id)),
             Attr::Path => Some(AttrValue::text(self.path_str())),
-            Attr::LongDescription => self.xml().longdescription().map(AttrValue::text),
-            Attr::Maintainers => Some(AttrValue::List(StrList::Owned(
-                self.xml()
-                    .maintainers
-                    .iter()
-                    .map(|m| maintainer_display(&m.email, m.name.as_deref()))
-                    .collect(),
-            ))),
-            Attr::MaintainerEmails => Some(AttrValue::List(StrList::Owned(
-                self.xml()
-                    .maintainers
-                    .iter()
-                    .map(|m| m.email.clone())
-                    .collect(),
-            ))),
-            Attr::MaintainerNames => Some(AttrValue::List(StrList::Owned(
-                self.xml()
-                    .maintainers
-                    .iter()
-                    .filter_map(|m| m.name.clone())
-                    .collect(),
-            ))),
+            Attr::LongDescription
+            | Attr::Maintainers
+            | Attr::MaintainerEmails
+            | Attr::MaintainerNames => crate::attrs::xml_attr(self.xml(), attr),
             Attr::Depend | Attr::Rdepend | Attr::Pdepend | Attr::Bdepend | Attr::Idepend => {
                 let (_, kind) = DEP_ATTRS.iter().find(|(a, _)| *a == attr)?;
                 let spec = self.deps(*kind)?;

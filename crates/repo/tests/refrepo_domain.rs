@@ -1,0 +1,77 @@
+//! A domain over Portage's reference repository and the system it installed to: source
+//! and installed packages together, with metadata.xml data for installed packages.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use strata_repo::domain::OpenOptions;
+use strata_repo::{DomainRepos, MatchOptions, Repository};
+use strata_restrict::{Attr, query};
+
+#[test]
+fn installed_packages_get_maintainers_from_their_source_repo() {
+    let made = common::shared().join("data/portage-made");
+    let cfg = tempfile::tempdir().unwrap();
+    let etc = cfg.path().join("etc/portage");
+    common::write(
+        &etc,
+        "repos.conf",
+        &format!(
+            "[DEFAULT]\nmain-repo = refrepo\n\n[refrepo]\nlocation = {}\n",
+            made.join("refrepo").display()
+        ),
+    );
+    common::write(&etc, "make.conf", "ACCEPT_LICENSE=\"*\"\n");
+    std::os::unix::fs::symlink(
+        made.join("refrepo/profiles/default/linux/amd64"),
+        etc.join("make.profile"),
+    )
+    .unwrap();
+    let d = common::domain(cfg.path(), &made.join("root-after-install"));
+    let repos = DomainRepos::open(
+        d,
+        &OpenOptions {
+            index_dir: Some(cfg.path().join("index")),
+            binary_factory: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(repos.source.len(), 1);
+    assert!(repos.skipped.is_empty(), "{:?}", repos.skipped);
+
+    let installed = repos
+        .installed
+        .itermatch(
+            &query::maintainer("portage-ref@").unwrap(),
+            &MatchOptions::default(),
+        )
+        .unwrap();
+    let names: Vec<String> = installed.iter().map(|p| p.cpv().to_string()).collect();
+    assert_eq!(
+        names,
+        [
+            "app-misc/hello-1.0",
+            "app-misc/needs-lib-1",
+            "app-misc/oddfiles-1",
+            "app-misc/usetoggle-1",
+            "dev-libs/libdemo-2.0"
+        ]
+    );
+    assert_eq!(
+        installed[0].attr(Attr::Maintainers).unwrap().to_string(),
+        "portage-ref <portage-ref@example.invalid>"
+    );
+
+    // The source side: all seven ebuilds, every cache entry valid, all visible (amd64).
+    let src = repos
+        .source_stack()
+        .all_packages(&MatchOptions::default())
+        .unwrap();
+    assert_eq!(src.len(), 7);
+    assert_eq!(repos.source[0].check_all().unwrap(), []);
+    let visible = repos
+        .visible()
+        .all_packages(&MatchOptions::default())
+        .unwrap();
+    assert_eq!(visible.len(), 7);
+}
