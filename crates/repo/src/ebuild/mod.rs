@@ -62,8 +62,10 @@ pub(crate) struct Inner {
     pub(crate) masters: Vec<MasterRepo>,
     pub(crate) layout: LayoutConf,
     pub(crate) frozen: bool,
-    pub(crate) eclasses: Arc<EclassPath>,
-    pub(crate) cache: Md5DictCache,
+    /// The eclass directories in lookup order; the path and the cache are built on first
+    /// use, so listing never reads eclass directories.
+    eclass_dirs: Vec<PathBuf>,
+    cache: OnceLock<Md5DictCache>,
     listed_categories: Vec<String>,
     categories: OnceLock<Vec<String>>,
     pub(crate) problems: ProblemLog,
@@ -168,20 +170,15 @@ impl EbuildRepo {
                     }),
             },
         };
-        let master_locations: Vec<PathBuf> =
-            opts.masters.iter().map(|m| m.location.clone()).collect();
+        // Lookup order (EclassPath::for_repo's): eclass overrides, the repository's own
+        // eclass/, then the masters' with the last layout.conf master first.
         let mut dirs: Vec<PathBuf> = opts
             .eclass_overrides
             .iter()
             .map(|p| p.join("eclass"))
             .collect();
-        dirs.extend(
-            EclassPath::for_repo(&location, &master_locations)?
-                .dirs()
-                .to_vec(),
-        );
-        let eclasses = Arc::new(EclassPath::new(dirs)?);
-        let cache = Md5DictCache::for_repo(&location, eclasses.clone()).trusted(opts.frozen);
+        dirs.push(location.join("eclass"));
+        dirs.extend(opts.masters.iter().rev().map(|m| m.location.join("eclass")));
         let mut listed = read_lines(&location.join("profiles/categories"))?;
         for m in &opts.masters {
             listed.extend(read_lines(&m.location.join("profiles/categories"))?);
@@ -199,8 +196,8 @@ impl EbuildRepo {
                 masters: opts.masters,
                 layout,
                 frozen: opts.frozen,
-                eclasses,
-                cache,
+                eclass_dirs: dirs,
+                cache: OnceLock::new(),
                 listed_categories: listed,
                 categories: OnceLock::new(),
                 problems: ProblemLog::default(),
@@ -260,12 +257,12 @@ impl EbuildRepo {
 
     /// The eclass search path (own `eclass/` first, then masters, last master first).
     pub fn eclass_path(&self) -> &EclassPath {
-        &self.inner.eclasses
+        self.inner.cache().eclass_path()
     }
 
     /// The metadata cache.
     pub fn cache(&self) -> &Md5DictCache {
-        &self.inner.cache
+        self.inner.cache()
     }
 
     /// The packages that are unavailable or suspect, with the reason (what was found so
@@ -378,6 +375,32 @@ impl EbuildRepo {
 }
 
 impl Inner {
+    /// The metadata cache with its eclass path (built on first use). An eclass directory
+    /// that cannot be read is recorded as a problem and left out (entries inheriting its
+    /// eclasses then show as stale).
+    pub(crate) fn cache(&self) -> &Md5DictCache {
+        self.cache.get_or_init(|| {
+            let mut dirs = Vec::new();
+            for d in &self.eclass_dirs {
+                match EclassPath::new(vec![d.clone()]) {
+                    Ok(_) => dirs.push(d.clone()),
+                    Err(e) => {
+                        self.record(
+                            "eclass".to_owned(),
+                            d.clone(),
+                            ProblemKind::BadMetadata {
+                                key: "eclass".to_owned(),
+                                message: e.to_string(),
+                            },
+                        );
+                    }
+                }
+            }
+            let path = EclassPath::new(dirs).unwrap_or_default();
+            Md5DictCache::for_repo(&self.location, Arc::new(path)).trusted(self.frozen)
+        })
+    }
+
     pub(crate) fn record(&self, key: String, path: PathBuf, kind: ProblemKind) -> Problem {
         let p = Problem {
             repo: self.id.clone(),

@@ -90,9 +90,9 @@ impl EbuildPackage {
     fn load(&self) -> Result<Metadata, Problem> {
         let repo = &self.repo;
         let key = EntryKey::new(self.cpv.category(), self.cpv.pf());
-        let entry_path = repo.cache.entry_path(&key);
+        let entry_path = repo.cache().entry_path(&key);
         let cpv = self.cpv.to_string();
-        let entry = match repo.cache.get(&key) {
+        let entry = match repo.cache().get(&key) {
             Ok(Some(e)) => e,
             Ok(None) => {
                 return Err(repo.record(cpv, entry_path, ProblemKind::MissingCacheEntry));
@@ -107,7 +107,7 @@ impl EbuildPackage {
                 ));
             }
         };
-        let stale = match repo.cache.validate(&key, &entry, &self.ebuild_path()) {
+        let stale = match repo.cache().validate(&key, &entry, &self.ebuild_path()) {
             Ok(Validity::Valid) => None,
             Ok(Validity::Stale(reasons)) => Some(repo.record(
                 cpv.clone(),
