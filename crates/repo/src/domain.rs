@@ -8,6 +8,7 @@ use std::sync::Arc;
 use strata_config::domain::Domain;
 use strata_config::repos::RepoConfig;
 
+use crate::configured::ConfiguredRepo;
 use crate::ebuild::EbuildRepo;
 use crate::error::RepoError;
 use crate::metadata_xml::PackageMetadata;
@@ -131,6 +132,16 @@ impl DomainRepos {
                 .iter()
                 .map(|r| Arc::new(r.clone()) as Arc<dyn Repository>)
                 .collect(),
+        )
+    }
+
+    /// The ebuild and binary repositories, configured by the domain (USE) and filtered
+    /// by its visibility rules: what pkgcore's pquery and pmerge look at by default.
+    pub fn configured_visible(&self) -> VisibleRepo {
+        let inner = self.visible().inner().clone();
+        VisibleRepo::new(
+            Arc::new(ConfiguredRepo::new(inner, self.domain.clone())),
+            self.domain.clone(),
         )
     }
 

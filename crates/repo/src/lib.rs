@@ -11,9 +11,10 @@
 //!   queries. Broken packages are reported ([`EbuildRepo::bad_packages`]), never fatal.
 //! * [`VdbRepo`]: installed packages at `ROOT/var/db/pkg`, read-only, with
 //!   [`contents`] parsing.
-//! * [`MultiplexRepo`] stacks repositories in priority order; [`VisibleRepo`] filters one
-//!   through a domain's visibility rules, keeping the reasons; [`DomainRepos`] opens the
-//!   repositories of a [`Domain`](strata_config::domain::Domain).
+//! * [`MultiplexRepo`] stacks repositories in priority order; [`ConfiguredRepo`] binds
+//!   packages to a domain's USE (USE-evaluated dependencies, USE deps in atoms);
+//!   [`VisibleRepo`] filters through a domain's visibility rules, keeping the reasons;
+//!   [`DomainRepos`] opens the repositories of a [`Domain`](strata_config::domain::Domain).
 //!
 //! Reading never writes into a repository.
 //!
@@ -53,6 +54,7 @@
 //! ```
 
 pub mod attrs;
+pub mod configured;
 pub mod contents;
 pub mod domain;
 pub mod ebuild;
@@ -65,6 +67,7 @@ pub mod repository;
 pub mod vdb;
 pub mod visibility;
 
+pub use configured::{ConfiguredPackage, ConfiguredRepo};
 pub use domain::{BinaryRepoFactory, DomainRepos};
 pub use ebuild::{EbuildPackage, EbuildRepo, EbuildRepoOptions, MasterRepo};
 pub use error::{Problem, ProblemKind, RepoError};

@@ -10,7 +10,7 @@ use strata_atom::cpv::Cpv;
 use strata_cache::index::Proxied;
 use strata_repo::domain::OpenOptions;
 use strata_repo::{DomainRepos, MatchOptions, Repository, Visibility};
-use strata_restrict::{Attr, AttrValue, Restriction, parse_target, query};
+use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction, parse_target, query};
 
 fn open() -> (tempfile::TempDir, DomainRepos) {
     let cfg = common::config_root(&common::stub(), &common::guru());
@@ -415,6 +415,25 @@ fn profiles_data_use_descriptions_and_configured_deps() {
         .unwrap();
     assert!(!evaluated.contains('?'), "{evaluated}");
     let raw = p.get("RDEPEND").unwrap();
+    // The configured package's rdepend attribute holds the same atoms.
+    let configured = strata_repo::ConfiguredPackage::new(p.clone(), repos.domain.clone());
+    let atoms = configured.attr(Attr::Rdepend).unwrap().to_string();
+    for a in atoms.split_whitespace() {
+        assert!(
+            evaluated.split_whitespace().any(|t| t == a),
+            "{a} not in {evaluated}"
+        );
+    }
+    let enabled = configured.attr(Attr::Use).unwrap().to_string();
+    for f in enabled.split_whitespace() {
+        assert!(
+            p.get("IUSE")
+                .unwrap()
+                .split_whitespace()
+                .any(|i| i.trim_start_matches(['+', '-']) == f),
+            "{f}"
+        );
+    }
     for tok in evaluated.split_whitespace() {
         assert!(
             matches!(tok, "(" | ")" | "||") || raw.split_whitespace().any(|r| r == tok),

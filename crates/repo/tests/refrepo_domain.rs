@@ -6,7 +6,7 @@ mod common;
 
 use strata_repo::domain::OpenOptions;
 use strata_repo::{DomainRepos, MatchOptions, Repository};
-use strata_restrict::{Attr, query};
+use strata_restrict::{Attr, parse_target, query};
 
 #[test]
 fn installed_packages_get_maintainers_from_their_source_repo() {
@@ -74,4 +74,35 @@ fn installed_packages_get_maintainers_from_their_source_repo() {
         .all_packages(&MatchOptions::default())
         .unwrap();
     assert_eq!(visible.len(), 7);
+
+    // Configured by the domain: IUSE="+foo bar" gives USE=foo, so USE deps match.
+    let configured = repos.configured_visible();
+    let m = |t: &str, r: &dyn Repository| {
+        r.itermatch(&parse_target(t).unwrap(), &MatchOptions::default())
+            .unwrap()
+            .len()
+    };
+    assert_eq!(m("app-misc/usetoggle[foo,-bar]", &configured), 1);
+    assert_eq!(m("app-misc/usetoggle[bar]", &configured), 0);
+    assert_eq!(m("app-misc/usetoggle", &configured), 1);
+    // Unconfigured source packages have no USE: a USE dep matches nothing.
+    assert_eq!(m("app-misc/usetoggle[foo]", &repos.visible()), 0);
+    let p = &configured
+        .itermatch(
+            &parse_target("app-misc/usetoggle").unwrap(),
+            &MatchOptions::default(),
+        )
+        .unwrap()[0];
+    assert_eq!(p.attr(Attr::Use).unwrap().to_string(), "foo");
+    // Reverse dependencies on the configured tree.
+    assert_eq!(
+        configured
+            .itermatch(
+                &strata_restrict::Restriction::revdep_name("dev-libs/libdemo"),
+                &MatchOptions::default()
+            )
+            .unwrap()
+            .len(),
+        1
+    );
 }

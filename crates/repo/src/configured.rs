@@ -1,0 +1,225 @@
+//! Packages bound to a domain's USE configuration (pkgcore's `configured.tree`, without
+//! its mutable USE toggling): `use` is the effective USE, and the dependency classes are
+//! USE-evaluated, so atoms with USE deps (`dev-lang/python[ssl]`) and reverse-dependency
+//! queries match as on a configured system.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use strata_atom::atom::Atom;
+use strata_atom::cpv::Cpv;
+use strata_atom::depspec::DepKind;
+use strata_config::domain::Domain;
+use strata_config::use_flags::UseConfig;
+use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction, StrList};
+
+use crate::contents::Contents;
+use crate::error::{Problem, RepoError};
+use crate::metadata_xml::PackageMetadata;
+use crate::package::{Package, PackageRef};
+use crate::repository::{MatchOptions, Repository};
+use crate::visibility::effective_use;
+
+const DEP_ATTRS: [(Attr, DepKind); 5] = [
+    (Attr::Depend, DepKind::Depend),
+    (Attr::Rdepend, DepKind::Rdepend),
+    (Attr::Pdepend, DepKind::Pdepend),
+    (Attr::Bdepend, DepKind::Bdepend),
+    (Attr::Idepend, DepKind::Idepend),
+];
+
+/// A package with the USE configuration a domain gives it.
+#[derive(Debug)]
+pub struct ConfiguredPackage {
+    inner: PackageRef,
+    domain: Arc<Domain>,
+    state: OnceLock<Option<UseState>>,
+    deps: [OnceLock<Option<Vec<Atom>>>; 5],
+}
+
+#[derive(Debug)]
+struct UseState {
+    config: UseConfig,
+    enabled: Vec<String>,
+    /// Globally enabled flags outside IUSE (arch, ELIBC, KERNEL...), for conditionals on
+    /// implicit flags.
+    implicit: HashSet<String>,
+}
+
+impl UseState {
+    fn is_enabled(&self, flag: &str) -> bool {
+        match self.config.flags.get(flag) {
+            Some(s) => s.enabled,
+            None => self.implicit.contains(flag),
+        }
+    }
+}
+
+impl ConfiguredPackage {
+    /// `inner` configured by `domain`.
+    pub fn new(inner: PackageRef, domain: Arc<Domain>) -> Self {
+        ConfiguredPackage {
+            inner,
+            domain,
+            state: OnceLock::new(),
+            deps: Default::default(),
+        }
+    }
+
+    /// The unconfigured package.
+    pub fn inner(&self) -> &PackageRef {
+        &self.inner
+    }
+
+    fn state(&self) -> Option<&UseState> {
+        self.state
+            .get_or_init(|| {
+                let config = effective_use(&self.domain, self.inner.as_ref())?;
+                let enabled = config.enabled().map(str::to_owned).collect();
+                let implicit = self.domain.global_use().into_iter().collect();
+                Some(UseState {
+                    config,
+                    enabled,
+                    implicit,
+                })
+            })
+            .as_ref()
+    }
+
+    /// The effective USE configuration (every IUSE flag's state and why); `None` when
+    /// the metadata is unavailable.
+    pub fn use_config(&self) -> Option<&UseConfig> {
+        self.state().map(|s| &s.config)
+    }
+
+    /// Whether `flag` is enabled for this package (IUSE flags by the USE configuration,
+    /// implicit flags such as the arch by the global USE).
+    pub fn is_enabled(&self, flag: &str) -> bool {
+        self.state().is_some_and(|s| s.is_enabled(flag))
+    }
+
+    /// A dependency class, USE-evaluated, as its atoms.
+    pub fn evaluated_atoms(&self, kind: DepKind) -> Option<&[Atom]> {
+        let i = DEP_ATTRS.iter().position(|(_, k)| *k == kind)?;
+        self.deps[i]
+            .get_or_init(|| {
+                let spec = self.inner.dep_spec(kind).ok()??;
+                let st = self.state()?;
+                let flags = |f: &str| st.is_enabled(f);
+                Some(spec.evaluated_atoms(&flags).cloned().collect())
+            })
+            .as_deref()
+    }
+}
+
+impl PackageAttrs for ConfiguredPackage {
+    fn attr(&self, attr: Attr) -> Option<AttrValue<'_>> {
+        match attr {
+            Attr::Use => Some(AttrValue::List(StrList::Slice(&self.state()?.enabled))),
+            Attr::Depend | Attr::Rdepend | Attr::Pdepend | Attr::Bdepend | Attr::Idepend => {
+                let (_, kind) = DEP_ATTRS.iter().find(|(a, _)| *a == attr)?;
+                Some(AttrValue::AtomRefs(
+                    self.evaluated_atoms(*kind)?.iter().collect(),
+                ))
+            }
+            _ => self.inner.attr(attr),
+        }
+    }
+}
+
+impl Package for ConfiguredPackage {
+    fn cpv(&self) -> &Cpv {
+        self.inner.cpv()
+    }
+    fn repo_id(&self) -> &str {
+        self.inner.repo_id()
+    }
+    fn get(&self, key: &str) -> Option<&str> {
+        self.inner.get(key)
+    }
+    fn path(&self) -> Option<&Path> {
+        self.inner.path()
+    }
+    fn problem(&self) -> Option<Problem> {
+        self.inner.problem()
+    }
+    fn built_use(&self) -> Option<Vec<&str>> {
+        self.inner.built_use()
+    }
+    fn contents(&self) -> Option<&Contents> {
+        self.inner.contents()
+    }
+    fn metadata_xml(&self) -> Option<Arc<PackageMetadata>> {
+        self.inner.metadata_xml()
+    }
+}
+
+/// A repository whose packages come configured by a domain. Matching hands the part of a
+/// restriction that does not read `use` or the dependency classes to the inner
+/// repository (so its index and pruning still apply) and checks the whole restriction on
+/// the configured packages.
+#[derive(Debug, Clone)]
+pub struct ConfiguredRepo {
+    inner: Arc<dyn Repository>,
+    domain: Arc<Domain>,
+}
+
+impl ConfiguredRepo {
+    /// `inner` configured by `domain`.
+    pub fn new(inner: Arc<dyn Repository>, domain: Arc<Domain>) -> Self {
+        ConfiguredRepo { inner, domain }
+    }
+
+    fn configure(&self, p: PackageRef) -> PackageRef {
+        Arc::new(ConfiguredPackage::new(p, self.domain.clone()))
+    }
+}
+
+fn reads_configuration(a: Attr) -> bool {
+    a == Attr::Use || Attr::DEPS.contains(&a)
+}
+
+impl Repository for ConfiguredRepo {
+    fn id(&self) -> &str {
+        self.inner.id()
+    }
+    fn location(&self) -> Option<&Path> {
+        self.inner.location()
+    }
+    fn frozen(&self) -> bool {
+        self.inner.frozen()
+    }
+    fn livefs(&self) -> bool {
+        self.inner.livefs()
+    }
+    fn categories(&self) -> Result<Vec<String>, RepoError> {
+        self.inner.categories()
+    }
+    fn packages(&self, category: &str) -> Result<Vec<String>, RepoError> {
+        self.inner.packages(category)
+    }
+    fn versions(&self, category: &str, package: &str) -> Result<Vec<Cpv>, RepoError> {
+        self.inner.versions(category, package)
+    }
+    fn make_package(&self, cpv: Cpv) -> PackageRef {
+        self.configure(self.inner.make_package(cpv))
+    }
+    fn problems(&self) -> Vec<Problem> {
+        self.inner.problems()
+    }
+    fn itermatch(
+        &self,
+        restriction: &Restriction,
+        opts: &MatchOptions,
+    ) -> Result<Vec<PackageRef>, RepoError> {
+        let split = restriction.split(&|a| !reads_configuration(a));
+        let pkgs = self.inner.itermatch(&split.answerable, opts)?;
+        let whole = matches!(split.rest, Restriction::AlwaysTrue);
+        Ok(pkgs
+            .into_iter()
+            .map(|p| self.configure(p))
+            .filter(|p| whole || restriction.matches(p))
+            .collect())
+    }
+}
