@@ -144,6 +144,9 @@ impl Package for ConfiguredPackage {
     fn problem(&self) -> Option<Problem> {
         self.inner.problem()
     }
+    fn unavailable(&self) -> Option<Problem> {
+        self.inner.unavailable()
+    }
     fn built_use(&self) -> Option<Vec<&str>> {
         self.inner.built_use()
     }

@@ -40,6 +40,14 @@ pub trait Package: PackageAttrs + Send + Sync + fmt::Debug {
     /// metadata if it was not read yet.
     fn problem(&self) -> Option<Problem>;
 
+    /// Why the package cannot be used, if it cannot (a problem that
+    /// [makes it unavailable](crate::ProblemKind::makes_unavailable)). Unlike
+    /// [`Package::problem`], this need not check for staleness, which can be costly
+    /// (ebuild and eclass checksums).
+    fn unavailable(&self) -> Option<Problem> {
+        self.problem().filter(|p| p.kind.makes_unavailable())
+    }
+
     /// The USE flags the package was built with (installed and binary packages); `None`
     /// for source packages, whose USE depends on a configuration.
     fn built_use(&self) -> Option<Vec<&str>> {

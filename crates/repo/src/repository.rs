@@ -15,8 +15,10 @@ use crate::package::PackageRef;
 /// How [`Repository::itermatch`] treats packages whose metadata is unusable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MatchOptions {
-    /// Drop packages whose metadata is unavailable (invalid cache entry, unsupported
-    /// EAPI...), reading the metadata of every candidate to find out, as pkgcore does.
+    /// Drop packages whose metadata is unavailable (missing or invalid cache entry,
+    /// unsupported EAPI...), reading the metadata of every candidate to find out, as
+    /// pkgcore does ([`Package::unavailable`](crate::Package::unavailable); staleness,
+    /// which does not make a package unavailable, is not checked for this).
     /// When `false`, a restriction that reads only names never reads metadata, and such
     /// packages are listed (their problem stays queryable through
     /// [`Package::problem`](crate::Package::problem)).
@@ -215,10 +217,7 @@ pub fn filter_packages<R: Repository + ?Sized>(
         )
     });
     let keep = |p: &PackageRef| {
-        if opts.strict
-            && p.problem()
-                .is_some_and(|prob| prob.kind.makes_unavailable())
-        {
+        if opts.strict && p.unavailable().is_some() {
             return false;
         }
         restriction.matches(p)

@@ -58,9 +58,7 @@ pub fn effective_use(domain: &Domain, pkg: &dyn Package) -> Option<UseConfig> {
 
 /// The visibility of `pkg` in `domain`.
 pub fn package_visibility(domain: &Domain, pkg: &dyn Package) -> Visibility {
-    if let Some(p) = pkg.problem()
-        && p.kind.makes_unavailable()
-    {
+    if let Some(p) = pkg.unavailable() {
         return Visibility::Unavailable(p);
     }
     let Some(info) = package_info(pkg) else {

@@ -22,8 +22,6 @@ struct Metadata {
     /// INHERITED (from `_eclasses_`), space-separated.
     inherited: String,
     eapi: Eapi,
-    /// Set when the entry is stale (the entry is still used).
-    stale: Option<Problem>,
 }
 
 impl RawMetadata for Metadata {
@@ -51,6 +49,8 @@ pub struct EbuildPackage {
     repo: Arc<Inner>,
     path: OnceLock<String>,
     meta: OnceLock<Result<Metadata, Problem>>,
+    /// Whether the cache entry is stale (validated on first request only).
+    stale: OnceLock<Option<Problem>>,
     deps: [OnceLock<Option<DepSpec>>; 5],
     xml: OnceLock<Arc<PackageMetadata>>,
 }
@@ -68,6 +68,7 @@ impl EbuildPackage {
             repo,
             path: OnceLock::new(),
             meta: OnceLock::new(),
+            stale: OnceLock::new(),
             deps: Default::default(),
             xml: OnceLock::new(),
         }
@@ -107,23 +108,6 @@ impl EbuildPackage {
                 ));
             }
         };
-        let stale = match repo.cache().validate(&key, &entry, &self.ebuild_path()) {
-            Ok(Validity::Valid) => None,
-            Ok(Validity::Stale(reasons)) => Some(repo.record(
-                cpv.clone(),
-                entry_path.clone(),
-                ProblemKind::StaleCacheEntry { reasons },
-            )),
-            Err(e) => {
-                return Err(repo.record(
-                    cpv,
-                    entry_path,
-                    ProblemKind::BrokenCacheEntry {
-                        message: e.to_string(),
-                    },
-                ));
-            }
-        };
         let eapi = match Eapi::parse(entry.eapi()) {
             Ok(e) => e,
             Err(_) => {
@@ -151,8 +135,23 @@ impl EbuildPackage {
             entry,
             inherited,
             eapi,
-            stale,
         })
+    }
+
+    /// Validates the cache entry against the ebuild and its eclasses (md5s), unless the
+    /// repository is frozen; a stale entry is recorded and returned.
+    fn validate(&self, m: &Metadata) -> Option<Problem> {
+        let repo = &self.repo;
+        let key = EntryKey::new(self.cpv.category(), self.cpv.pf());
+        let entry_path = repo.cache().entry_path(&key);
+        let kind = match repo.cache().validate(&key, &m.entry, &self.ebuild_path()) {
+            Ok(Validity::Valid) => return None,
+            Ok(Validity::Stale(reasons)) => ProblemKind::StaleCacheEntry { reasons },
+            Err(e) => ProblemKind::BrokenCacheEntry {
+                message: format!("cannot be validated: {e}"),
+            },
+        };
+        Some(repo.record(self.cpv.to_string(), entry_path, kind))
     }
 
     fn meta(&self) -> Result<&Metadata, &Problem> {
@@ -241,8 +240,12 @@ impl Package for EbuildPackage {
     fn problem(&self) -> Option<Problem> {
         match self.meta() {
             Err(p) => Some(p.clone()),
-            Ok(m) => m.stale.clone(),
+            Ok(m) => self.stale.get_or_init(|| self.validate(m)).clone(),
         }
+    }
+
+    fn unavailable(&self) -> Option<Problem> {
+        self.meta().err().cloned()
     }
 
     fn metadata_xml(&self) -> Option<Arc<PackageMetadata>> {
