@@ -25,6 +25,28 @@
 //!   first use. [`Package::contents`] lists the image without extracting it.
 //! * **Reading never writes.** The index is read without a lock (as Portage's readers
 //!   do), never rewritten, and nothing is created in the PKGDIR.
+//!
+//! ```
+//! use strata_binpkg::BinpkgRepo;
+//! use strata_repo::{MatchOptions, Package, Repository};
+//! use strata_restrict::parse_target;
+//!
+//! # let shared = std::env::var_os("STRATA_SHARED")
+//! #     .map(std::path::PathBuf::from)
+//! #     .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+//! let repo = BinpkgRepo::open(shared.join("data/portage-made/pkgdir-gpkg-zstd"))?;
+//! let builds = repo.itermatch(&parse_target("app-misc/usetoggle")?, &MatchOptions::default())?;
+//! // Two builds (BUILD_ID 1 and 2) of one cpv, with different USE.
+//! assert_eq!(builds.len(), 2);
+//! assert_eq!(builds[0].cpv(), builds[1].cpv());
+//! assert_eq!(builds[0].get("BUILD_ID"), Some("1"));
+//! assert!(builds[0].built_use().unwrap().contains(&"foo"));
+//! assert!(builds[1].built_use().unwrap().contains(&"bar"));
+//! // The file list, from the image, without extracting it.
+//! let files = builds[0].contents().unwrap();
+//! assert!(files.get("/usr/share/usetoggle/foo.txt").is_some());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::os::unix::fs::MetadataExt;
@@ -722,52 +744,30 @@ impl BinpkgPackage {
         m.text(key).ok().flatten()
     }
 
-    /// The image listing as CONTENTS entries (files without md5, which would need the
-    /// data read), read on first use without extracting anything.
+    /// The image listing as CONTENTS entries (`obj` with the md5 of the file's data, as
+    /// Portage records it when merging; hard links as `obj` with their target's md5),
+    /// read on first use by streaming the image, without extracting anything.
     pub fn image_contents(&self) -> &Contents {
-        self.inst.contents.get_or_init(|| {
-            let listed = self.binpkg().and_then(|b| b.contents(&self.repo.limits));
-            match listed {
-                Ok(entries) => Contents {
-                    entries: entries
-                        .into_iter()
-                        .map(|e| ContentsEntry {
-                            path: e.path.to_string_lossy().into_owned(),
-                            kind: match e.kind {
-                                EntryKind::Dir => ContentsKind::Dir,
-                                EntryKind::File { .. } | EntryKind::Hardlink { .. } => {
-                                    ContentsKind::Obj {
-                                        md5: String::new(),
-                                        mtime: e.mtime as i64,
-                                    }
-                                }
-                                EntryKind::Symlink { target } => ContentsKind::Sym {
-                                    target: target.to_string_lossy().into_owned(),
-                                    mtime: e.mtime as i64,
-                                },
-                                EntryKind::Fifo => ContentsKind::Fifo,
-                                EntryKind::Device { .. } => ContentsKind::Device,
-                            },
-                        })
-                        .collect(),
-                    errors: Vec::new(),
-                },
-                Err(e) => {
-                    self.repo.record(problem(
-                        &self.repo.id,
-                        &self.inst.key(),
-                        &self.inst.path,
-                        "binpkg",
-                        format!("image not readable: {e}"),
-                    ));
-                    Contents {
-                        entries: Vec::new(),
-                        errors: vec![ContentsError {
-                            line: 0,
-                            text: e.to_string(),
-                            message: "image not readable",
-                        }],
-                    }
+        self.inst.contents.get_or_init(|| match list_image(self) {
+            Ok(entries) => Contents {
+                entries,
+                errors: Vec::new(),
+            },
+            Err(e) => {
+                self.repo.record(problem(
+                    &self.repo.id,
+                    &self.inst.key(),
+                    &self.inst.path,
+                    "binpkg",
+                    format!("image not readable: {e}"),
+                ));
+                Contents {
+                    entries: Vec::new(),
+                    errors: vec![ContentsError {
+                        line: 0,
+                        text: e.to_string(),
+                        message: "image not readable",
+                    }],
                 }
             }
         })
@@ -807,6 +807,58 @@ impl BinpkgPackage {
     pub fn file_size(&self) -> Option<u64> {
         self.inst.entry.raw("SIZE")?.trim().parse().ok()
     }
+}
+
+/// Streams the image of `pkg`, turning each entry into a CONTENTS entry.
+fn list_image(pkg: &BinpkgPackage) -> crate::Result<Vec<ContentsEntry>> {
+    use md5::Digest;
+    use std::io::Read;
+    let bin = pkg.binpkg()?;
+    let mut out = Vec::new();
+    let mut md5s: HashMap<PathBuf, String> = HashMap::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    crate::image::walk(
+        bin.image_tar()?,
+        bin.image_prefix(),
+        &pkg.repo.limits,
+        |e, data, _| {
+            let mtime = i64::try_from(e.mtime).unwrap_or(i64::MAX);
+            let kind = match &e.kind {
+                EntryKind::Dir => ContentsKind::Dir,
+                EntryKind::File { .. } => {
+                    let mut h = md5::Md5::new();
+                    loop {
+                        let n = data.read(&mut buf)?;
+                        if n == 0 {
+                            break;
+                        }
+                        h.update(&buf[..n]);
+                    }
+                    let md5 = crate::hashing::hex(&h.finalize());
+                    md5s.insert(e.path.clone(), md5.clone());
+                    ContentsKind::Obj { md5, mtime }
+                }
+                EntryKind::Hardlink { target } => {
+                    let md5 = md5s.get(target).cloned().unwrap_or_default();
+                    md5s.insert(e.path.clone(), md5.clone());
+                    ContentsKind::Obj { md5, mtime }
+                }
+                EntryKind::Symlink { target } => ContentsKind::Sym {
+                    target: target.to_string_lossy().into_owned(),
+                    mtime,
+                },
+                EntryKind::Fifo => ContentsKind::Fifo,
+                EntryKind::Device { .. } => ContentsKind::Device,
+            };
+            out.push(ContentsEntry {
+                path: e.path.to_string_lossy().into_owned(),
+                kind,
+            });
+            Ok(())
+        },
+    )
+    .map_err(|e| e.in_file(bin.path()))?;
+    Ok(out)
 }
 
 impl RawMetadata for BinpkgPackage {

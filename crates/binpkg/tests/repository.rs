@@ -324,13 +324,13 @@ fn listings_and_matching() {
     assert_eq!(none.get("SLOT"), None);
 }
 
-/// CONTENTS entries as (path, kind, symlink target) for comparison.
+/// CONTENTS entries as (path, kind, md5 or symlink target) for comparison.
 fn content_set(c: &strata_repo::contents::Contents) -> BTreeSet<(String, &'static str, String)> {
     c.entries
         .iter()
         .map(|e| match &e.kind {
             EntryKind::Dir => (e.path.clone(), "dir", String::new()),
-            EntryKind::Obj { .. } => (e.path.clone(), "obj", String::new()),
+            EntryKind::Obj { md5, .. } => (e.path.clone(), "obj", md5.clone()),
             EntryKind::Sym { target, .. } => (e.path.clone(), "sym", target.clone()),
             EntryKind::Fifo => (e.path.clone(), "fif", String::new()),
             EntryKind::Device => (e.path.clone(), "dev", String::new()),
