@@ -81,19 +81,20 @@ pub struct DomainRepos {
 }
 
 impl DomainRepos {
-    /// Opens every repository of `domain`. An ebuild repository that cannot be opened is
-    /// an error; a binary one without a factory is skipped (and listed).
+    /// Opens every repository of `domain`. A repository that cannot be opened (a master
+    /// that is not configured, an unreadable directory), and a binary one without a
+    /// factory, is left out and listed in [`DomainRepos::skipped`] with the reason; the
+    /// others are still opened. Errors from the binary factory are returned.
     pub fn open(domain: Arc<Domain>, opts: &OpenOptions) -> Result<DomainRepos, RepoError> {
         let mut source = Vec::new();
+        let mut skipped = Vec::new();
         for cfg in domain.ebuild_repos() {
-            source.push(EbuildRepo::from_config(
-                cfg,
-                &domain.repos,
-                opts.index_dir.clone(),
-            )?);
+            match EbuildRepo::from_config(cfg, &domain.repos, opts.index_dir.clone()) {
+                Ok(r) => source.push(r),
+                Err(e) => skipped.push((cfg.name.clone(), e.to_string())),
+            }
         }
         let mut binary = Vec::new();
-        let mut skipped = Vec::new();
         for cfg in domain.binary_repos() {
             match &opts.binary_factory {
                 Some(f) => binary.push(f.open(cfg, &domain)?),

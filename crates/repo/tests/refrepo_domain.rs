@@ -106,3 +106,39 @@ fn installed_packages_get_maintainers_from_their_source_repo() {
         1
     );
 }
+
+#[test]
+fn a_repository_that_cannot_be_opened_is_skipped_with_its_reason() {
+    let made = common::shared().join("data/portage-made");
+    let cfg = tempfile::tempdir().unwrap();
+    let broken = cfg.path().join("broken");
+    common::write(&broken, "profiles/repo_name", "broken\n");
+    common::write(&broken, "metadata/layout.conf", "masters = nonexistent\n");
+    let etc = cfg.path().join("etc/portage");
+    common::write(
+        &etc,
+        "repos.conf",
+        &format!(
+            "[DEFAULT]\nmain-repo = refrepo\n\n[refrepo]\nlocation = {}\n\n[broken]\nlocation = {}\n",
+            made.join("refrepo").display(),
+            broken.display()
+        ),
+    );
+    common::write(&etc, "make.conf", "ACCEPT_LICENSE=\"*\"\n");
+    std::os::unix::fs::symlink(
+        made.join("refrepo/profiles/default/linux/amd64"),
+        etc.join("make.profile"),
+    )
+    .unwrap();
+    let d = common::domain(cfg.path(), &made.join("root-after-install"));
+    let repos = DomainRepos::open(d, &OpenOptions::default()).unwrap();
+    let ids: Vec<&str> = repos.source.iter().map(|r| r.id()).collect();
+    assert_eq!(ids, ["refrepo"]);
+    assert_eq!(repos.skipped.len(), 1, "{:?}", repos.skipped);
+    assert_eq!(repos.skipped[0].0, "broken");
+    assert!(
+        repos.skipped[0].1.contains("nonexistent"),
+        "{:?}",
+        repos.skipped
+    );
+}
