@@ -973,21 +973,25 @@ impl Package for BinpkgPackage {
 #[derive(Debug, Clone, Default)]
 pub struct BinpkgRepoFactory {
     /// Trust the index without looking at the files (see
-    /// [`BinpkgRepoOptions::trust_index`]).
+    /// [`BinpkgRepoOptions::trust_index`]) even when the domain's FEATURES does not have
+    /// `pkgdir-index-trusted`.
     pub trust_index: bool,
 }
 
 impl BinaryRepoFactory for BinpkgRepoFactory {
-    fn open(
-        &self,
-        config: &RepoConfig,
-        _domain: &Domain,
-    ) -> Result<Arc<dyn Repository>, RepoError> {
+    /// Opens `config.location` with id `config.name`; the index is trusted when the
+    /// factory says so or the domain's FEATURES has `pkgdir-index-trusted`.
+    fn open(&self, config: &RepoConfig, domain: &Domain) -> Result<Arc<dyn Repository>, RepoError> {
+        let trust_index = self.trust_index
+            || domain
+                .features()
+                .iter()
+                .any(|f| f == "pkgdir-index-trusted");
         let repo = BinpkgRepo::open_with(
             &config.location,
             &BinpkgRepoOptions {
                 id: Some(config.name.clone()),
-                trust_index: self.trust_index,
+                trust_index,
                 limits: None,
             },
         )?;

@@ -514,11 +514,10 @@ fn a_broken_index_falls_back_to_the_files() {
     assert_eq!(problems.len(), 8, "{problems:#?}");
 }
 
-#[test]
-fn a_domain_pkgdir_opens_through_the_factory() {
-    let tmp = valid_copy("pkgdir-gpkg-zstd");
-    let cfg = tempfile::tempdir().unwrap();
-    let etc = cfg.path().join("etc/portage");
+/// The domain of a config dir over refrepo with `PKGDIR=pkgdir` and `extra` make.conf
+/// lines, its repositories opened with the binary factory.
+fn domain_repos(cfg: &Path, pkgdir: &Path, extra: &str) -> DomainRepos {
+    let etc = cfg.join("etc/portage");
     fs::create_dir_all(&etc).unwrap();
     fs::write(
         etc.join("repos.conf"),
@@ -531,8 +530,8 @@ fn a_domain_pkgdir_opens_through_the_factory() {
     fs::write(
         etc.join("make.conf"),
         format!(
-            "ACCEPT_LICENSE=\"*\"\nPKGDIR=\"{}\"\n",
-            tmp.path().display()
+            "ACCEPT_LICENSE=\"*\"\nPKGDIR=\"{}\"\n{extra}",
+            pkgdir.display()
         ),
     )
     .unwrap();
@@ -541,21 +540,27 @@ fn a_domain_pkgdir_opens_through_the_factory() {
         etc.join("make.profile"),
     )
     .unwrap();
-    let opts = strata_config::portage::PortageOptions::new(cfg.path(), &made("root-after-install"));
+    let opts = strata_config::portage::PortageOptions::new(cfg, &made("root-after-install"));
     let loaded = strata_config::load::load_config(
         strata_config::classes::builtin_registry(),
         &strata_config::load::ConfigSource::Portage(opts),
     )
     .unwrap();
-    let domain = loaded.domain().unwrap();
-    let repos = DomainRepos::open(
-        domain,
+    DomainRepos::open(
+        loaded.domain().unwrap(),
         &OpenOptions {
-            index_dir: Some(cfg.path().join("index")),
+            index_dir: Some(cfg.join("index")),
             binary_factory: Some(Arc::new(BinpkgRepoFactory::default())),
         },
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn a_domain_pkgdir_opens_through_the_factory() {
+    let tmp = valid_copy("pkgdir-gpkg-zstd");
+    let cfg = tempfile::tempdir().unwrap();
+    let repos = domain_repos(cfg.path(), tmp.path(), "");
     assert!(repos.skipped.is_empty(), "{:?}", repos.skipped);
     assert_eq!(repos.binary.len(), 1);
     let bin = &repos.binary[0];
@@ -571,4 +576,28 @@ fn a_domain_pkgdir_opens_through_the_factory() {
         .unwrap();
     // One ebuild and two binary builds, all visible (KEYWORDS=amd64).
     assert_eq!(hits.len(), 3, "{hits:?}");
+}
+
+#[test]
+fn the_domain_can_trust_the_index() {
+    // The shared copy's mtimes differ from the index: validated, every entry is stale;
+    // with FEATURES=pkgdir-index-trusted, nothing is checked.
+    let dir = made("pkgdir-gpkg-zstd");
+    let cfg = tempfile::tempdir().unwrap();
+    let checked = domain_repos(cfg.path(), &dir, "");
+    assert_eq!(checked.binary[0].problems().len(), 8);
+    let cfg = tempfile::tempdir().unwrap();
+    let trusted = domain_repos(
+        cfg.path(),
+        &dir,
+        "FEATURES=\"${FEATURES} pkgdir-index-trusted\"\n",
+    );
+    assert_eq!(trusted.binary[0].problems(), []);
+    assert_eq!(
+        trusted.binary[0]
+            .all_packages(&MatchOptions::default())
+            .unwrap()
+            .len(),
+        8
+    );
 }
