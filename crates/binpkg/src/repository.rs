@@ -100,6 +100,8 @@ struct Instance {
     entry: IndexEntry,
     from_index: bool,
     metadata: OnceLock<Result<Metadata, String>>,
+    /// MD5 and SHA1 of the file, when the entry does not record them.
+    digests: OnceLock<Option<(String, String)>>,
     contents: OnceLock<Contents>,
     environment: OnceLock<Option<String>>,
     deps: [OnceLock<Option<DepSpec>>; 5],
@@ -126,6 +128,7 @@ impl Instance {
             entry,
             from_index,
             metadata: OnceLock::new(),
+            digests: OnceLock::new(),
             contents: OnceLock::new(),
             environment: OnceLock::new(),
             deps: Default::default(),
@@ -540,13 +543,24 @@ fn read_file(
             }
         }
     };
-    let mut entry = match pkgdir::index_file(location, &file) {
-        Ok(e) => e,
+    // Metadata now; MD5 and SHA1 (which need the whole file read) when asked.
+    let read = crate::binpkg::read_metadata(&full).and_then(|meta| {
+        let sized = crate::hashing::Digests {
+            size,
+            ..Default::default()
+        };
+        let entry = pkgdir::index_entry(&meta, rel, &sized, mtime).map_err(|e| e.in_file(&full))?;
+        Ok((meta, entry))
+    });
+    let (meta, mut entry) = match read {
+        Ok(r) => r,
         Err(e) => {
             fail(format!("unreadable, left out: {e}"));
             return None;
         }
     };
+    entry.remove("MD5");
+    entry.remove("SHA1");
     let Ok(cpv) = Cpv::parse(entry.cpv()) else {
         fail(format!(
             "metadata CATEGORY/PF {:?} is not valid; left out",
@@ -583,7 +597,9 @@ fn read_file(
             "not in the Packages index; read from the file".to_owned(),
         ));
     }
-    Some(Instance::new(cpv, build_id, full, entry, false))
+    let inst = Instance::new(cpv, build_id, full, entry, false);
+    let _ = inst.metadata.set(Ok(meta));
+    Some(inst)
 }
 
 impl Repository for BinpkgRepo {
@@ -803,6 +819,35 @@ impl BinpkgPackage {
             .as_ref()
     }
 
+    /// MD5 and SHA1 of the file, computed on first use (for builds whose index entry
+    /// does not record them).
+    fn file_digests(&self) -> Option<(&str, &str)> {
+        self.inst
+            .digests
+            .get_or_init(|| {
+                use md5::Digest;
+                use std::io::Read;
+                let mut f = std::fs::File::open(&self.inst.path).ok()?;
+                let mut m = md5::Md5::new();
+                let mut s = sha1::Sha1::new();
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let n = f.read(&mut buf).ok()?;
+                    if n == 0 {
+                        break;
+                    }
+                    m.update(&buf[..n]);
+                    s.update(&buf[..n]);
+                }
+                Some((
+                    crate::hashing::hex(&m.finalize()),
+                    crate::hashing::hex(&s.finalize()),
+                ))
+            })
+            .as_ref()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+    }
+
     /// The size of the binary package file in bytes.
     pub fn file_size(&self) -> Option<u64> {
         self.inst.entry.raw("SIZE")?.trim().parse().ok()
@@ -919,6 +964,10 @@ impl Package for BinpkgPackage {
         if let Some(ik) = index_key(key) {
             if let Some(v) = entry.raw(ik) {
                 return Some(v);
+            }
+            if matches!(ik, "MD5" | "SHA1") {
+                let (md5, sha1) = self.file_digests()?;
+                return Some(if ik == "MD5" { md5 } else { sha1 });
             }
             // Not in the index entry: the index's default when it has one, except for
             // what Portage does not write into a local index (DESC) or may leave to the
