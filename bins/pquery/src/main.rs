@@ -15,6 +15,7 @@ use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction};
 
 mod attrs;
 mod cli;
+mod indexed;
 mod output;
 mod query;
 mod select;
@@ -137,8 +138,18 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
     }
     let configured_filter = view.domain.is_some() && reads_deps(&restriction);
     let result = (|| -> Result<(), Box<dyn std::error::Error>> {
-        for repo in &sel.repos {
-            let mut pkgs = repo.itermatch(&restriction, &MatchOptions::default())?;
+        let use_index = indexed::accepts_all_properties(&domain);
+        for (repo, ebuild) in sel.repos.iter().zip(&sel.ebuild) {
+            let fast = match ebuild {
+                Some((e, filtered)) if use_index => {
+                    indexed::itermatch(e, &restriction, filtered.then_some(&*domain))?
+                }
+                _ => None,
+            };
+            let mut pkgs = match fast {
+                Some(p) => p,
+                None => repo.itermatch(&restriction, &MatchOptions::default())?,
+            };
             if configured_filter && !repo.livefs() {
                 pkgs.retain(|p| restriction.matches(&Configured::new(&view, p.as_ref())));
             }

@@ -21,6 +21,9 @@ use crate::cli::Options;
 pub struct Selection {
     /// Repositories, each queried on its own (output is grouped per repository).
     pub repos: Vec<Arc<dyn Repository>>,
+    /// For each of `repos` that is an ebuild repository: it, and whether it is seen
+    /// through the domain's visibility filter.
+    pub ebuild: Vec<Option<(EbuildRepo, bool)>>,
     /// All source repositories, visibility-filtered, for `-u`.
     pub all_source: Vec<Arc<dyn Repository>>,
     /// The installed packages.
@@ -214,6 +217,20 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
         // default set as pkgcore leaves out unconfigured binhosts).
         source.iter().cloned().map(wrap).collect()
     };
+    let ebuild = chosen
+        .iter()
+        .map(|r| {
+            if r.livefs() {
+                return None;
+            }
+            let loc = r.location()?;
+            repos
+                .source
+                .iter()
+                .find(|e| e.id() == r.id() && e.location() == Some(loc))
+                .map(|e| (e.clone(), filtered))
+        })
+        .collect();
     // `-u` compares against the visible versions, whatever the selection (pkgcore's
     // `all_source_repos`).
     let all_source = source
@@ -222,6 +239,7 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
         .collect();
     Ok(Selection {
         repos: chosen,
+        ebuild,
         all_source,
         installed,
         includes_installed,

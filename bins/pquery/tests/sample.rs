@@ -784,3 +784,94 @@ fn debug_prints_repos_and_restriction() {
     assert_eq!(out[2], "");
     assert_eq!(out[3], "dev-lang/toy-1.1-r2");
 }
+
+/// Runs pquery on a copy of the sample at `dir`.
+fn run_copy(dir: &Path, index: &Path, args: &[&str]) -> Vec<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
+        .env("STRATA_INDEX_DIR", index)
+        .env("NO_COLOR", "1")
+        .arg("--config")
+        .arg(dir.join("etc/portage"))
+        .arg("--root")
+        .arg(dir.join("root"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn stale_cache_entries_are_not_listed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("sample");
+    let st = Command::new("cp")
+        .arg("-a")
+        .arg(sample())
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let index = tmp.path().join("index");
+    let before = run_copy(&copy, &index, &["hello"]);
+    assert_eq!(before, ["app-misc/hello-1.0", "app-misc/hello-1.1"]);
+    // Editing an ebuild makes its cache entry stale: strata-repo keeps using it (it
+    // cannot regenerate metadata) and records the problem; the index path agrees.
+    let ebuild = copy.join("repo/app-misc/hello/hello-1.1.ebuild");
+    let mut text = std::fs::read_to_string(&ebuild).unwrap();
+    text.push_str("# edited\n");
+    std::fs::write(&ebuild, text).unwrap();
+    assert_eq!(run_copy(&copy, &index, &["hello"]), before);
+    // Without a cache entry the version is unavailable, filtered or not.
+    std::fs::remove_file(copy.join("repo/metadata/md5-cache/app-misc/hello-1.1")).unwrap();
+    assert_eq!(run_copy(&copy, &index, &["hello"]), ["app-misc/hello-1.0"]);
+    assert_eq!(
+        run_copy(&copy, &index, &["--unfiltered", "hello"]),
+        [
+            "app-misc/hello-1.0",
+            "app-misc/hello-2.0_beta1",
+            "app-misc/hello-9999"
+        ]
+    );
+    // Visibility decided without the index (package.properties present) agrees.
+    std::fs::write(copy.join("etc/portage/package.properties"), "*/* *\n").unwrap();
+    assert_eq!(run_copy(&copy, &index, &["hello"]), ["app-misc/hello-1.0"]);
+    assert_eq!(run_copy(&copy, &index, &["*"]).len(), 9);
+    std::fs::remove_file(copy.join("etc/portage/package.properties")).unwrap();
+    assert_eq!(run_copy(&copy, &index, &["*"]).len(), 9);
+}
+
+#[test]
+fn restricted_properties_hide_packages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("sample");
+    assert!(
+        Command::new("cp")
+            .arg("-a")
+            .arg(sample())
+            .arg(&copy)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let index = tmp.path().join("index");
+    // RESTRICT="mirror" of net-misc/fetcher is not accepted: hidden.
+    let conf = copy.join("etc/portage/make.conf");
+    let mut text = std::fs::read_to_string(&conf).unwrap();
+    text.push_str("ACCEPT_RESTRICT=\"* -mirror\"\n");
+    std::fs::write(&conf, text).unwrap();
+    let all = run_copy(&copy, &index, &["*"]);
+    assert!(
+        !all.iter().any(|l| l.starts_with("net-misc/fetcher")),
+        "{all:?}"
+    );
+    assert_eq!(all.len(), 9);
+}
