@@ -15,7 +15,11 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(entries) = image::list(data, prefix, &limits) {
             for e in entries {
                 assert!(e.path.is_absolute());
-                assert!(!e.path.components().any(|c| c == std::path::Component::ParentDir));
+                assert!(
+                    !e.path
+                        .components()
+                        .any(|c| c == std::path::Component::ParentDir)
+                );
             }
         }
     }
