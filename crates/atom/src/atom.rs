@@ -294,13 +294,11 @@ impl Text {
         }
     }
 
-    /// `text[start..end]`. The bytes were copied from a `&str` and the offsets are
-    /// character boundaries found by the parser, so this never fails (the empty string
-    /// is returned if it somehow did).
+    /// `text[start..end]`.
     #[inline]
     fn slice(&self, start: usize, end: usize) -> &str {
         match self {
-            Text::Inline(buf, _) => std::str::from_utf8(&buf[start..end]).unwrap_or_default(),
+            Text::Inline(buf, _) => ascii_str(&buf[start..end]),
             Text::Heap(s) => &s[start..end],
         }
     }
@@ -308,12 +306,20 @@ impl Text {
     #[inline]
     fn as_str(&self) -> &str {
         match self {
-            Text::Inline(buf, len) => {
-                std::str::from_utf8(&buf[..usize::from(*len)]).unwrap_or_default()
-            }
+            Text::Inline(buf, len) => ascii_str(&buf[..usize::from(*len)]),
             Text::Heap(s) => s,
         }
     }
+}
+
+/// Views ASCII bytes as `&str` without re-validating them on every access.
+#[inline]
+fn ascii_str(b: &[u8]) -> &str {
+    debug_assert!(b.is_ascii());
+    // SAFETY: `Text` only stores atoms the parser accepted, and every part of an atom
+    // (names, versions, operators, delimiters) is ASCII, so any sub-slice is ASCII and
+    // hence valid UTF-8.
+    unsafe { std::str::from_utf8_unchecked(b) }
 }
 
 /// A byte range in the atom text.
