@@ -12,7 +12,7 @@ use strata_repo::{
 };
 use strata_restrict::{parse_target, query};
 
-const CATEGORIES: &[&str] = &["acct-group", "dev-nim"];
+const CATEGORIES: &[&str] = &["acct-group", "acct-user", "dev-nim"];
 
 /// A copy of GURU's profiles, layout.conf, eclasses and a few categories with their
 /// cache entries.
@@ -185,7 +185,9 @@ fn every_problem_is_reported_and_none_aborts() {
         assert!(p.path.starts_with(&r), "{p}");
         assert!(!p.to_string().is_empty());
     }
-    // A metadata query still works over the rest, with and without the index.
+    // A metadata query still works over the rest, with and without the index (over 64
+    // candidates, so the index is used).
+    assert!(total > 64);
     let q = query::description(".").unwrap();
     let with = repo.itermatch(&q, &MatchOptions::default()).unwrap().len();
     let without = repo

@@ -7,9 +7,8 @@ mod package;
 mod profiles;
 mod search;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
 
 use strata_atom::cpv::Cpv;
 use strata_cache::index::IndexStore;
@@ -26,6 +25,10 @@ use crate::error::{Problem, ProblemKind, ProblemLog, RepoError};
 use crate::metadata_xml::{PackageMetadata, parse_metadata_xml};
 use crate::package::PackageRef;
 use crate::repository::{MatchOptions, Repository, candidate_cpvs, filter_packages};
+
+/// Below this many candidate versions, metadata restrictions are checked on the packages
+/// directly instead of through the search index.
+const INDEX_MIN_CANDIDATES: usize = 64;
 
 /// Top-level directories of a repository that are never categories.
 const RESERVED_DIRS: &[&str] = &["eclass", "licenses", "metadata", "profiles", "scripts"];
@@ -72,7 +75,6 @@ pub(crate) struct Inner {
     pub(crate) index_store: Option<IndexStore>,
     profiles: OnceLock<RepoProfiles>,
     master_profiles: OnceLock<Vec<RepoProfiles>>,
-    xml: Mutex<HashMap<String, Arc<PackageMetadata>>>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -204,7 +206,6 @@ impl EbuildRepo {
                 index_store,
                 profiles: OnceLock::new(),
                 master_profiles: OnceLock::new(),
-                xml: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -328,8 +329,9 @@ impl EbuildRepo {
             .map(str::to_owned)
     }
 
-    /// The parsed metadata.xml of `category/package` (empty when there is none). A parse
-    /// error is recorded as a problem and what could be read is returned.
+    /// The parsed metadata.xml of `category/package` (empty when there is none), read
+    /// now (packages keep what they read). A parse error is recorded as a problem and
+    /// what could be read is returned.
     pub fn metadata_xml(&self, category: &str, package: &str) -> Arc<PackageMetadata> {
         self.inner.metadata_xml(category, package)
     }
@@ -414,22 +416,8 @@ impl Inner {
 
     pub(crate) fn metadata_xml(&self, category: &str, package: &str) -> Arc<PackageMetadata> {
         let cp = format!("{category}/{package}");
-        if let Some(m) = self
-            .xml
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&cp)
-        {
-            return m.clone();
-        }
         let path = self.location.join(&cp).join("metadata.xml");
-        let parsed = self.parse_metadata_xml(&cp, &path);
-        let m = Arc::new(parsed);
-        self.xml
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(cp, m.clone());
-        m
+        Arc::new(self.parse_metadata_xml(&cp, &path))
     }
 
     pub(crate) fn parse_metadata_xml(&self, cp: &str, path: &Path) -> PackageMetadata {
@@ -561,7 +549,8 @@ impl Repository for EbuildRepo {
     ) -> Result<Vec<PackageRef>, RepoError> {
         let cands = restriction.candidates();
         let mut cpvs = candidate_cpvs(self, &cands)?;
-        if opts.use_index && !cpvs.is_empty() {
+        // Few candidates are cheaper to read directly than to check (or build) the index.
+        if opts.use_index && cpvs.len() > INDEX_MIN_CANDIDATES {
             cpvs = search::prefilter(self, restriction, cpvs)?;
         }
         Ok(filter_packages(self, cpvs, restriction, opts))
