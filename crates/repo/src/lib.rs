@@ -16,7 +16,13 @@
 //!   [`VisibleRepo`] filters through a domain's visibility rules, keeping the reasons;
 //!   [`DomainRepos`] opens the repositories of a [`Domain`](strata_config::domain::Domain).
 //!
-//! Reading never writes into a repository.
+//! Reading never writes into a repository. Directory listings are read on every query
+//! (the tree is the truth for which versions exist); metadata is read lazily per package.
+//! [`MatchOptions::default`] drops packages whose metadata is unusable (pkgcore's
+//! behaviour, reading every candidate's cache entry); [`MatchOptions::fast`] reads no
+//! metadata for name-only queries (list-all). Stale cache entries keep their package
+//! available and are reported when validated ([`Package::problem`],
+//! [`EbuildRepo::check_all`]); metadata regeneration is not implemented.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
