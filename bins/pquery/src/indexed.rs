@@ -20,6 +20,10 @@ use strata_repo::visibility::package_visibility;
 use strata_repo::{EbuildRepo, MatchOptions, PackageRef, Repository};
 use strata_restrict::Restriction;
 
+/// Below this many candidates, packages are checked directly (env
+/// `STRATA_PQUERY_DIRECT_BELOW` overrides it, for tests).
+const DIRECT_BELOW: usize = 64;
+
 /// Whether the domain's visibility can ignore PROPERTIES and RESTRICT.
 pub fn accepts_all_properties(domain: &Domain) -> bool {
     let star = |var: &str| {
@@ -41,17 +45,31 @@ pub fn itermatch(
     restriction: &Restriction,
     domain: Option<&Domain>,
 ) -> Result<Option<Vec<PackageRef>>, String> {
+    let pkgs = repo
+        .itermatch(restriction, &MatchOptions::fast())
+        .map_err(|e| e.to_string())?;
+    let direct_below = std::env::var("STRATA_PQUERY_DIRECT_BELOW")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DIRECT_BELOW);
+    if pkgs.len() < direct_below {
+        // Checking a few packages directly is cheaper than checking the index is current.
+        return Ok(Some(
+            pkgs.into_iter()
+                .filter(|p| match domain {
+                    Some(d) => package_visibility(d, p.as_ref()).is_visible(),
+                    None => !p
+                        .problem()
+                        .is_some_and(|prob| prob.kind.makes_unavailable()),
+                })
+                .collect(),
+        ));
+    }
     let Ok(opened) = repo.search_index() else {
         return Ok(None);
     };
     if !opened.index.validated() {
         return Ok(None);
-    }
-    let pkgs = repo
-        .itermatch(restriction, &MatchOptions::fast())
-        .map_err(|e| e.to_string())?;
-    if pkgs.is_empty() {
-        return Ok(Some(pkgs));
     }
     let index = &opened.index;
     let mut records = HashMap::with_capacity(index.len());

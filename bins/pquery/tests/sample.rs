@@ -10,12 +10,17 @@ fn sample() -> PathBuf {
 
 /// Runs pquery on the sample configuration and ROOT; returns (status ok, stdout, stderr).
 fn run_in(cwd: &Path, args: &[&str]) -> (bool, String, String) {
+    run_with(cwd, args, "1000000")
+}
+
+fn run_with(cwd: &Path, args: &[&str], direct_below: &str) -> (bool, String, String) {
     let index = tempfile::tempdir().unwrap();
     let s = sample();
     let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
         .current_dir(cwd)
         .env("STRATA_INDEX_DIR", index.path())
         .env("NO_COLOR", "1")
+        .env("STRATA_PQUERY_DIRECT_BELOW", direct_below)
         .env_remove("ROOT")
         .env_remove("PORTAGE_CONFIGROOT")
         .arg("--config")
@@ -36,10 +41,14 @@ fn run(args: &[&str]) -> (bool, String, String) {
     run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
 
-/// stdout lines of a successful run.
+/// stdout lines of a successful run; the run is repeated with visibility decided from
+/// the search index for any number of candidates, which must give the same output.
 fn lines(args: &[&str]) -> Vec<String> {
     let (ok, out, err) = run(args);
     assert!(ok, "pquery {args:?} failed: {err}");
+    let (ok2, out2, err2) = run_with(Path::new(env!("CARGO_MANIFEST_DIR")), args, "0");
+    assert!(ok2, "pquery {args:?} (index) failed: {err2}");
+    assert_eq!(out, out2, "index and direct paths disagree for {args:?}");
     out.lines().map(str::to_owned).collect()
 }
 
@@ -787,8 +796,19 @@ fn debug_prints_repos_and_restriction() {
 
 /// Runs pquery on a copy of the sample at `dir`.
 fn run_copy(dir: &Path, index: &Path, args: &[&str]) -> Vec<String> {
+    let direct = run_copy_with(dir, index, args, "1000000");
+    let indexed = run_copy_with(dir, index, args, "0");
+    assert_eq!(
+        direct, indexed,
+        "index and direct paths disagree for {args:?}"
+    );
+    direct
+}
+
+fn run_copy_with(dir: &Path, index: &Path, args: &[&str], direct_below: &str) -> Vec<String> {
     let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
         .env("STRATA_INDEX_DIR", index)
+        .env("STRATA_PQUERY_DIRECT_BELOW", direct_below)
         .env("NO_COLOR", "1")
         .arg("--config")
         .arg(dir.join("etc/portage"))
