@@ -15,6 +15,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use strata_config::domain::{Domain, PackageInfo};
 use strata_repo::visibility::package_visibility;
 use strata_repo::{EbuildRepo, MatchOptions, PackageRef, Repository};
@@ -22,7 +24,7 @@ use strata_restrict::Restriction;
 
 /// Below this many candidates, packages are checked directly (env
 /// `STRATA_PQUERY_DIRECT_BELOW` overrides it, for tests).
-const DIRECT_BELOW: usize = 64;
+const DIRECT_BELOW: usize = 512;
 
 /// Whether the domain's visibility can ignore PROPERTIES and RESTRICT.
 pub fn accepts_all_properties(domain: &Domain) -> bool {
@@ -53,9 +55,10 @@ pub fn itermatch(
         .and_then(|v| v.parse().ok())
         .unwrap_or(DIRECT_BELOW);
     if pkgs.len() < direct_below {
-        // Checking a few packages directly is cheaper than checking the index is current.
+        // Checking a few hundred packages directly (in parallel) is cheaper than checking
+        // that the index is current (a stat of every ebuild and cache entry).
         return Ok(Some(
-            pkgs.into_iter()
+            pkgs.into_par_iter()
                 .filter(|p| match domain {
                     Some(d) => package_visibility(d, p.as_ref()).is_visible(),
                     None => !p
