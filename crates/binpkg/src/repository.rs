@@ -23,6 +23,13 @@
 //!   PATH, ...) is answered from it; anything else (DESCRIPTION, HOMEPAGE, INHERITED,
 //!   CBUILD, IUSE_EFFECTIVE, the environment) from the package's own metadata, read on
 //!   first use. [`Package::contents`] lists the image without extracting it.
+//! * **Problems** are [`ProblemKind::BadMetadata`] (strata-repo has no kind for
+//!   binary packages) whose `key` says what is wrong: `Packages` (stale entry, file not
+//!   indexed, index unusable), `PATH` (file missing, path outside the PKGDIR, named
+//!   twice), `CPV`, or `binpkg` (a file that cannot be read, or whose metadata
+//!   contradicts its name). The problem's own `key` is `category/PF-BUILD_ID` (or
+//!   `category/PF`). A listed build is always usable from its index entry, so
+//!   [`Package::problem`] is `None` unless reading its file later fails.
 //! * **Reading never writes.** The index is read without a lock (as Portage's readers
 //!   do), never rewritten, and nothing is created in the PKGDIR.
 //!
@@ -744,7 +751,17 @@ impl BinpkgPackage {
         self.inst
             .metadata
             .get_or_init(|| {
-                crate::binpkg::read_metadata(&self.inst.path).map_err(|e| e.to_string())
+                crate::binpkg::read_metadata(&self.inst.path).map_err(|e| {
+                    let message = format!("metadata not readable: {e}");
+                    self.repo.record(problem(
+                        &self.repo.id,
+                        &self.inst.key(),
+                        &self.inst.path,
+                        "binpkg",
+                        message.clone(),
+                    ));
+                    message
+                })
             })
             .as_ref()
             .map_err(Clone::clone)

@@ -493,6 +493,23 @@ fn trusted_index_reads_no_file_and_missing_pkgdir_is_empty() {
     assert_eq!(repo.packages_all().len(), 7);
     assert_eq!(repo.problems(), []);
     assert_eq!(repo.id(), "bin");
+    // What needs the removed file fails then, and is recorded.
+    let gone = repo.make_package(Cpv::parse("app-misc/hello-1.1").unwrap());
+    assert_eq!(gone.get("SLOT"), Some("0"));
+    assert_eq!(gone.get("DESCRIPTION"), None);
+    assert!(gone.problem().is_some());
+    assert_eq!(repo.problems().len(), 1, "{:?}", repo.problems());
+    assert!(gone.contents().unwrap().entries.is_empty());
+    assert_eq!(repo.problems().len(), 2, "{:?}", repo.problems());
+    // Strict matching now leaves it out.
+    assert!(
+        repo.itermatch(
+            &parse_target("=app-misc/hello-1.1").unwrap(),
+            &MatchOptions::default()
+        )
+        .unwrap()
+        .is_empty()
+    );
 
     let gone = BinpkgRepo::open(tmp.path().join("nope")).unwrap();
     assert!(gone.categories().unwrap().is_empty());
