@@ -618,3 +618,48 @@ fn the_domain_can_trust_the_index() {
         8
     );
 }
+
+#[test]
+fn hostile_index_entries_are_refused() {
+    let tmp = valid_copy("pkgdir-xpak-legacy");
+    let root = tmp.path();
+    let mut text = fs::read_to_string(root.join("Packages")).unwrap();
+    // Outside the PKGDIR, relative and absolute; an invalid CPV; a second entry for a
+    // file already indexed; a very old `All/` path the scan does not cover.
+    for (cpv, path) in [
+        ("app-misc/evil-1", "../../etc/passwd"),
+        ("app-misc/evil-2", "/etc/passwd"),
+        ("not a cpv", "app-misc/hello-1.0.tbz2"),
+        ("app-misc/hello-1.0", "app-misc/hello-1.0.tbz2"),
+    ] {
+        text.push_str(&format!("CPV: {cpv}\nPATH: {path}\nSIZE: 1\nMTIME: 1\n\n"));
+    }
+    fs::create_dir(root.join("All")).unwrap();
+    fs::rename(
+        root.join("app-misc/blocker-1.tbz2"),
+        root.join("All/blocker-1.tbz2"),
+    )
+    .unwrap();
+    let text = text.replace("PATH: app-misc/blocker-1.tbz2", "PATH: All/blocker-1.tbz2");
+    fs::write(root.join("Packages"), text).unwrap();
+    let before = snapshot(root);
+
+    let repo = BinpkgRepo::open(root).unwrap();
+    let problems: Vec<String> = repo.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 4, "{problems:#?}");
+    assert_eq!(problems.iter().filter(|p| p.contains("outside")).count(), 2);
+    assert!(problems.iter().any(|p| p.contains("invalid CPV")));
+    assert!(problems.iter().any(|p| p.contains("second index entry")));
+    // Listed: the seven packages, blocker from All/ as its index entry says.
+    let ids = identities(&repo);
+    assert_eq!(ids.len(), 7, "{ids:#?}");
+    assert!(ids.contains(&(
+        "app-misc/blocker-1".into(),
+        None,
+        "All/blocker-1.tbz2".into()
+    )));
+    let blocker = repo.make_package(Cpv::parse("app-misc/blocker-1").unwrap());
+    assert_eq!(blocker.get("RDEPEND"), Some("!app-misc/hello"));
+    assert!(blocker.get("DESCRIPTION").is_some());
+    assert_eq!(snapshot(root), before);
+}
