@@ -97,11 +97,45 @@ pub fn file_name_of(internal: &str) -> &str {
     }
 }
 
+/// The interned `&'static str` of a known package key (a `match`, which compiles to a
+/// length switch, is much faster than a search on this hot path).
 fn intern(key: &str) -> Option<&'static str> {
-    PACKAGE_KEYS
-        .binary_search(&key)
-        .ok()
-        .map(|i| PACKAGE_KEYS[i])
+    Some(match key {
+        "BASE_URI" => PACKAGE_KEYS[0],
+        "BDEPEND" => PACKAGE_KEYS[1],
+        "BINPKG_FORMAT" => PACKAGE_KEYS[2],
+        "BUILD_ID" => PACKAGE_KEYS[3],
+        "BUILD_TIME" => PACKAGE_KEYS[4],
+        "CHOST" => PACKAGE_KEYS[5],
+        "CPV" => PACKAGE_KEYS[6],
+        "DEFINED_PHASES" => PACKAGE_KEYS[7],
+        "DEPEND" => PACKAGE_KEYS[8],
+        "DESC" => PACKAGE_KEYS[9],
+        "EAPI" => PACKAGE_KEYS[10],
+        "FETCHCOMMAND" => PACKAGE_KEYS[11],
+        "IDEPEND" => PACKAGE_KEYS[12],
+        "IUSE" => PACKAGE_KEYS[13],
+        "KEYWORDS" => PACKAGE_KEYS[14],
+        "LICENSE" => PACKAGE_KEYS[15],
+        "MD5" => PACKAGE_KEYS[16],
+        "MTIME" => PACKAGE_KEYS[17],
+        "PATH" => PACKAGE_KEYS[18],
+        "PDEPEND" => PACKAGE_KEYS[19],
+        "PKGINDEX_URI" => PACKAGE_KEYS[20],
+        "PROPERTIES" => PACKAGE_KEYS[21],
+        "PROVIDES" => PACKAGE_KEYS[22],
+        "RDEPEND" => PACKAGE_KEYS[23],
+        "REPO" => PACKAGE_KEYS[24],
+        "REPO_REVISIONS" => PACKAGE_KEYS[25],
+        "REQUIRES" => PACKAGE_KEYS[26],
+        "RESTRICT" => PACKAGE_KEYS[27],
+        "RESUMECOMMAND" => PACKAGE_KEYS[28],
+        "SHA1" => PACKAGE_KEYS[29],
+        "SIZE" => PACKAGE_KEYS[30],
+        "SLOT" => PACKAGE_KEYS[31],
+        "USE" => PACKAGE_KEYS[32],
+        _ => return None,
+    })
 }
 
 /// A value: a span of the parsed text (no allocation per value) or an owned string.
@@ -218,9 +252,38 @@ fn split_line(line: &str) -> Option<(&str, &str)> {
 
 /// Lines as Python's universal-newline text mode yields them (Portage reads the index
 /// that way): `\n`, `\r\n` and a lone `\r` all end a line.
-fn logical_lines(text: &str) -> impl Iterator<Item = &str> {
-    text.split('\n')
-        .flat_map(|line| line.strip_suffix('\r').unwrap_or(line).split('\r'))
+struct LogicalLines<'a> {
+    lines: std::str::Split<'a, char>,
+    pending: Option<std::str::Split<'a, char>>,
+}
+
+impl<'a> Iterator for LogicalLines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if let Some(parts) = &mut self.pending {
+            if let Some(part) = parts.next() {
+                return Some(part);
+            }
+            self.pending = None;
+        }
+        let line = self.lines.next()?;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if !line.as_bytes().contains(&b'\r') {
+            return Some(line);
+        }
+        let mut parts = line.split('\r');
+        let first = parts.next();
+        self.pending = Some(parts);
+        first
+    }
+}
+
+fn logical_lines(text: &str) -> LogicalLines<'_> {
+    LogicalLines {
+        lines: text.split('\n'),
+        pending: None,
+    }
 }
 
 impl PackagesIndex {
@@ -277,7 +340,12 @@ impl PackagesIndex {
                     } else {
                         Value::Owned(v.into())
                     };
-                    match entry.fields.iter_mut().find(|(kk, _)| *kk == k) {
+                    // Interned keys: compare pointers, not bytes.
+                    match entry
+                        .fields
+                        .iter_mut()
+                        .find(|(kk, _)| std::ptr::eq(kk.as_ptr(), k.as_ptr()))
+                    {
                         Some(slot) => slot.1 = span,
                         None => entry.fields.push((k, span)),
                     }
@@ -388,8 +456,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_table_is_sorted_for_binary_search() {
+    fn keys_table_is_sorted_and_interned() {
         assert!(PACKAGE_KEYS.windows(2).all(|w| w[0] < w[1]));
+        for k in PACKAGE_KEYS {
+            assert_eq!(intern(k), Some(*k));
+        }
+        assert_eq!(intern("CPVX"), None);
     }
 
     #[test]
