@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use strata_config::domain::{Domain, PackageInfo};
 use strata_repo::visibility::package_visibility;
 use strata_repo::{EbuildRepo, MatchOptions, PackageRef, Repository};
-use strata_restrict::Restriction;
+use strata_restrict::{Attr, Restriction};
 
 /// Below this many candidates, packages are checked directly (env
 /// `STRATA_PQUERY_DIRECT_BELOW` overrides it, for tests).
@@ -54,7 +54,22 @@ pub fn itermatch(
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(DIRECT_BELOW);
-    if pkgs.len() < direct_below {
+    // A restriction on metadata has had every candidate's metadata read already (the
+    // repository matched it on the packages): checking those directly costs nothing more.
+    let names_only = restriction.is_answerable_by(&|a| {
+        matches!(
+            a,
+            Attr::Category
+                | Attr::Package
+                | Attr::Version
+                | Attr::Fullver
+                | Attr::Revision
+                | Attr::Key
+                | Attr::Cpv
+                | Attr::Repo
+        )
+    });
+    if pkgs.len() < direct_below || !names_only {
         // Checking a few hundred packages directly (in parallel) is cheaper than checking
         // that the index is current (a stat of every ebuild and cache entry).
         return Ok(Some(
