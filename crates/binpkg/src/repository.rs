@@ -989,13 +989,11 @@ impl Package for BinpkgPackage {
             // Not in the index entry: the index's default when it has one, except for
             // what Portage does not write into a local index (DESC) or may leave to the
             // header (CHOST, REPO), which the file knows.
-            if !matches!(ik, "DESC" | "CHOST" | "REPO")
-                && let Some((_, d)) = PACKAGE_DEFAULTS.iter().find(|(k, _)| *k == ik)
-            {
-                return Some(d);
-            }
             if !matches!(ik, "DESC" | "CHOST" | "REPO") {
-                return None;
+                return PACKAGE_DEFAULTS
+                    .iter()
+                    .find(|(k, _)| *k == ik)
+                    .map(|(_, d)| *d);
             }
         }
         let file_key = match key {
