@@ -235,3 +235,61 @@ fn pkgdir_index_rebuild_matches_portages_entries() {
     let (n, _) = pkgdir::claim_build_id(&dst, &id, Format::Gpkg).unwrap();
     assert_eq!(n, 3);
 }
+
+#[test]
+fn gc_keeps_the_newest_build_and_updates_the_index() {
+    use strata_binpkg::gc::{self, Policy, Reason};
+    let tmp = tempfile::tempdir().unwrap();
+    let src = made("pkgdir-gpkg-zstd");
+    let dst = tmp.path().join("pkgdir");
+    for f in pkgdir::scan(&src).unwrap() {
+        let to = dst.join(&f.rel_path);
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::copy(src.join(&f.rel_path), &to).unwrap();
+    }
+    fs::copy(src.join("Packages"), dst.join("Packages")).unwrap();
+    let files = pkgdir::scan(&dst).unwrap();
+    let plan = gc::plan(
+        &files,
+        &Policy {
+            keep_newest: Some(1),
+            ..Policy::default()
+        },
+    );
+    let gone: Vec<(&str, Reason)> = plan
+        .remove
+        .iter()
+        .map(|(f, r)| (f.rel_path.as_str(), *r))
+        .collect();
+    assert_eq!(
+        gone,
+        [(
+            "app-misc/usetoggle/usetoggle-1-1.gpkg.tar",
+            Reason::Superseded
+        )]
+    );
+    assert_eq!(plan.bytes_freed(), 10240);
+    // Pretend mode touches nothing; apply removes the file and its index entry.
+    assert!(
+        dst.join("app-misc/usetoggle/usetoggle-1-1.gpkg.tar")
+            .exists()
+    );
+    assert_eq!(gc::apply(&dst, &plan, false).unwrap(), 10240);
+    assert!(
+        !dst.join("app-misc/usetoggle/usetoggle-1-1.gpkg.tar")
+            .exists()
+    );
+    let idx = PackagesIndex::parse(&fs::read_to_string(dst.join("Packages")).unwrap()).unwrap();
+    assert_eq!(idx.packages.len(), 7);
+    assert_eq!(idx.header.get("PACKAGES").map(String::as_str), Some("7"));
+    assert!(
+        idx.packages
+            .iter()
+            .all(|e| idx.path_of(e) != "app-misc/usetoggle/usetoggle-1-1.gpkg.tar")
+    );
+    // The header Portage wrote is kept.
+    assert_eq!(
+        idx.header.get("PROFILE").map(String::as_str),
+        Some("default/linux/amd64")
+    );
+}
