@@ -348,3 +348,86 @@ mod tests {
         assert!(read_tail(&mut std::io::Cursor::new(&file[..n - 1]), 1 << 20).is_err());
     }
 }
+
+/// Replaces the metadata of the XPAK binpkg at `path` (Portage's `recompose_mem`): the
+/// tar stream is kept byte for byte and a new segment and trailer follow it. The result
+/// is written to a temporary file and renamed over `path`, so hard links to the old
+/// file keep the old content and a failure leaves the file intact.
+pub fn rewrite_metadata(path: &std::path::Path, meta: &Metadata) -> Result<()> {
+    use std::io::Write;
+    let in_file = |e: Error| e.in_file(path);
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let layout = locate(&mut file).map_err(in_file)?;
+    let seg = encode(meta);
+    let len = u32::try_from(seg.len()).map_err(|_| Error::LimitExceeded {
+        entry: "xpak segment".into(),
+        what: "xpak length",
+        limit: u64::from(u32::MAX),
+        actual: seg.len() as u64,
+    })?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp.xpak.")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| Error::io(path, e))?;
+    let copied = std::io::copy(
+        &mut Read::by_ref(&mut file).take(layout.tar_len),
+        tmp.as_file_mut(),
+    )
+    .map_err(|e| Error::io(path, e))?;
+    if copied != layout.tar_len {
+        return Err(Error::Xpak {
+            offset: copied,
+            reason: "file shrank while being rewritten".into(),
+        }
+        .in_file(path));
+    }
+    let out = tmp.as_file_mut();
+    out.write_all(&seg)
+        .and_then(|_| out.write_all(&trailer(len)[8..]))
+        .and_then(|_| out.sync_all())
+        .map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod rewrite_tests {
+    use super::*;
+
+    #[test]
+    fn rewriting_keeps_the_tar_stream_and_replaces_the_metadata() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("foo-1.0-1.xpak");
+        let tar_part = b"pretend compressed tar stream".to_vec();
+        let old: Metadata = [("CATEGORY", &b"app-misc\n"[..]), ("PF", b"foo-1.0\n")]
+            .into_iter()
+            .collect();
+        let mut bytes = tar_part.clone();
+        let seg = encode(&old);
+        bytes.extend_from_slice(&seg);
+        bytes.extend_from_slice(&trailer(seg.len() as u32)[8..]);
+        std::fs::write(&path, &bytes).expect("write");
+        let link = dir.path().join("hardlink.xpak");
+        std::fs::hard_link(&path, &link).expect("link");
+        let mut new = old.clone();
+        new.insert("BUILD_ID", b"7\n".to_vec());
+        rewrite_metadata(&path, &new).expect("rewrite");
+        let mut f = std::fs::File::open(&path).expect("open");
+        let (meta, layout) = read_tail(&mut f, DEFAULT_MAX_XPAK_LEN).expect("read");
+        assert_eq!(meta, new);
+        assert_eq!(layout.tar_len, tar_part.len() as u64);
+        assert_eq!(
+            &std::fs::read(&path).expect("read")[..tar_part.len()],
+            &tar_part[..]
+        );
+        // The hard link still has the old content.
+        assert_eq!(std::fs::read(&link).expect("read link"), bytes);
+    }
+}
