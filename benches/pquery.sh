@@ -57,10 +57,10 @@ hyperfine -N --runs 5 --prepare "rm -rf $work/index" --export-markdown "$out/ind
 P="$bin --config $etc"
 hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$out/guru.md" --export-json "$out/guru.json" \
     -n "list all (GURU)" "$P '*'" \
-    -n "-S terminal (GURU)" "$P -S terminal" \
-    -n "--attr depend for all (GURU)" "$P '*' --attr depend" \
+    -n "description -S terminal (GURU)" "$P -S terminal" \
+    -n "attr depend for all (GURU)" "$P '*' --attr depend" \
     -n "one atom (GURU)" "$P '>=dev-python/textual-8.2.7'" \
-    -n "--revdep dev-python/textual (GURU)" "$P --revdep dev-python/textual"
+    -n "revdep dev-python/textual (GURU)" "$P --revdep dev-python/textual"
 
 export STRATA_INDEX_DIR="$work/index-big"
 B="$bin --config $big/etc/portage -r big"
@@ -69,10 +69,10 @@ hyperfine -N --runs 3 --prepare "rm -rf $work/index-big" --export-markdown "$out
 $B -S warmup >/dev/null
 hyperfine -N --warmup 2 --runs "$(( runs / 2 > 3 ? runs / 2 : 3 ))" --export-markdown "$out/big.md" --export-json "$out/big.json" \
     -n "list all (big)" "$B '*'" \
-    -n "-S terminal (big)" "$B -S terminal" \
-    -n "--attr depend for all (big)" "$B '*' --attr depend" \
+    -n "description -S terminal (big)" "$B -S terminal" \
+    -n "attr depend for all (big)" "$B '*' --attr depend" \
     -n "one atom (big)" "$B '>=dev-python/textualk3-8.2.7'" \
-    -n "--revdep dev-lang/crystal-bin (big)" "$B --revdep dev-lang/crystal-bin"
+    -n "revdep dev-lang/crystal-bin (big)" "$B --revdep dev-lang/crystal-bin"
 
 # Peak RSS of each workload (one run each, warm).
 echo
@@ -85,15 +85,24 @@ rss() {
 }
 export STRATA_INDEX_DIR="$work/index"
 rss "list all (GURU)" $bin --config "$etc" '*'
-rss "-S terminal (GURU)" $bin --config "$etc" -S terminal
-rss "--attr depend (GURU)" $bin --config "$etc" '*' --attr depend
+rss "description -S terminal (GURU)" $bin --config "$etc" -S terminal
+rss "attr depend (GURU)" $bin --config "$etc" '*' --attr depend
 rss "one atom (GURU)" $bin --config "$etc" '>=dev-python/textual-8.2.7'
-rss "--revdep (GURU)" $bin --config "$etc" --revdep dev-python/textual
+rss "revdep (GURU)" $bin --config "$etc" --revdep dev-python/textual
 export STRATA_INDEX_DIR="$work/index-big"
 rss "list all (big)" $bin --config "$big/etc/portage" -r big '*'
-rss "--attr depend (big)" $bin --config "$big/etc/portage" -r big '*' --attr depend
-rss "--revdep (big)" $bin --config "$big/etc/portage" -r big --revdep dev-lang/crystal-bin
+rss "attr depend (big)" $bin --config "$big/etc/portage" -r big '*' --attr depend
+rss "revdep (big)" $bin --config "$big/etc/portage" -r big --revdep dev-lang/crystal-bin
 
+echo
+echo "| workload | median | user | system |"
+echo "|---|---|---|---|"
+python3 - "$out"/guru.json "$out"/big.json <<'PY'
+import json, sys
+for f in sys.argv[1:]:
+    for r in json.load(open(f))["results"]:
+        print(f"| {r['command']} | {r['median']*1000:.1f} ms | {r['user']*1000:.1f} ms | {r['system']*1000:.1f} ms |")
+PY
 echo
 echo "hyperfine exports: $out"
 for f in index-guru guru index-big big; do cat "$out/$f.md"; echo; done
