@@ -7,6 +7,18 @@
 //! against their Manifest before decompression, image entries that would escape the
 //! destination are refused, and nothing is read into memory whole except metadata.
 //!
+//! Where things are:
+//! * one file: [`Binpkg`] (format sniffing, metadata, image stream, [`Binpkg::contents`],
+//!   [`Binpkg::extract`]), [`read_metadata`] (XPAK: from the tail only);
+//! * the containers: [`xpak`] (segment, trailer, [`xpak::rewrite_metadata`]), [`gpkg`]
+//!   and its [`manifest`], [`compression`] (magic bytes, streaming codecs), [`image`]
+//!   (listing/extraction with [`image::Limits`]);
+//! * writing: [`writer`] (either format, any supported compression, temp file + rename);
+//! * a PKGDIR: [`pkgdir`] (scan, BUILD_ID allocation, index rebuild/update under the
+//!   Portage-compatible [`lock`]), [`index`] (the `Packages` file), [`gc`] (removal
+//!   policies), [`quickpkg`] with [`vdb_entry`];
+//! * names: [`name`] ([`PackageId`] over `strata_atom`'s `Cpv`, file names of both layouts).
+//!
 //! ```
 //! use strata_binpkg::{Metadata, xpak};
 //!
