@@ -354,3 +354,66 @@ fn truncated_or_corrupt_xpak_binpkgs_are_refused() {
         .collect();
     assert!(matches!(meta.text("PF"), Err(Error::NotUtf8 { .. })));
 }
+
+#[test]
+fn gpkg_with_signatures_and_a_clearsigned_manifest_is_read() {
+    use strata_binpkg::hashing::Hasher;
+    use strata_binpkg::manifest::{Manifest, ManifestEntry};
+    let meta: Metadata = [("CATEGORY", &b"app-misc\n"[..]), ("PF", b"x-1\n")]
+        .into_iter()
+        .collect();
+    let meta_tar = strata_binpkg::writer::write_metadata_tar(Vec::new(), &meta, 0).unwrap();
+    let mut image = Vec::new();
+    raw_entry(&mut image, b"image/", tar::EntryType::Directory, b"", b"");
+    raw_entry(
+        &mut image,
+        b"image/f",
+        tar::EntryType::Regular,
+        b"hello",
+        b"",
+    );
+    let image = finish(image);
+    let sig = b"-----BEGIN PGP SIGNATURE-----\nxx\n-----END PGP SIGNATURE-----\n".to_vec();
+    let members: Vec<(&str, Vec<u8>)> = vec![
+        ("gpkg-1", Vec::new()),
+        ("metadata.tar", meta_tar),
+        ("metadata.tar.sig", sig.clone()),
+        ("image.tar", image),
+        ("image.tar.sig", sig),
+    ];
+    let manifest = Manifest {
+        entries: members
+            .iter()
+            .map(|(n, d)| {
+                let mut h = Hasher::new();
+                h.update(d);
+                ManifestEntry::from_digests(n, &h.finish())
+            })
+            .collect(),
+        signed: false,
+    };
+    let text = format!(
+        "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n{}-----BEGIN PGP SIGNATURE-----\n\nabc\n-----END PGP SIGNATURE-----\n",
+        manifest.to_text()
+    );
+    let mut b = tar::Builder::new(Vec::new());
+    for (n, d) in members
+        .iter()
+        .chain([("Manifest", text.into_bytes())].iter())
+    {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(d.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, format!("x-1/{n}"), &d[..]).unwrap();
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("x-1.gpkg.tar");
+    fs::write(&p, b.into_inner().unwrap()).unwrap();
+    let pkg = Binpkg::open(&p).unwrap();
+    assert!(pkg.gpkg().unwrap().manifest().signed);
+    assert_eq!(pkg.compression().unwrap(), Compression::None);
+    assert_eq!(pkg.metadata().unwrap().text("PF").unwrap(), Some("x-1"));
+    let listed = pkg.contents(&Limits::default()).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].path, Path::new("/f"));
+}
