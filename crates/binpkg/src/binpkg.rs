@@ -129,7 +129,7 @@ impl Binpkg {
     /// The compressor of the image stream, from its magic bytes.
     pub fn compression(&self) -> Result<Compression> {
         match &self.inner {
-            Inner::Gpkg(g) => Ok(g.compression()),
+            Inner::Gpkg(g) => g.image_compression(),
             Inner::Xpak(layout) => {
                 let mut f = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
                 let mut head = Vec::with_capacity(PROBE_LEN);

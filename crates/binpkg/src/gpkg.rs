@@ -229,9 +229,24 @@ impl Gpkg {
         &self.manifest
     }
 
-    /// The compressor named by the member suffixes.
+    /// The compressor named by the member suffixes (see [`Self::image_compression`] for
+    /// the one the bytes say).
     pub fn compression(&self) -> Compression {
         self.compression
+    }
+
+    /// The image compressor from the member's magic bytes (not its name); an empty
+    /// member falls back to the name.
+    pub fn image_compression(&self) -> Result<Compression> {
+        let m = &self.members[self.image_member];
+        let mut file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
+        file.seek(SeekFrom::Start(m.offset))
+            .map_err(|e| Error::io(&self.path, e))?;
+        let mut head = Vec::with_capacity(PROBE_LEN);
+        file.take(m.size.min(PROBE_LEN as u64))
+            .read_to_end(&mut head)
+            .map_err(|e| Error::io(&self.path, e))?;
+        detect(&head, self.compression, &m.name).map_err(|e| e.in_file(&self.path))
     }
 
     /// Changes the limit on the compressed metadata member size.
