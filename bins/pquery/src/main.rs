@@ -15,10 +15,10 @@ use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction};
 
 mod attrs;
 mod cli;
-mod indexed;
 mod output;
 mod query;
 mod select;
+mod visible;
 
 use attrs::View;
 use cli::{ColorWhen, Options};
@@ -138,16 +138,11 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
     }
     let configured_filter = view.domain.is_some() && reads_deps(&restriction);
     let result = (|| -> Result<(), Box<dyn std::error::Error>> {
-        let use_index = indexed::accepts_all_properties(&domain);
         for (repo, ebuild) in sel.repos.iter().zip(&sel.ebuild) {
-            let fast = match ebuild {
-                Some((e, filtered)) if use_index => {
-                    indexed::itermatch(e, &restriction, filtered.then_some(&*domain))?
+            let mut pkgs = match ebuild {
+                Some((e, filtered)) => {
+                    visible::itermatch(e, &restriction, filtered.then_some(&*domain))?
                 }
-                _ => None,
-            };
-            let mut pkgs = match fast {
-                Some(p) => p,
                 None => repo.itermatch(&restriction, &MatchOptions::default())?,
             };
             if configured_filter && !repo.livefs() {
