@@ -472,3 +472,70 @@ pub fn format_depends(
     }
     w.lines
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn pretty(s: &str) -> Vec<String> {
+        let spec = DepSpec::parse(s, DepKind::Rdepend, Eapi::LATEST).unwrap();
+        format_depends(&spec, &|_| false)
+    }
+
+    #[test]
+    fn depends_pretty_printing() {
+        assert!(pretty("").is_empty());
+        assert_eq!(pretty("a/b"), ["        a/b"]);
+        assert_eq!(pretty("ssl? ( a/b )"), ["        ssl? ( a/b )"]);
+        assert_eq!(
+            pretty("a/b || ( c/d e/f ) !x? ( g/h )"),
+            [
+                "        a/b",
+                "        || (",
+                "            c/d",
+                "            e/f",
+                "        )",
+                "        !x? ( g/h )",
+            ]
+        );
+        // A single child that needs several lines: the group closes on its own line.
+        assert_eq!(
+            pretty("ssl? ( || ( a/b c/d ) )"),
+            [
+                "        ssl? ( || (",
+                "                a/b",
+                "                c/d",
+                "            )",
+                "        )",
+            ]
+        );
+        assert_eq!(
+            pretty("( a/b ( c/d e/f ) )"),
+            [
+                "        (",
+                "            a/b",
+                "            (",
+                "                c/d",
+                "                e/f",
+                "            )",
+                "        )",
+            ]
+        );
+    }
+
+    #[test]
+    fn dep_formatted_attributes() {
+        assert!(is_dep_formatted("rdepend"));
+        assert!(is_dep_formatted("raw_idepend"));
+        assert!(is_dep_formatted("restrict"));
+        assert!(!is_dep_formatted("license"));
+        assert!(!is_dep_formatted("raw_license"));
+        for a in METADATA_ATTRS.iter().chain(DEP_ATTRS).chain(REVDEP_ATTRS) {
+            assert!(PRINTABLE_ATTRS.contains(a), "{a}");
+        }
+        let mut sorted = PRINTABLE_ATTRS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, PRINTABLE_ATTRS);
+    }
+}
