@@ -2,7 +2,7 @@
 //! conversion, writing, reading and mtime validation.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -10,23 +10,7 @@ use strata_cache::{
     EclassChecksum, EclassPath, EntryKey, FlatHashCache, Md5DictCache, MetadataCache, StaleReason,
     Validity, ebuild_path, parse_flat_hash_entry, to_flat_hash, write_flat_hash_entry,
 };
-
-fn shared() -> PathBuf {
-    match std::env::var_os("STRATA_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
-}
-
-fn guru() -> PathBuf {
-    let p = shared().join("data/repos/guru");
-    assert!(
-        p.join("metadata/md5-cache").is_dir(),
-        "shared data missing at {}",
-        p.display()
-    );
-    p
-}
+use strata_testtools::{gentoo_stub_dir, guru_dir};
 
 #[test]
 fn pkgcore_style_entry_parses_and_rewrites() {
@@ -53,15 +37,15 @@ fn pkgcore_style_entry_parses_and_rewrites() {
 #[test]
 fn guru_entries_round_trip_through_flat_hash() {
     let tmp = tempfile::tempdir().unwrap();
-    let stub = shared().join("data/repos/gentoo-stub");
-    let eclasses = Arc::new(EclassPath::for_repo(&guru(), &[stub]).unwrap());
-    let md5 = Md5DictCache::for_repo(&guru(), eclasses.clone());
+    let stub = gentoo_stub_dir();
+    let eclasses = Arc::new(EclassPath::for_repo(&guru_dir(), &[stub]).unwrap());
+    let md5 = Md5DictCache::for_repo(&guru_dir(), eclasses.clone());
     let flat = FlatHashCache::at(tmp.path().join("dep"), eclasses.clone()).writable(true);
     let keys: Vec<EntryKey> = md5.keys().unwrap().into_iter().step_by(25).collect();
     assert!(keys.len() > 100);
     for key in &keys {
         let entry = md5.get(key).unwrap().unwrap();
-        let ebuild = ebuild_path(&guru(), key).unwrap();
+        let ebuild = ebuild_path(&guru_dir(), key).unwrap();
         let converted = to_flat_hash(key, &entry, &ebuild, &eclasses).unwrap();
         flat.put(key, &converted).unwrap();
         let back = flat.get(key).unwrap().unwrap();
@@ -84,7 +68,7 @@ fn guru_entries_round_trip_through_flat_hash() {
     // An ebuild with another mtime makes the entry stale (checked on a copy).
     let key = &keys[0];
     let copy = tmp.path().join("x.ebuild");
-    std::fs::copy(ebuild_path(&guru(), key).unwrap(), &copy).unwrap();
+    std::fs::copy(ebuild_path(&guru_dir(), key).unwrap(), &copy).unwrap();
     std::fs::File::options()
         .write(true)
         .open(&copy)

@@ -10,23 +10,7 @@ use strata_cache::index::{
     DepClasses, IndexSpec, IndexStore, Maintainer, MaintainerQuery, NoExtra, PackageExtra,
     SearchIndex, compile_regex,
 };
-
-fn shared() -> PathBuf {
-    match std::env::var_os("STRATA_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
-}
-
-fn guru() -> PathBuf {
-    let p = shared().join("data/repos/guru");
-    assert!(
-        p.join("metadata/md5-cache").is_dir(),
-        "shared data missing at {}",
-        p.display()
-    );
-    p
-}
+use strata_testtools::{copy_tree, gentoo_stub_dir, guru_dir};
 
 /// A deliberately naive metadata.xml reader for the tests (the repo crate owns the real one).
 fn tag_values<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
@@ -75,7 +59,7 @@ fn naive_extra(_cat: &str, _pn: &str, xml: &Path) -> Result<PackageExtra, String
 
 /// Every `(cpv, KEY -> value)` of the GURU cache, read directly.
 fn guru_entries() -> Vec<(String, Vec<(String, String)>)> {
-    let dir = guru().join("metadata/md5-cache");
+    let dir = guru_dir().join("metadata/md5-cache");
     let mut out = Vec::new();
     for cat in std::fs::read_dir(&dir).unwrap() {
         let cat = cat.unwrap();
@@ -120,9 +104,9 @@ fn cpvs(index: &SearchIndex, ids: &[usize]) -> Vec<String> {
 fn guru_index_answers_queries_like_a_full_scan() {
     let tmp = tempfile::tempdir().unwrap();
     let store = IndexStore::new(tmp.path());
-    let stub = shared().join("data/repos/gentoo-stub");
-    let spec =
-        IndexSpec::for_repo(guru()).validating(vec![guru().join("eclass"), stub.join("eclass")]);
+    let stub = gentoo_stub_dir();
+    let spec = IndexSpec::for_repo(guru_dir())
+        .validating(vec![guru_dir().join("eclass"), stub.join("eclass")]);
     let opened = store.open(&spec, &naive_extra).unwrap();
     assert!(opened.rebuilt);
     let report = opened.report.unwrap();
@@ -248,7 +232,7 @@ fn guru_index_answers_queries_like_a_full_scan() {
     for &h in &hits {
         let rec = index.record(h).unwrap();
         let xml = std::fs::read_to_string(
-            guru()
+            guru_dir()
                 .join(rec.category())
                 .join(rec.package())
                 .join("metadata.xml"),
@@ -266,18 +250,6 @@ fn guru_index_answers_queries_like_a_full_scan() {
     assert!(!unmaintained.is_empty() && unmaintained.len() < index.len());
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 fn small_repo(root: &Path) -> PathBuf {
     let repo = root.join("guru");
     for (cat, pn) in [
@@ -285,10 +257,10 @@ fn small_repo(root: &Path) -> PathBuf {
         ("dev-nim", "inim"),
         ("acct-group", "blocky"),
     ] {
-        copy_dir(&guru().join(cat).join(pn), &repo.join(cat).join(pn));
+        copy_tree(&guru_dir().join(cat).join(pn), &repo.join(cat).join(pn));
         let cache = repo.join("metadata/md5-cache").join(cat);
         std::fs::create_dir_all(&cache).unwrap();
-        for e in std::fs::read_dir(guru().join("metadata/md5-cache").join(cat)).unwrap() {
+        for e in std::fs::read_dir(guru_dir().join("metadata/md5-cache").join(cat)).unwrap() {
             let e = e.unwrap();
             if e.file_name()
                 .to_string_lossy()
@@ -507,11 +479,8 @@ fn validating_index_records_stale_entries_and_watches_eclasses() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = small_repo(tmp.path());
     let master = tmp.path().join("gentoo-stub");
-    copy_dir(&guru().join("eclass"), &repo.join("eclass"));
-    copy_dir(
-        &shared().join("data/repos/gentoo-stub/eclass"),
-        &master.join("eclass"),
-    );
+    copy_tree(&guru_dir().join("eclass"), &repo.join("eclass"));
+    copy_tree(&gentoo_stub_dir().join("eclass"), &master.join("eclass"));
     let store = IndexStore::new(tmp.path().join("index"));
     let spec =
         IndexSpec::for_repo(&repo).validating(vec![repo.join("eclass"), master.join("eclass")]);

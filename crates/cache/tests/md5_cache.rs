@@ -10,31 +10,11 @@ use strata_cache::{
     CacheEntry, EclassPath, EntryKey, Md5DictCache, MetadataCache, StaleReason, Validity,
     WriteStyle, ebuild_path, parse_md5_entry, validate_all, write_md5_entry,
 };
-
-fn shared() -> PathBuf {
-    match std::env::var_os("STRATA_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
-}
-
-fn guru() -> PathBuf {
-    let p = shared().join("data/repos/guru");
-    assert!(
-        p.join("metadata/md5-cache").is_dir(),
-        "shared data missing at {}",
-        p.display()
-    );
-    p
-}
-
-fn stub() -> PathBuf {
-    shared().join("data/repos/gentoo-stub")
-}
+use strata_testtools::{copy_tree, gentoo_stub_dir, guru_dir};
 
 fn guru_cache() -> Md5DictCache {
-    let path = EclassPath::for_repo(&guru(), &[stub()]).unwrap();
-    Md5DictCache::for_repo(&guru(), Arc::new(path))
+    let path = EclassPath::for_repo(&guru_dir(), &[gentoo_stub_dir()]).unwrap();
+    Md5DictCache::for_repo(&guru_dir(), Arc::new(path))
 }
 
 #[test]
@@ -50,7 +30,7 @@ fn every_guru_entry_reads_and_validates() {
         }
     }
     assert_eq!(keys.len(), files);
-    let reports = validate_all(&cache, &guru()).unwrap();
+    let reports = validate_all(&cache, &guru_dir()).unwrap();
     assert_eq!(reports.len(), files);
     let mut eapis = BTreeMap::new();
     for r in &reports {
@@ -81,7 +61,7 @@ fn entry_fields_match_the_file() {
     assert_eq!(entry.fields().count(), text.lines().count());
     let names: Vec<&str> = entry.inherited().collect();
     assert_eq!(names, ["user-info", "edo", "acct-group"]);
-    let ebuild = ebuild_path(&guru(), &key).unwrap();
+    let ebuild = ebuild_path(&guru_dir(), &key).unwrap();
     assert_eq!(
         entry.md5(),
         Some(strata_cache::md5_file(&ebuild).unwrap().as_str())
@@ -186,19 +166,6 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (std::time::SystemTime, Vec<u8>)> {
     out
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
 fn append(path: &Path, text: &str) {
     let mut bytes = std::fs::read(path).unwrap();
     bytes.extend_from_slice(text.as_bytes());
@@ -216,14 +183,14 @@ fn temp_copy() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path().join("guru");
     let master = tmp.path().join("gentoo-stub");
-    copy_dir(&guru().join("eclass"), &repo.join("eclass"));
-    copy_dir(&stub().join("eclass"), &master.join("eclass"));
+    copy_tree(&guru_dir().join("eclass"), &repo.join("eclass"));
+    copy_tree(&gentoo_stub_dir().join("eclass"), &master.join("eclass"));
     for (cat, pn, pf) in PACKAGES {
-        copy_dir(&guru().join(cat).join(pn), &repo.join(cat).join(pn));
+        copy_tree(&guru_dir().join(cat).join(pn), &repo.join(cat).join(pn));
         let cache = repo.join("metadata/md5-cache").join(cat);
         std::fs::create_dir_all(&cache).unwrap();
         std::fs::copy(
-            guru().join("metadata/md5-cache").join(cat).join(pf),
+            guru_dir().join("metadata/md5-cache").join(cat).join(pf),
             cache.join(pf),
         )
         .unwrap();
