@@ -1,20 +1,20 @@
 //! File digests used by binpkgs: MD5 and SHA1 (the `Packages` index), BLAKE2B and SHA512
-//! (GPKG `Manifest`), computed in one streaming pass.
+//! (GPKG `Manifest`), computed in one streaming pass by strata-fetch's multi-hasher.
 
 use std::io::{self, Read, Write};
 
-use blake2::Digest;
+use strata_fetch::hash::{HashAlgorithm, MultiHasher};
 
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
-}
+/// Lower-case hex of `bytes` (strata-fetch's encoder).
+pub use strata_fetch::hash::to_hex as hex;
+
+/// The algorithms a binpkg needs, computed in one pass by strata-fetch's [`MultiHasher`].
+const BINPKG_HASHES: [HashAlgorithm; 4] = [
+    HashAlgorithm::Md5,
+    HashAlgorithm::Sha1,
+    HashAlgorithm::Blake2b,
+    HashAlgorithm::Sha512,
+];
 
 /// Digests of one stream.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -44,14 +44,15 @@ impl Digests {
     }
 }
 
-/// A writer computing all four digests.
-#[derive(Default)]
-pub struct Hasher {
-    size: u64,
-    md5: md5::Md5,
-    sha1: sha1::Sha1,
-    blake2b: blake2::Blake2b512,
-    sha512: sha2::Sha512,
+/// A writer computing all four digests (a [`MultiHasher`] over MD5, SHA1, BLAKE2B and
+/// SHA512).
+#[derive(Debug)]
+pub struct Hasher(MultiHasher);
+
+impl Default for Hasher {
+    fn default() -> Hasher {
+        Hasher(MultiHasher::new(BINPKG_HASHES))
+    }
 }
 
 impl Hasher {
@@ -62,36 +63,33 @@ impl Hasher {
 
     /// Feeds bytes.
     pub fn update(&mut self, data: &[u8]) {
-        self.size += data.len() as u64;
-        self.md5.update(data);
-        self.sha1.update(data);
-        self.blake2b.update(data);
-        self.sha512.update(data);
+        self.0.update(data);
     }
 
     /// The digests of everything fed so far.
     pub fn finish(self) -> Digests {
-        Digests {
-            size: self.size,
-            md5: hex(&self.md5.finalize()),
-            sha1: hex(&self.sha1.finalize()),
-            blake2b: hex(&self.blake2b.finalize()),
-            sha512: hex(&self.sha512.finalize()),
-        }
+        Digests::from(&self.0.finish())
     }
 
     /// Hashes a whole stream.
-    pub fn digest_reader<R: Read>(mut reader: R) -> io::Result<Digests> {
+    pub fn digest_reader<R: Read>(reader: R) -> io::Result<Digests> {
         let mut h = Hasher::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = reader.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            h.update(&buf[..n]);
-        }
+        h.0.update_reader(reader)?;
         Ok(h.finish())
+    }
+}
+
+impl From<&strata_fetch::Digests> for Digests {
+    /// The size and the four binpkg hashes of strata-fetch digests (absent ones empty).
+    fn from(d: &strata_fetch::Digests) -> Digests {
+        let hex_of = |a: HashAlgorithm| d.get(a).map(hex).unwrap_or_default();
+        Digests {
+            size: d.size().unwrap_or(0),
+            md5: hex_of(HashAlgorithm::Md5),
+            sha1: hex_of(HashAlgorithm::Sha1),
+            blake2b: hex_of(HashAlgorithm::Blake2b),
+            sha512: hex_of(HashAlgorithm::Sha512),
+        }
     }
 }
 

@@ -2,7 +2,9 @@
 //! OpenPGP clear-signed message (the signature is not checked here).
 
 use crate::error::{Error, Result};
-use crate::hashing::Digests;
+use strata_fetch::manifest::FileTag;
+
+use crate::hashing::{Digests, hex};
 
 /// One `DATA` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,70 +27,47 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// Parses a Manifest. Lines other than `DATA` are ignored; inside a clear-signed
-    /// message the armour and the signature block are skipped and dash-escaping undone.
+    /// Parses a Manifest with strata-fetch's Manifest2 / GLEP 74 parser (which also undoes
+    /// an OpenPGP clear-signed envelope; the signature is not checked). Only `DATA` entries
+    /// are kept, their hashes in file order. A member listed twice is an error.
     pub fn parse(text: &str) -> Result<Manifest> {
-        let mut m = Manifest::default();
-        let mut in_sig = false;
-        let mut in_header = false;
-        for (i, line) in text.lines().enumerate() {
-            let lineno = i + 1;
-            if line == "-----BEGIN PGP SIGNED MESSAGE-----" {
-                m.signed = true;
-                in_header = true;
-                continue;
+        let err = |line: usize, reason: String| Error::Manifest {
+            line,
+            text: line
+                .checked_sub(1)
+                .and_then(|i| text.lines().nth(i))
+                .unwrap_or_default()
+                .to_owned(),
+            reason,
+        };
+        let parsed =
+            strata_fetch::Manifest::parse(text).map_err(|e| err(e.line, e.kind.to_string()))?;
+        let mut m = Manifest {
+            entries: Vec::new(),
+            signed: text
+                .trim_start()
+                .starts_with("-----BEGIN PGP SIGNED MESSAGE-----"),
+        };
+        for f in parsed.files().filter(|f| f.tag == FileTag::Data) {
+            if m.entries.iter().any(|e| e.name == f.path) {
+                return Err(err(f.line, "member listed twice".to_owned()));
             }
-            if in_header {
-                if line.is_empty() {
-                    in_header = false;
-                }
-                continue;
-            }
-            if line == "-----BEGIN PGP SIGNATURE-----" {
-                in_sig = true;
-                continue;
-            }
-            if in_sig {
-                if line == "-----END PGP SIGNATURE-----" {
-                    in_sig = false;
-                }
-                continue;
-            }
-            let line = line.strip_prefix("- ").unwrap_or(line);
-            let mut fields = line.split_ascii_whitespace();
-            if fields.next() != Some("DATA") {
-                continue;
-            }
-            let err = |reason: &str| Error::Manifest {
-                line: lineno,
-                text: line.to_owned(),
-                reason: reason.to_owned(),
-            };
-            let name = fields.next().ok_or_else(|| err("missing member name"))?;
-            let size = fields
-                .next()
-                .and_then(|s| s.parse::<u64>().ok())
-                .ok_or_else(|| err("missing or bad size"))?;
-            let rest: Vec<&str> = fields.collect();
-            if !rest.len().is_multiple_of(2) {
-                return Err(err("hash names and values do not pair up"));
-            }
-            let hashes: Vec<(String, String)> = rest
-                .chunks(2)
-                .map(|p| (p[0].to_owned(), p[1].to_ascii_lowercase()))
-                .collect();
-            if hashes
+            let mut hashes: Vec<(String, String)> = f
+                .digests
                 .iter()
-                .any(|(_, h)| h.is_empty() || !h.bytes().all(|b| b.is_ascii_hexdigit()))
-            {
-                return Err(err("hash value is not hex"));
-            }
-            if m.entries.iter().any(|e| e.name == name) {
-                return Err(err("member listed twice"));
-            }
+                .map(|(name, value)| (name.to_owned(), hex(value)))
+                .collect();
+            // Back into file order (the parser keeps them by name).
+            let line_text = f
+                .line
+                .checked_sub(1)
+                .and_then(|i| text.lines().nth(i))
+                .unwrap_or_default();
+            let fields: Vec<&str> = line_text.split_ascii_whitespace().collect();
+            hashes.sort_by_key(|(name, _)| fields.iter().position(|f| f == name));
             m.entries.push(ManifestEntry {
-                name: name.to_owned(),
-                size,
+                name: f.path.clone(),
+                size: f.size(),
                 hashes,
             });
         }

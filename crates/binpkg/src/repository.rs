@@ -842,23 +842,12 @@ impl BinpkgPackage {
         self.inst
             .digests
             .get_or_init(|| {
-                use md5::Digest;
-                use std::io::Read;
-                let mut f = std::fs::File::open(&self.inst.path).ok()?;
-                let mut m = md5::Md5::new();
-                let mut s = sha1::Sha1::new();
-                let mut buf = vec![0u8; 64 * 1024];
-                loop {
-                    let n = f.read(&mut buf).ok()?;
-                    if n == 0 {
-                        break;
-                    }
-                    m.update(&buf[..n]);
-                    s.update(&buf[..n]);
-                }
+                use strata_fetch::hash::{HashAlgorithm, hash_reader};
+                let f = std::fs::File::open(&self.inst.path).ok()?;
+                let d = hash_reader(f, [HashAlgorithm::Md5, HashAlgorithm::Sha1]).ok()?;
                 Some((
-                    crate::hashing::hex(&m.finalize()),
-                    crate::hashing::hex(&s.finalize()),
+                    d.hex(HashAlgorithm::Md5.name())?,
+                    d.hex(HashAlgorithm::Sha1.name())?,
                 ))
             })
             .as_ref()
