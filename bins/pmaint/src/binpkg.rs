@@ -4,12 +4,20 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use strata_atom::cpv::Cpv;
 use strata_binpkg::gc::{self, Policy};
 use strata_binpkg::image::{EntryKind, Limits};
+use strata_binpkg::name::PackageId;
 use strata_binpkg::quickpkg::{QuickpkgOptions, quickpkg};
 use strata_binpkg::vdb_entry::{ConfigPolicy, ConfigProtect, VdbEntry};
 use strata_binpkg::writer::WriteOptions;
 use strata_binpkg::{Binpkg, Compression, Format, pkgdir};
+use strata_config::classes::builtin_registry;
+use strata_config::load::load_config;
+use strata_repo::domain::{DomainRepos, OpenOptions};
+use strata_repo::repository::Repository;
+
+use crate::location::ConfigLocation;
 
 /// Arguments of `pmaint binpkg`.
 #[derive(clap::Args)]
@@ -31,8 +39,10 @@ enum Command {
     },
     /// Remove binary packages by policy (like eclean-pkg).
     ///
-    /// Only `--keep` is available here: the "ebuild gone" and "not installed" policies
-    /// need the repository crates and are wired in the library (`strata_binpkg::gc`).
+    /// `--keep N` keeps the newest N builds of each CATEGORY/PF. `--ebuild-gone` and
+    /// `--not-installed` read the configured repositories and the installed-package
+    /// database of the domain (`--config`, `--config-root`, `--root`). A package whose
+    /// lookup fails is kept.
     Clean {
         /// The PKGDIR.
         pkgdir: PathBuf,
@@ -42,9 +52,17 @@ enum Command {
         /// Keep the newest N builds of each CATEGORY/PF.
         #[arg(long, default_value_t = 1)]
         keep: usize,
+        /// Also remove packages whose ebuild is gone from the configured repositories.
+        #[arg(long)]
+        ebuild_gone: bool,
+        /// Also remove packages that are not installed at ROOT.
+        #[arg(long)]
+        not_installed: bool,
         /// Do not write `Packages.gz`.
         #[arg(long)]
         no_compress: bool,
+        #[command(flatten)]
+        location: ConfigLocation,
     },
     /// Make binary packages from installed packages (like quickpkg), into a PKGDIR.
     ///
@@ -84,6 +102,27 @@ enum Command {
         #[arg(long)]
         contents: bool,
     },
+}
+
+/// Opens the repositories and the installed-package database of the configured domain.
+fn open_domain_repos(location: &ConfigLocation) -> Result<DomainRepos, Box<dyn std::error::Error>> {
+    let loaded = load_config(builtin_registry(), &location.source())?;
+    for w in &loaded.warnings {
+        eprintln!("pmaint: warning: {w}");
+    }
+    let repos = DomainRepos::open(loaded.domain()?, &OpenOptions::default())?;
+    for (name, why) in &repos.skipped {
+        eprintln!("pmaint: warning: repository {name} not opened: {why}");
+    }
+    Ok(repos)
+}
+
+/// Whether `repo` has the version `cpv`.
+fn lists(repo: &dyn Repository, cpv: &Cpv) -> Result<bool, strata_repo::error::RepoError> {
+    Ok(repo
+        .versions(cpv.category(), cpv.package())?
+        .iter()
+        .any(|v| v == cpv))
 }
 
 fn human(bytes: u64) -> String {
@@ -128,14 +167,36 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             pkgdir: dir,
             pretend,
             keep,
+            ebuild_gone,
+            not_installed,
             no_compress,
+            location,
         } => {
             let files = pkgdir::scan(&dir)?;
+            let repos = if ebuild_gone || not_installed {
+                Some(open_domain_repos(&location)?)
+            } else {
+                None
+            };
+            // Lookups that fail keep the package: never remove on an error.
+            let has_ebuild = |id: &PackageId| {
+                repos.as_ref().is_none_or(|r| {
+                    r.source
+                        .iter()
+                        .any(|repo| lists(repo, id.cpv()).unwrap_or(true))
+                })
+            };
+            let installed = gc::Installed(|id: &PackageId| {
+                repos
+                    .as_ref()
+                    .is_none_or(|r| lists(&r.installed, id.cpv()).unwrap_or(true))
+            });
             let plan = gc::plan(
                 &files,
                 &Policy {
                     keep_newest: Some(keep),
-                    ..Policy::default()
+                    ebuilds: ebuild_gone.then_some(&has_ebuild as &dyn gc::EbuildLookup),
+                    installed: not_installed.then_some(&installed as &dyn gc::InstalledLookup),
                 },
             );
             for (f, reason) in &plan.remove {

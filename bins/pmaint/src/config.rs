@@ -1,27 +1,19 @@
 //! `pmaint config`: inspect the configuration (like pkgcore's `pconfig`).
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use strata_atom::cpv::Cpv;
 use strata_config::classes::builtin_registry;
 use strata_config::domain::PackageInfo;
-use strata_config::load::{ConfigSource, LoadedConfig, load_config};
-use strata_config::portage::PortageOptions;
+use strata_config::load::{LoadedConfig, load_config};
+
+use crate::location::ConfigLocation;
 
 /// Arguments of `pmaint config`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// A Portage config directory (like /etc/portage) or a native TOML config file.
-    #[arg(long, global = true, value_name = "DIR|FILE")]
-    config: Option<PathBuf>,
-    /// PORTAGE_CONFIGROOT: the config is read from DIR/etc/portage (env PORTAGE_CONFIGROOT;
-    /// default /).
-    #[arg(long, global = true, value_name = "DIR")]
-    config_root: Option<PathBuf>,
-    /// ROOT: where packages are installed (env ROOT; default /).
-    #[arg(long, global = true, value_name = "DIR")]
-    root: Option<PathBuf>,
+    #[command(flatten)]
+    location: ConfigLocation,
     #[command(subcommand)]
     command: Command,
 }
@@ -78,40 +70,6 @@ enum Command {
     },
 }
 
-fn env_path(var: &str) -> Option<PathBuf> {
-    std::env::var_os(var)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-}
-
-fn source(args: &Args) -> ConfigSource {
-    let root = args
-        .root
-        .clone()
-        .or_else(|| env_path("ROOT"))
-        .unwrap_or_else(|| PathBuf::from("/"));
-    if let Some(config) = &args.config {
-        if config.is_file() {
-            return ConfigSource::Toml(config.clone());
-        }
-        return ConfigSource::Portage(PortageOptions {
-            config_dir: config.clone(),
-            root,
-            home: env_path("HOME"),
-            repositories: std::env::var("PORTAGE_REPOSITORIES").ok(),
-        });
-    }
-    let config_root = args
-        .config_root
-        .clone()
-        .or_else(|| env_path("PORTAGE_CONFIGROOT"))
-        .unwrap_or_else(|| PathBuf::from("/"));
-    let mut opts = PortageOptions::new(&config_root, &root);
-    opts.home = env_path("HOME");
-    opts.repositories = std::env::var("PORTAGE_REPOSITORIES").ok();
-    ConfigSource::Portage(opts)
-}
-
 fn print_warnings(loaded: &LoadedConfig) {
     for w in &loaded.warnings {
         eprintln!("pmaint: warning: {w}");
@@ -145,7 +103,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
         _ => {}
     }
-    let loaded = load_config(registry, &source(&args))?;
+    let loaded = load_config(registry, &args.location.source())?;
     print_warnings(&loaded);
     match &args.command {
         Command::Dump { typename } => {

@@ -9,6 +9,7 @@ mod archive;
 mod binpkg;
 mod config;
 mod fetch;
+mod location;
 
 /// strata maintenance: configuration, binary packages, fetching and the archive store.
 #[derive(Parser)]
