@@ -5,72 +5,44 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-
 use strata_atom::Eapi;
 use strata_atom::atom::Atom;
 use strata_atom::cpv::Cpv;
-
-fn shared_dir() -> PathBuf {
-    let dir = match std::env::var_os("STRATA_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    assert!(
-        dir.join("data").is_dir(),
-        "shared data not found at {} (set STRATA_SHARED)",
-        dir.display()
-    );
-    dir
-}
+use strata_testtools::{guru_dir, md5_cache_files, parse_md5_cache};
 
 const DEP_KEYS: [&str; 5] = ["DEPEND", "RDEPEND", "BDEPEND", "PDEPEND", "IDEPEND"];
 
 #[test]
 fn guru_md5_cache_atoms_and_cpvs() {
-    let cache = shared_dir().join("data/repos/guru/metadata/md5-cache");
     let mut entries = 0;
     let mut atoms = 0;
     let mut eapis = std::collections::BTreeSet::new();
-    let mut cats: Vec<_> = std::fs::read_dir(&cache)
-        .expect("md5-cache dir")
-        .map(|e| e.unwrap().path())
-        .collect();
-    cats.sort();
-    for cat_dir in cats {
-        let category = cat_dir.file_name().unwrap().to_str().unwrap().to_owned();
-        for entry in std::fs::read_dir(&cat_dir).unwrap() {
-            let path = entry.unwrap().path();
-            let pf = path.file_name().unwrap().to_str().unwrap().to_owned();
-            let cpv = Cpv::from_category_pf(&category, &pf)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            assert_eq!(cpv.to_string(), format!("{category}/{pf}"));
-            let text = std::fs::read_to_string(&path).unwrap();
-            let eapi_text = text
-                .lines()
-                .find_map(|l| l.strip_prefix("EAPI="))
-                .unwrap_or("0");
-            let eapi = Eapi::parse(eapi_text).unwrap();
-            eapis.insert(eapi);
-            for line in text.lines() {
-                let Some((key, value)) = line.split_once('=') else {
-                    continue;
-                };
-                if !DEP_KEYS.contains(&key) {
-                    continue;
-                }
-                for token in value.split_whitespace() {
-                    if matches!(token, "(" | ")" | "||") || token.ends_with('?') {
-                        continue;
-                    }
-                    let atom = Atom::parse(token, eapi)
-                        .unwrap_or_else(|e| panic!("{}: {key}: {token}: {e}", path.display()));
-                    assert_eq!(atom.to_string(), token);
-                    atoms += 1;
-                }
+    for (category, pf, path) in md5_cache_files(&guru_dir()) {
+        let cpv = Cpv::from_category_pf(&category, &pf)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(cpv.to_string(), format!("{category}/{pf}"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let eapi_text = text
+            .lines()
+            .find_map(|l| l.strip_prefix("EAPI="))
+            .unwrap_or("0");
+        let eapi = Eapi::parse(eapi_text).unwrap();
+        eapis.insert(eapi);
+        for (key, value) in parse_md5_cache(&text) {
+            if !DEP_KEYS.contains(&key) {
+                continue;
             }
-            entries += 1;
+            for token in value.split_whitespace() {
+                if matches!(token, "(" | ")" | "||") || token.ends_with('?') {
+                    continue;
+                }
+                let atom = Atom::parse(token, eapi)
+                    .unwrap_or_else(|e| panic!("{}: {key}: {token}: {e}", path.display()));
+                assert_eq!(atom.to_string(), token);
+                atoms += 1;
+            }
         }
+        entries += 1;
     }
     assert_eq!(entries, 3751, "GURU has 3751 cache entries");
     assert!(atoms > 10_000, "only {atoms} atoms");

@@ -4,22 +4,15 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use strata_atom::Eapi;
 use strata_atom::depspec::{DepKind, DepSpec};
 use strata_fetch::{Candidate, Fetchable, Manifest, MirrorConfig, MirrorMap, Restrict, SrcUriItem};
-
-fn shared() -> PathBuf {
-    match std::env::var_os("STRATA_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
-}
+use strata_testtools::guru_dir;
 
 #[test]
 fn every_guru_distfile_has_manifest_digests() {
-    let guru = shared().join("data/repos/guru");
+    let guru = guru_dir();
     let cache = guru.join("metadata/md5-cache");
     assert!(cache.is_dir(), "shared data missing at {}", cache.display());
     let thirdparty = MirrorMap::parse(

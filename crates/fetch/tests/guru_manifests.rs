@@ -2,21 +2,12 @@
 //! policy, and writes back byte for byte.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-
 use strata_fetch::{Manifest, ManifestPolicy};
-
-fn shared() -> PathBuf {
-    match std::env::var_os("STRATA_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
-}
+use strata_testtools::guru_dir;
 
 #[test]
 fn guru_manifests_parse_and_round_trip() {
-    let guru = shared().join("data/repos/guru");
-    assert!(guru.is_dir(), "shared data missing at {}", guru.display());
+    let guru = guru_dir();
     let layout = std::fs::read_to_string(guru.join("metadata/layout.conf")).unwrap();
     let policy = ManifestPolicy::from_layout_conf(&layout);
     assert!(policy.thin);

@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use strata_atom::Eapi;
 use strata_atom::atom::{Atom, MatchTarget, UseSet};
@@ -14,19 +13,7 @@ use strata_restrict::{
     Attr, AttrValue, Containment, MemoryPackage, PackageAttrs, Restriction, StrMatchKind,
     ValueRestriction, parse_target,
 };
-
-fn shared_dir() -> PathBuf {
-    let dir = match std::env::var_os("STRATA_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    assert!(
-        dir.join("data").is_dir(),
-        "shared data not found at {} (set STRATA_SHARED)",
-        dir.display()
-    );
-    dir
-}
+use strata_testtools::{guru_dir, md5_cache_files, parse_md5_cache};
 
 struct Entry {
     pkg: MemoryPackage,
@@ -57,64 +44,48 @@ const DEP_KINDS: [DepKind; 5] = [
 ];
 
 fn load_guru() -> Vec<Entry> {
-    let root = shared_dir().join("data/repos/guru/metadata/md5-cache");
     let mut out = Vec::new();
-    let mut cats: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cats.sort();
-    for cat_dir in cats {
-        let cat = cat_dir.file_name().unwrap().to_str().unwrap().to_owned();
-        let mut files: Vec<_> = std::fs::read_dir(&cat_dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
+    for (cat, pf, f) in md5_cache_files(&guru_dir()) {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let kv: HashMap<&str, &str> = parse_md5_cache(&text).into_iter().collect();
+        let get = |k: &str| kv.get(k).copied().unwrap_or("");
+        let slot = get("SLOT").to_owned();
+        let iuse: Vec<String> = get("IUSE").split_whitespace().map(str::to_owned).collect();
+        // Enabled USE: the IUSE defaults, as an unconfigured package would have.
+        let enabled: Vec<String> = iuse
+            .iter()
+            .filter_map(|f| f.strip_prefix('+'))
+            .map(str::to_owned)
             .collect();
-        files.sort();
-        for f in files {
-            let pf = f.file_name().unwrap().to_str().unwrap();
-            let text = std::fs::read_to_string(&f).unwrap();
-            let kv: HashMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
-            let get = |k: &str| kv.get(k).copied().unwrap_or("");
-            let slot = get("SLOT").to_owned();
-            let iuse: Vec<String> = get("IUSE").split_whitespace().map(str::to_owned).collect();
-            // Enabled USE: the IUSE defaults, as an unconfigured package would have.
-            let enabled: Vec<String> = iuse
-                .iter()
-                .filter_map(|f| f.strip_prefix('+'))
-                .map(str::to_owned)
-                .collect();
-            let pkg = MemoryPackage::new(&format!("{cat}/{pf}"))
-                .unwrap_or_else(|e| panic!("{}: {e}", f.display()))
-                .with_slot(&slot)
-                .with_repo("guru")
-                .with_text(Attr::Eapi, get("EAPI"))
-                .with_text(Attr::Description, get("DESCRIPTION"))
-                .with_list(Attr::Keywords, get("KEYWORDS").split_whitespace())
-                .with_list(Attr::Iuse, iuse.clone())
-                .with_list(Attr::Use, enabled);
-            let deps = ["DEPEND", "RDEPEND", "BDEPEND", "PDEPEND", "IDEPEND"]
-                .iter()
-                .map(|k| get(k).to_owned())
-                .collect();
-            let eapi = Eapi::parse(get("EAPI")).unwrap();
-            let specs = DEP_KINDS
-                .iter()
-                .map(|&k| {
-                    DepSpec::parse(get(k.key()), k, eapi)
-                        .unwrap_or_else(|e| panic!("{}: {e}", f.display()))
-                })
-                .collect();
-            out.push(Entry {
-                pkg,
-                eapi,
-                slot,
-                iuse,
-                deps,
-                specs,
-            });
-        }
+        let pkg = MemoryPackage::new(&format!("{cat}/{pf}"))
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()))
+            .with_slot(&slot)
+            .with_repo("guru")
+            .with_text(Attr::Eapi, get("EAPI"))
+            .with_text(Attr::Description, get("DESCRIPTION"))
+            .with_list(Attr::Keywords, get("KEYWORDS").split_whitespace())
+            .with_list(Attr::Iuse, iuse.clone())
+            .with_list(Attr::Use, enabled);
+        let deps = ["DEPEND", "RDEPEND", "BDEPEND", "PDEPEND", "IDEPEND"]
+            .iter()
+            .map(|k| get(k).to_owned())
+            .collect();
+        let eapi = Eapi::parse(get("EAPI")).unwrap();
+        let specs = DEP_KINDS
+            .iter()
+            .map(|&k| {
+                DepSpec::parse(get(k.key()), k, eapi)
+                    .unwrap_or_else(|e| panic!("{}: {e}", f.display()))
+            })
+            .collect();
+        out.push(Entry {
+            pkg,
+            eapi,
+            slot,
+            iuse,
+            deps,
+            specs,
+        });
     }
     out
 }
