@@ -133,6 +133,36 @@ pub(crate) fn list_entries(dir: &Path) -> Result<Vec<EntryKey>, CacheError> {
     Ok(keys)
 }
 
+/// The file of the entry for `key` in a one-file-per-entry cache rooted at `dir`
+/// (`<dir>/<category>/<PF>`, as flat_hash and md5-dict lay it out).
+pub(crate) fn entry_file(dir: &Path, key: &EntryKey) -> PathBuf {
+    dir.join(&key.category).join(&key.pf)
+}
+
+/// Reads the entry for `key` from a one-file-per-entry cache rooted at `dir`, parsing the
+/// file with `parse`; a missing file is `Ok(None)`. The key's names are checked first, so
+/// they cannot climb out of the cache directory.
+pub(crate) fn read_entry_file(
+    dir: &Path,
+    key: &EntryKey,
+    parse: impl FnOnce(Vec<u8>, &Path) -> Result<CacheEntry, CacheError>,
+) -> Result<Option<CacheEntry>, CacheError> {
+    split_pf(&key.category, &key.pf)?;
+    let path = entry_file(dir, key);
+    match std::fs::read(&path) {
+        Ok(bytes) => parse(bytes, &path).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(CacheError::io(path, e)),
+    }
+}
+
+/// Writes `text` as the entry for `key` in a one-file-per-entry cache rooted at `dir`,
+/// atomically (through a `.update.<pid>.<PF>` temporary file in the category directory).
+pub(crate) fn write_entry_file(dir: &Path, key: &EntryKey, text: &str) -> Result<(), CacheError> {
+    let tmp = format!(".update.{}.{}", std::process::id(), key.pf);
+    crate::kv_file::write_atomically(&entry_file(dir, key), &tmp, text.as_bytes(), false)
+}
+
 /// One entry read by [`read_all`]: its key and what reading it gave.
 pub type ReadResult = (EntryKey, Result<Option<CacheEntry>, CacheError>);
 

@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::backend::{MetadataCache, list_entries};
+use crate::backend::{MetadataCache, entry_file, list_entries, read_entry_file, write_entry_file};
 use crate::eclass::EclassPath;
-use crate::entry::{CacheEntry, EntryKey, MD5_KEY, MTIME_KEY, split_pf};
+use crate::entry::{CacheEntry, EntryKey, MD5_KEY, MTIME_KEY};
 use crate::error::CacheError;
 use crate::kv_file::{self, EclassLayout};
 use crate::validate::{EbuildChecksumKind, Validity, validate_entry};
@@ -63,7 +63,7 @@ impl FlatHashCache {
 
     /// The file of the entry for `key`.
     pub fn entry_path(&self, key: &EntryKey) -> PathBuf {
-        self.location.join(&key.category).join(&key.pf)
+        entry_file(&self.location, key)
     }
 }
 
@@ -77,14 +77,9 @@ impl MetadataCache for FlatHashCache {
     }
 
     fn get(&self, key: &EntryKey) -> Result<Option<CacheEntry>, CacheError> {
-        // Checked names cannot climb out of the cache directory.
-        split_pf(&key.category, &key.pf)?;
-        let path = self.entry_path(key);
-        match std::fs::read(&path) {
-            Ok(bytes) => parse_flat_hash_entry(bytes, &path).map(Some),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(CacheError::io(path, e)),
-        }
+        read_entry_file(&self.location, key, |bytes, path| {
+            parse_flat_hash_entry(bytes, path)
+        })
     }
 
     fn validate(
@@ -107,8 +102,7 @@ impl MetadataCache for FlatHashCache {
         }
         EntryKey::parse(&key.category, &key.pf)?;
         let text = write_flat_hash_entry(key, entry)?;
-        let tmp = format!(".update.{}.{}", std::process::id(), key.pf);
-        kv_file::write_atomically(&self.entry_path(key), &tmp, text.as_bytes(), false)
+        write_entry_file(&self.location, key, &text)
     }
 }
 

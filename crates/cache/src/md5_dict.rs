@@ -4,11 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::backend::{MetadataCache, list_entries};
+use crate::backend::{MetadataCache, entry_file, list_entries, read_entry_file, write_entry_file};
 use crate::eclass::EclassPath;
 use crate::entry::{
     CacheEntry, ECLASSES_KEY, EclassChecksum, EclassStamp, EntryKey, MD5_KEY, serialize_eclasses,
-    split_pf,
 };
 use crate::error::CacheError;
 use crate::kv_file::{self, EclassLayout};
@@ -139,7 +138,7 @@ impl Md5DictCache {
 
     /// The file of the entry for `key`.
     pub fn entry_path(&self, key: &EntryKey) -> PathBuf {
-        self.location.join(&key.category).join(&key.pf)
+        entry_file(&self.location, key)
     }
 }
 
@@ -153,14 +152,9 @@ impl MetadataCache for Md5DictCache {
     }
 
     fn get(&self, key: &EntryKey) -> Result<Option<CacheEntry>, CacheError> {
-        // Checked names cannot climb out of the cache directory.
-        split_pf(&key.category, &key.pf)?;
-        let path = self.entry_path(key);
-        match std::fs::read(&path) {
-            Ok(bytes) => parse_md5_entry(bytes, &path).map(Some),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(CacheError::io(path, e)),
-        }
+        read_entry_file(&self.location, key, |bytes, path| {
+            parse_md5_entry(bytes, path)
+        })
     }
 
     fn validate(
@@ -187,7 +181,6 @@ impl MetadataCache for Md5DictCache {
             });
         }
         let text = write_md5_entry(key, entry, WriteStyle::Egencache)?;
-        let tmp = format!(".update.{}.{}", std::process::id(), key.pf);
-        kv_file::write_atomically(&self.entry_path(key), &tmp, text.as_bytes(), false)
+        write_entry_file(&self.location, key, &text)
     }
 }
