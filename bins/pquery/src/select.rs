@@ -93,7 +93,7 @@ pub fn load_domain(opts: &Options) -> Result<Arc<Domain>, String> {
 pub fn open_repos(domain: Arc<Domain>) -> Result<DomainRepos, String> {
     let opts = OpenOptions {
         index_dir: env_path("STRATA_INDEX_DIR"),
-        binary_factory: None,
+        binary_factory: Some(Arc::new(strata_binpkg::BinpkgRepoFactory::default())),
     };
     DomainRepos::open(domain, &opts).map_err(|e| e.to_string())
 }
@@ -154,7 +154,7 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
     let binary_unavailable = || {
         let names: Vec<String> = repos.skipped.iter().map(|(n, _)| n.clone()).collect();
         format!(
-            "binary package repositories are not supported by pquery yet{}",
+            "no binary package repository could be opened{}",
             if names.is_empty() {
                 String::new()
             } else {
@@ -165,58 +165,63 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
     let contents_query =
         cli.contents || cli.size || !cli.owns.is_empty() || !cli.owns_re.is_empty();
     let mut includes_installed = false;
-    let chosen: Vec<Arc<dyn Repository>> = if let Some(name) = &cli.repo {
-        if matches!(name.as_str(), "vdb" | "installed") {
+    let chosen: Vec<Arc<dyn Repository>> =
+        if let Some(name) = &cli.repo {
+            if matches!(name.as_str(), "vdb" | "installed") {
+                includes_installed = true;
+                vec![installed.clone()]
+            } else if let Some(r) = repos.binary.iter().find(|r| {
+                r.id() == name || r.location().is_some_and(|l| same_path(l, Path::new(name)))
+            }) {
+                vec![wrap(r.clone())]
+            } else if matches!(name.as_str(), "binpkg" | "binpkgs") {
+                return Err(binary_unavailable());
+            } else if name == "provided" {
+                return Err("package.provided is not supported by pquery yet".into());
+            } else if let Some(r) = repos
+                .source
+                .iter()
+                .find(|r| r.id() == name)
+                .or_else(|| {
+                    let cfg = repos.domain.repos.get(name)?;
+                    repos.source.iter().find(|r| r.id() == cfg.name)
+                })
+                .or_else(|| {
+                    repos
+                        .source
+                        .iter()
+                        .find(|r| r.location().is_some_and(|l| same_path(l, Path::new(name))))
+                })
+            {
+                vec![wrap(Arc::new(r.clone()))]
+            } else if repos.skipped.iter().any(|(n, _)| n == name) {
+                return Err(binary_unavailable());
+            } else if Path::new(name).is_dir() {
+                vec![wrap(Arc::new(external_repo(Path::new(name), repos)?))]
+            } else {
+                return Err(format!(
+                    "repository {name:?} is not configured and is not a directory"
+                ));
+            }
+        } else if contents_query || cli.installed {
             includes_installed = true;
             vec![installed.clone()]
-        } else if matches!(name.as_str(), "binpkg" | "binpkgs") {
-            return Err(binary_unavailable());
-        } else if name == "provided" {
-            return Err("package.provided is not supported by pquery yet".into());
-        } else if let Some(r) = repos
-            .source
-            .iter()
-            .find(|r| r.id() == name)
-            .or_else(|| {
-                let cfg = repos.domain.repos.get(name)?;
-                repos.source.iter().find(|r| r.id() == cfg.name)
-            })
-            .or_else(|| {
-                repos
-                    .source
-                    .iter()
-                    .find(|r| r.location().is_some_and(|l| same_path(l, Path::new(name))))
-            })
-        {
-            vec![wrap(Arc::new(r.clone()))]
-        } else if repos.skipped.iter().any(|(n, _)| n == name) {
-            return Err(binary_unavailable());
-        } else if Path::new(name).is_dir() {
-            vec![wrap(Arc::new(external_repo(Path::new(name), repos)?))]
+        } else if cli.binary_repos {
+            if repos.binary.is_empty() {
+                return Err(binary_unavailable());
+            }
+            repos.binary.iter().cloned().map(wrap).collect()
+        } else if cli.all_repos {
+            includes_installed = true;
+            let mut v = vec![installed.clone()];
+            v.extend(source.iter().cloned().map(wrap));
+            v.extend(repos.binary.iter().cloned().map(wrap));
+            v
         } else {
-            return Err(format!(
-                "repository {name:?} is not configured and is not a directory"
-            ));
-        }
-    } else if contents_query || cli.installed {
-        includes_installed = true;
-        vec![installed.clone()]
-    } else if cli.binary_repos {
-        return Err(binary_unavailable());
-    } else if cli.all_repos {
-        includes_installed = true;
-        if !repos.skipped.is_empty() {
-            return Err(binary_unavailable());
-        }
-        let mut v = vec![installed.clone()];
-        v.extend(source.iter().cloned().map(wrap));
-        v
-    } else {
-        // Default and -E: the source repositories (binary ones need strata-binpkg's
-        // repository support, which pquery does not have yet; they are left out of the
-        // default set as pkgcore leaves out unconfigured binhosts).
-        source.iter().cloned().map(wrap).collect()
-    };
+            // Default and -E: the source repositories (binary ones only with -B, -A or -r,
+            // as pkgcore leaves binhosts out of the default set).
+            source.iter().cloned().map(wrap).collect()
+        };
     let ebuild = chosen
         .iter()
         .map(|r| {

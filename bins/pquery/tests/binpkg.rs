@@ -1,0 +1,79 @@
+//! pquery on a binary repository: Portage's own PKGDIR as the domain's PKGDIR.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn portage_made() -> PathBuf {
+    let shared = match std::env::var_os("STRATA_SHARED") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+    };
+    let dir = shared.join("data/portage-made");
+    assert!(dir.is_dir(), "shared data missing at {}", dir.display());
+    dir
+}
+
+/// A config dir with Portage's reference repository and its gpkg PKGDIR.
+fn config(tmp: &Path) -> PathBuf {
+    let made = portage_made();
+    let etc = tmp.join("etc/portage");
+    std::fs::create_dir_all(&etc).unwrap();
+    std::fs::write(
+        etc.join("repos.conf"),
+        format!(
+            "[DEFAULT]\nmain-repo = refrepo\n[refrepo]\nlocation = {}\n",
+            made.join("refrepo").display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        etc.join("make.conf"),
+        format!(
+            "ACCEPT_LICENSE=\"*\"\nACCEPT_KEYWORDS=\"amd64 ~amd64\"\nPKGDIR=\"{}\"\n",
+            made.join("pkgdir-gpkg-zstd").display()
+        ),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        made.join("refrepo/profiles/default/linux/amd64"),
+        etc.join("make.profile"),
+    )
+    .unwrap();
+    etc
+}
+
+fn pquery(etc: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
+        .arg("--config")
+        .arg(etc)
+        .args(args)
+        .env("STRATA_INDEX_DIR", etc.join("index"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn binary_repository_is_listed_with_every_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let etc = config(tmp.path());
+    // Portage's Packages index lists these builds (usetoggle twice: BUILD_ID 1 and 2).
+    assert_eq!(
+        pquery(&etc, &["-B", "*"]),
+        "app-misc/blocker-1\napp-misc/hello-1.0\napp-misc/hello-1.1\napp-misc/needs-lib-1\n\
+         app-misc/oddfiles-1\napp-misc/usetoggle-1\napp-misc/usetoggle-1\ndev-libs/libdemo-2.0\n"
+    );
+    assert_eq!(
+        pquery(&etc, &["-r", "binpkgs", "-n", "dev-libs/*"]),
+        "dev-libs/libdemo\n"
+    );
+    // -A adds the binary builds to the source versions.
+    let all = pquery(&etc, &["-A", "app-misc/hello"]);
+    assert_eq!(all.matches("app-misc/hello-1.1").count(), 2, "{all}");
+}
