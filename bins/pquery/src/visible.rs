@@ -2,7 +2,7 @@
 //! the repository matches names without reading metadata when it can, then each match's
 //! availability and visibility are checked in parallel. Measured faster than strict
 //! matching through a visibility wrapper, and faster than deciding from the search index
-//! (whose freshness check stats every ebuild and cache entry): see doc/bench-pquery.md.
+//! (whose freshness check stats every ebuild and cache entry): see doc/benchmarks.md, "pquery benchmarks".
 
 use rayon::prelude::*;
 use strata_config::domain::Domain;
