@@ -66,7 +66,7 @@ use strata_atom::cpv::Cpv;
 use strata_atom::depspec::{DepKind, DepSpec};
 use strata_config::domain::Domain;
 use strata_config::repos::RepoConfig;
-use strata_repo::attrs::{RawMetadata, cpv_attr, raw_attr};
+use strata_repo::attrs::{RawMetadata, cpv_attr, dep_kind, dep_slot, raw_attr};
 use strata_repo::contents::{Contents, ContentsEntry, ContentsError, EntryKind as ContentsKind};
 use strata_repo::domain::BinaryRepoFactory;
 use strata_repo::error::{Problem, ProblemKind, RepoError};
@@ -708,14 +708,6 @@ impl std::fmt::Debug for BinpkgPackage {
     }
 }
 
-const DEP_ATTRS: [(Attr, DepKind); 5] = [
-    (Attr::Depend, DepKind::Depend),
-    (Attr::Rdepend, DepKind::Rdepend),
-    (Attr::Pdepend, DepKind::Pdepend),
-    (Attr::Bdepend, DepKind::Bdepend),
-    (Attr::Idepend, DepKind::Idepend),
-];
-
 /// The name a key has in the index, for keys the index holds.
 fn index_key(key: &str) -> Option<&'static str> {
     let fk = crate::index::file_name_of(key);
@@ -827,7 +819,7 @@ impl BinpkgPackage {
 
     /// A dependency class (USE-evaluated in a binpkg), parsed.
     pub fn deps(&self, kind: DepKind) -> Option<&DepSpec> {
-        let i = DEP_ATTRS.iter().position(|(_, k)| *k == kind)?;
+        let i = dep_slot(kind)?;
         self.inst.deps[i]
             .get_or_init(|| {
                 let eapi = Eapi::parse(self.get("EAPI").unwrap_or("0")).ok()?;
@@ -935,8 +927,8 @@ impl PackageAttrs for BinpkgPackage {
             Attr::BuildId => self.inst.build_id.map(AttrValue::Number),
             Attr::Environment => self.environment().map(AttrValue::text),
             Attr::Depend | Attr::Rdepend | Attr::Pdepend | Attr::Bdepend | Attr::Idepend => {
-                let (_, kind) = DEP_ATTRS.iter().find(|(a, _)| *a == attr)?;
-                Some(AttrValue::AtomRefs(self.deps(*kind)?.atoms().collect()))
+                let kind = dep_kind(attr)?;
+                Some(AttrValue::AtomRefs(self.deps(kind)?.atoms().collect()))
             }
             Attr::LongDescription
             | Attr::Maintainers

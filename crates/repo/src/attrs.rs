@@ -5,12 +5,35 @@
 use std::borrow::Cow;
 
 use strata_atom::cpv::Cpv;
+use strata_atom::depspec::DepKind;
 use strata_restrict::{Attr, AttrValue, StrList};
 
 /// Anything holding raw metadata by its md5-cache key name (`SLOT`, `KEYWORDS`, ...).
 pub trait RawMetadata {
     /// The raw value of `key`; `None` when it is not set (read as empty).
     fn raw(&self, key: &str) -> Option<&str>;
+}
+
+/// The five dependency-class attributes with the class each names, in the order of the
+/// five per-class slots a package keeps its parsed classes in (see [`dep_slot`]).
+pub const DEP_ATTRS: [(Attr, DepKind); 5] = [
+    (Attr::Depend, DepKind::Depend),
+    (Attr::Rdepend, DepKind::Rdepend),
+    (Attr::Pdepend, DepKind::Pdepend),
+    (Attr::Bdepend, DepKind::Bdepend),
+    (Attr::Idepend, DepKind::Idepend),
+];
+
+/// The dependency class a dependency attribute names (`Attr::Rdepend` gives
+/// `DepKind::Rdepend`); `None` for other attributes.
+pub fn dep_kind(attr: Attr) -> Option<DepKind> {
+    DEP_ATTRS.iter().find(|(a, _)| *a == attr).map(|(_, k)| *k)
+}
+
+/// The slot (0..5) of a dependency class in a per-class array ordered as [`DEP_ATTRS`];
+/// `None` for classes that are not dependencies (`LICENSE`, `SRC_URI`, ...).
+pub fn dep_slot(kind: DepKind) -> Option<usize> {
+    DEP_ATTRS.iter().position(|(_, k)| *k == kind)
 }
 
 /// The metadata key an attribute is read from, for attributes that are one key.

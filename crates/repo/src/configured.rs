@@ -14,20 +14,13 @@ use strata_config::domain::Domain;
 use strata_config::use_flags::UseConfig;
 use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction, StrList};
 
+use crate::attrs::{dep_kind, dep_slot};
 use crate::contents::Contents;
 use crate::error::{Problem, RepoError};
 use crate::metadata_xml::PackageMetadata;
 use crate::package::{Package, PackageRef};
 use crate::repository::{MatchOptions, Repository};
 use crate::visibility::effective_use;
-
-const DEP_ATTRS: [(Attr, DepKind); 5] = [
-    (Attr::Depend, DepKind::Depend),
-    (Attr::Rdepend, DepKind::Rdepend),
-    (Attr::Pdepend, DepKind::Pdepend),
-    (Attr::Bdepend, DepKind::Bdepend),
-    (Attr::Idepend, DepKind::Idepend),
-];
 
 /// A package with the USE configuration a domain gives it.
 #[derive(Debug)]
@@ -101,7 +94,7 @@ impl ConfiguredPackage {
 
     /// A dependency class, USE-evaluated, as its atoms.
     pub fn evaluated_atoms(&self, kind: DepKind) -> Option<&[Atom]> {
-        let i = DEP_ATTRS.iter().position(|(_, k)| *k == kind)?;
+        let i = dep_slot(kind)?;
         self.deps[i]
             .get_or_init(|| {
                 let spec = self.inner.dep_spec(kind).ok()??;
@@ -118,9 +111,9 @@ impl PackageAttrs for ConfiguredPackage {
         match attr {
             Attr::Use => Some(AttrValue::List(StrList::Slice(&self.state()?.enabled))),
             Attr::Depend | Attr::Rdepend | Attr::Pdepend | Attr::Bdepend | Attr::Idepend => {
-                let (_, kind) = DEP_ATTRS.iter().find(|(a, _)| *a == attr)?;
+                let kind = dep_kind(attr)?;
                 Some(AttrValue::AtomRefs(
-                    self.evaluated_atoms(*kind)?.iter().collect(),
+                    self.evaluated_atoms(kind)?.iter().collect(),
                 ))
             }
             _ => self.inner.attr(attr),

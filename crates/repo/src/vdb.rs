@@ -11,7 +11,7 @@ use strata_atom::cpv::Cpv;
 use strata_atom::depspec::{DepKind, DepSpec};
 use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction, StrList};
 
-use crate::attrs::{RawMetadata, cpv_attr, raw_attr};
+use crate::attrs::{RawMetadata, cpv_attr, dep_kind, dep_slot, raw_attr};
 use crate::contents::{Contents, parse_contents};
 use crate::error::{Problem, ProblemKind, ProblemLog, RepoError};
 use crate::metadata_xml::PackageMetadata;
@@ -264,14 +264,6 @@ impl RawMetadata for Files {
     }
 }
 
-const DEP_ATTRS: [(Attr, DepKind); 5] = [
-    (Attr::Depend, DepKind::Depend),
-    (Attr::Rdepend, DepKind::Rdepend),
-    (Attr::Pdepend, DepKind::Pdepend),
-    (Attr::Bdepend, DepKind::Bdepend),
-    (Attr::Idepend, DepKind::Idepend),
-];
-
 impl VdbPackage {
     fn load(&self) -> Result<Files, Problem> {
         let problem = |message: String| {
@@ -370,7 +362,7 @@ impl VdbPackage {
 
     /// A dependency class (already USE-reduced in the vdb), parsed.
     pub fn deps(&self, kind: DepKind) -> Option<&DepSpec> {
-        let i = DEP_ATTRS.iter().position(|(_, k)| *k == kind)?;
+        let i = dep_slot(kind)?;
         self.deps[i]
             .get_or_init(|| {
                 let files = self.files()?;
@@ -409,8 +401,8 @@ impl PackageAttrs for VdbPackage {
                 .map(AttrValue::Number),
             Attr::Environment => self.environment().map(AttrValue::text),
             Attr::Depend | Attr::Rdepend | Attr::Pdepend | Attr::Bdepend | Attr::Idepend => {
-                let (_, kind) = DEP_ATTRS.iter().find(|(a, _)| *a == attr)?;
-                Some(AttrValue::AtomRefs(self.deps(*kind)?.atoms().collect()))
+                let kind = dep_kind(attr)?;
+                Some(AttrValue::AtomRefs(self.deps(kind)?.atoms().collect()))
             }
             Attr::LongDescription
             | Attr::Maintainers

@@ -10,7 +10,7 @@ use strata_cache::{CacheEntry, EntryKey, MetadataCache, Validity};
 use strata_restrict::{Attr, AttrValue, PackageAttrs};
 
 use super::Inner;
-use crate::attrs::{RawMetadata, cpv_attr, raw_attr};
+use crate::attrs::{RawMetadata, cpv_attr, dep_kind, dep_slot, raw_attr};
 use crate::error::{Problem, ProblemKind};
 use crate::metadata_xml::PackageMetadata;
 use crate::package::Package;
@@ -32,14 +32,6 @@ impl RawMetadata for Metadata {
         self.entry.get(key)
     }
 }
-
-const DEP_ATTRS: [(Attr, DepKind); 5] = [
-    (Attr::Depend, DepKind::Depend),
-    (Attr::Rdepend, DepKind::Rdepend),
-    (Attr::Pdepend, DepKind::Pdepend),
-    (Attr::Bdepend, DepKind::Bdepend),
-    (Attr::Idepend, DepKind::Idepend),
-];
 
 /// One ebuild of an [`EbuildRepo`](super::EbuildRepo). Creating one reads nothing;
 /// metadata (cache entry, validated), parsed dependency classes and metadata.xml are
@@ -166,7 +158,7 @@ impl EbuildPackage {
     /// A dependency class parsed (kept after the first call); `None` when the metadata is
     /// unavailable or the class does not parse (recorded as a problem).
     pub fn deps(&self, kind: DepKind) -> Option<&DepSpec> {
-        let i = DEP_ATTRS.iter().position(|(_, k)| *k == kind)?;
+        let i = dep_slot(kind)?;
         self.deps[i]
             .get_or_init(|| {
                 let m = self.meta().ok()?;
@@ -210,8 +202,8 @@ impl PackageAttrs for EbuildPackage {
             | Attr::MaintainerEmails
             | Attr::MaintainerNames => crate::attrs::xml_attr(self.xml(), attr),
             Attr::Depend | Attr::Rdepend | Attr::Pdepend | Attr::Bdepend | Attr::Idepend => {
-                let (_, kind) = DEP_ATTRS.iter().find(|(a, _)| *a == attr)?;
-                let spec = self.deps(*kind)?;
+                let kind = dep_kind(attr)?;
+                let spec = self.deps(kind)?;
                 Some(AttrValue::AtomRefs(spec.atoms().collect()))
             }
             Attr::Chost | Attr::Cbuild | Attr::Ctarget => None,
