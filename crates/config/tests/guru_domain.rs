@@ -1,8 +1,6 @@
 //! The domain over the real gentoo-stub + GURU data.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::Path;
 
 use strata_atom::cpv::Cpv;
@@ -13,6 +11,9 @@ use strata_config::portage::PortageOptions;
 use strata_config::repos::RepoKind;
 use strata_config::use_flags::UseSource;
 use strata_config::visibility::Hidden;
+use strata_testtools::{
+    gentoo_stub_dir, guru_dir, md5_cache_files, read_md5_cache, write_guru_config,
+};
 
 fn domain(root: &Path) -> std::sync::Arc<Domain> {
     let opts = PortageOptions::new(root, Path::new("/nonexistent-root"));
@@ -21,21 +22,11 @@ fn domain(root: &Path) -> std::sync::Arc<Domain> {
     loaded.domain().unwrap()
 }
 
-/// Minimal md5-cache reading: KEY=value lines.
-fn cache_entry(path: &Path) -> std::collections::HashMap<String, String> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 fn visibility(d: &Domain, cpv: &str) -> Vec<Hidden> {
     let cpv = Cpv::parse(cpv).unwrap();
-    let e = cache_entry(
-        &common::shared()
-            .join("data/repos/guru/metadata/md5-cache")
+    let e = read_md5_cache(
+        &guru_dir()
+            .join("metadata/md5-cache")
             .join(cpv.category())
             .join(cpv.pf()),
     );
@@ -56,7 +47,7 @@ fn visibility(d: &Domain, cpv: &str) -> Vec<Hidden> {
 
 #[test]
 fn repositories_profile_and_settings() {
-    let root = common::guru_config_root(&[]);
+    let root = write_guru_config(&[]);
     let d = domain(root.path());
     let names: Vec<(&str, i64)> = d
         .repos
@@ -94,7 +85,7 @@ fn repositories_profile_and_settings() {
 
 #[test]
 fn guru_masks_with_reasons() {
-    let root = common::guru_config_root(&[]);
+    let root = write_guru_config(&[]);
     let d = domain(root.path());
     let h = visibility(&d, "www-client/yandex-browser-26.6.1.1003_p1");
     let Some(Hidden::Masked {
@@ -126,7 +117,7 @@ fn guru_masks_with_reasons() {
 
 #[test]
 fn user_unmask_and_mask_removal() {
-    let root = common::guru_config_root(&[
+    let root = write_guru_config(&[
         ("package.unmask", "gnome-extra/Refine\n"),
         (
             "package.mask/local",
@@ -152,57 +143,51 @@ fn user_unmask_and_mask_removal() {
 
 #[test]
 fn every_guru_cache_entry_evaluates() {
-    let root = common::guru_config_root(&[]);
+    let root = write_guru_config(&[]);
     let d = domain(root.path());
-    let cache = common::shared().join("data/repos/guru/metadata/md5-cache");
     let (mut total, mut by_keyword, mut masked, mut visible) = (0, 0, 0, 0);
-    for cat in std::fs::read_dir(&cache).unwrap() {
-        let cat = cat.unwrap();
-        let category = cat.file_name().to_string_lossy().into_owned();
-        for pf in std::fs::read_dir(cat.path()).unwrap() {
-            let pf = pf.unwrap();
-            let e = cache_entry(&pf.path());
-            let cpv = Cpv::from_category_pf(&category, &pf.file_name().to_string_lossy()).unwrap();
-            let get = |k: &str| e.get(k).map(String::as_str).unwrap_or("");
-            let pkg = PackageInfo {
-                cpv: &cpv,
-                slot: get("SLOT"),
-                repo: "guru",
-                keywords: get("KEYWORDS"),
-                license: get("LICENSE"),
-                eapi: get("EAPI"),
-                iuse: get("IUSE"),
-                properties: get("PROPERTIES"),
-                restrict: get("RESTRICT"),
-                build_id: None,
-            };
-            let hidden = d.visibility(&pkg);
-            total += 1;
-            if hidden.is_empty() {
-                visible += 1;
-            }
-            // Independent oracle: with ACCEPT_KEYWORDS="amd64 ~amd64", a package is
-            // keyword-visible iff KEYWORDS has amd64 or ~amd64.
-            let kw_ok = get("KEYWORDS")
-                .split_whitespace()
-                .any(|k| k == "amd64" || k == "~amd64");
-            let kw_hidden = hidden.iter().any(|h| matches!(h, Hidden::Keywords { .. }));
-            assert_eq!(kw_ok, !kw_hidden, "{cpv}: {hidden:?}");
-            if !kw_ok {
-                by_keyword += 1;
-            }
-            if hidden.iter().any(|h| matches!(h, Hidden::Masked { .. })) {
-                masked += 1;
-            }
-            // ACCEPT_LICENSE="*" accepts everything; every EAPI in GURU is known.
-            assert!(
-                !hidden.iter().any(|h| matches!(
-                    h,
-                    Hidden::License { .. } | Hidden::Eapi { .. } | Hidden::BadLicense { .. }
-                )),
-                "{cpv}: {hidden:?}"
-            );
+    for (category, pf, path) in md5_cache_files(&guru_dir()) {
+        let e = read_md5_cache(&path);
+        let cpv = Cpv::from_category_pf(&category, &pf).unwrap();
+        let get = |k: &str| e.get(k).map(String::as_str).unwrap_or("");
+        let pkg = PackageInfo {
+            cpv: &cpv,
+            slot: get("SLOT"),
+            repo: "guru",
+            keywords: get("KEYWORDS"),
+            license: get("LICENSE"),
+            eapi: get("EAPI"),
+            iuse: get("IUSE"),
+            properties: get("PROPERTIES"),
+            restrict: get("RESTRICT"),
+            build_id: None,
+        };
+        let hidden = d.visibility(&pkg);
+        total += 1;
+        if hidden.is_empty() {
+            visible += 1;
         }
+        // Independent oracle: with ACCEPT_KEYWORDS="amd64 ~amd64", a package is
+        // keyword-visible iff KEYWORDS has amd64 or ~amd64.
+        let kw_ok = get("KEYWORDS")
+            .split_whitespace()
+            .any(|k| k == "amd64" || k == "~amd64");
+        let kw_hidden = hidden.iter().any(|h| matches!(h, Hidden::Keywords { .. }));
+        assert_eq!(kw_ok, !kw_hidden, "{cpv}: {hidden:?}");
+        if !kw_ok {
+            by_keyword += 1;
+        }
+        if hidden.iter().any(|h| matches!(h, Hidden::Masked { .. })) {
+            masked += 1;
+        }
+        // ACCEPT_LICENSE="*" accepts everything; every EAPI in GURU is known.
+        assert!(
+            !hidden.iter().any(|h| matches!(
+                h,
+                Hidden::License { .. } | Hidden::Eapi { .. } | Hidden::BadLicense { .. }
+            )),
+            "{cpv}: {hidden:?}"
+        );
     }
     assert_eq!(total, 3751);
     assert!(by_keyword >= 397, "{by_keyword}");
@@ -215,9 +200,9 @@ fn every_guru_cache_entry_evaluates() {
 
 #[test]
 fn portage_repositories_replaces_repos_conf() {
-    let root = common::guru_config_root(&[]);
+    let root = write_guru_config(&[]);
     let mut opts = PortageOptions::new(root.path(), Path::new("/"));
-    let stub = common::shared().join("data/repos/gentoo-stub");
+    let stub = gentoo_stub_dir();
     opts.repositories = Some(format!(
         "[DEFAULT]\nmain-repo = gentoo\n[gentoo]\nlocation = {}\npriority = 7\n",
         stub.display()
@@ -235,7 +220,7 @@ fn portage_repositories_replaces_repos_conf() {
 
 #[test]
 fn guru_repo_level_use_mask() {
-    let root = common::guru_config_root(&[("package.use", "app-misc/clipboard wayland X\n")]);
+    let root = write_guru_config(&[("package.use", "app-misc/clipboard wayland X\n")]);
     let d = domain(root.path());
     let cpv = Cpv::parse("app-misc/clipboard-0.10.0-r1").unwrap();
     let pkg = PackageInfo {

@@ -3,12 +3,9 @@
 //! syntax, and the errors.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::Path;
 use std::sync::Arc;
 
-use common::write;
 use strata_atom::cpv::Cpv;
 use strata_config::classes::builtin_registry;
 use strata_config::domain::{Domain, PackageInfo};
@@ -17,75 +14,76 @@ use strata_config::load::{ConfigSource, LoadedConfig, load_config};
 use strata_config::portage::PortageOptions;
 use strata_config::use_flags::UseSource;
 use strata_config::visibility::Hidden;
+use strata_testtools::write_file;
 
 /// A repository `test` with a three-level profile, and a config root using it.
 fn fixture(make_conf: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let r = dir.path().join("repo");
-    write(&r, "profiles/repo_name", "test\n");
-    write(
+    write_file(&r, "profiles/repo_name", "test\n");
+    write_file(
         &r,
         "metadata/layout.conf",
         "masters =\nprofile-formats = portage-2\n",
     );
-    write(&r, "profiles/eapi", "8\n");
-    write(&r, "profiles/arch.list", "amd64\nx86\n");
-    write(
+    write_file(&r, "profiles/eapi", "8\n");
+    write_file(&r, "profiles/arch.list", "amd64\nx86\n");
+    write_file(
         &r,
         "profiles/license_groups",
         "GPL-COMPATIBLE GPL-2 LGPL-2.1\nFREE-SOFTWARE @GPL-COMPATIBLE MIT\nFREE @FREE-SOFTWARE CC0-1.0\n",
     );
-    write(
+    write_file(
         &r,
         "profiles/package.mask",
         "# repo-wide\ndev-libs/repomasked\n",
     );
-    write(
+    write_file(
         &r,
         "profiles/package.use.mask",
         "app-misc/foo repomaskflag\n",
     );
-    write(
+    write_file(
         &r,
         "profiles/base/make.defaults",
         "USE=\"a b c\"\nUSE_EXPAND=\"VIDEO_CARDS\"\nUSE_EXPAND_UNPREFIXED=\"ARCH\"\nPROFILE_ONLY_VARIABLES=\"ARCH\"\nVIDEO_CARDS=\"intel\"\nACCEPT_LICENSE=\"-* @FREE\"\nCONFIG_PROTECT=\"/etc /usr/share/x\"\nFEATURES=\"sandbox\"\nBASEVAR=\"base\"\n",
     );
-    write(
+    write_file(
         &r,
         "profiles/base/package.mask",
         "app-misc/masked-in-base\napp-misc/dropped-in-leaf\n",
     );
-    write(&r, "profiles/base/use.mask", "masked\nforcedandmasked\n");
-    write(&r, "profiles/base/use.force", "forced\nforcedandmasked\n");
-    write(&r, "profiles/base/use.stable.mask", "unstableonly\n");
-    write(
+    write_file(&r, "profiles/base/use.mask", "masked\nforcedandmasked\n");
+    write_file(&r, "profiles/base/use.force", "forced\nforcedandmasked\n");
+    write_file(&r, "profiles/base/use.stable.mask", "unstableonly\n");
+    write_file(
         &r,
         "profiles/base/package.use.force",
         ">=app-misc/foo-2 pkgforced\n",
     );
-    write(&r, "profiles/base/eapi", "8\n");
-    write(&r, "profiles/arch/amd64/parent", "../../base\n");
-    write(
+    write_file(&r, "profiles/base/eapi", "8\n");
+    write_file(&r, "profiles/arch/amd64/parent", "../../base\n");
+    write_file(
         &r,
         "profiles/arch/amd64/make.defaults",
         "ARCH=\"amd64\"\nACCEPT_KEYWORDS=\"amd64\"\nUSE=\"-b d ${BASEVAR}x\"\n",
     );
-    write(&r, "profiles/arch/amd64/use.mask", "-masked\n");
-    write(&r, "profiles/leaf/parent", "test:arch/amd64\n");
-    write(
+    write_file(&r, "profiles/arch/amd64/use.mask", "-masked\n");
+    write_file(&r, "profiles/leaf/parent", "test:arch/amd64\n");
+    write_file(
         &r,
         "profiles/leaf/package.mask",
         "-app-misc/dropped-in-leaf\n",
     );
-    write(&r, "profiles/leaf/package.use", "app-misc/foo profileuse\n");
-    write(
+    write_file(&r, "profiles/leaf/package.use", "app-misc/foo profileuse\n");
+    write_file(
         &r,
         "profiles/leaf/make.defaults",
         "USE=\"e\"\nFEATURES=\"-sandbox userpriv\"\n",
     );
-    write(&r, "profiles/leaf/eapi", "8\n");
+    write_file(&r, "profiles/leaf/eapi", "8\n");
     let etc = dir.path().join("etc/portage");
-    write(
+    write_file(
         &etc,
         "repos.conf",
         &format!(
@@ -93,10 +91,10 @@ fn fixture(make_conf: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
             r.display()
         ),
     );
-    write(&etc, "make.conf", make_conf);
+    write_file(&etc, "make.conf", make_conf);
     std::os::unix::fs::symlink(r.join("profiles/leaf"), etc.join("make.profile")).unwrap();
     for (rel, content) in extra {
-        write(&etc, rel, content);
+        write_file(&etc, rel, content);
     }
     dir
 }
@@ -377,18 +375,18 @@ fn make_conf_directory_source_continuations_and_warnings() {
     let dir = fixture("", &[]);
     let etc = dir.path().join("etc/portage");
     std::fs::remove_file(etc.join("make.conf")).unwrap();
-    write(
+    write_file(
         &etc,
         "make.conf/01-base",
         "# comment\nDISTDIR=\"/d\" \\\n  PKGDIR='/p'\nsource ../extra.conf\nthis is not an assignment\n",
     );
-    write(
+    write_file(
         &etc,
         "make.conf/02-more",
         "export EMERGE_DEFAULT_OPTS=\"--ask \\\n--verbose\"\nUSE=\"${USE:-none} z\"\n",
     );
-    write(&etc, "make.conf/.skip", "DISTDIR=/wrong\n");
-    write(
+    write_file(&etc, "make.conf/.skip", "DISTDIR=/wrong\n");
+    write_file(
         &etc,
         "extra.conf",
         "GENTOO_MIRRORS=\"http://m/ ${DISTDIR}\"\n",
@@ -460,7 +458,7 @@ fn malformed_package_lines_warn_and_the_rest_loads() {
 fn missing_location_is_an_error() {
     let root = fixture("", &[]);
     let etc = root.path().join("etc/portage");
-    write(
+    write_file(
         &etc,
         "repos.conf",
         "[DEFAULT]\nmain-repo = test\n[test]\nsync-type = git\n",
@@ -470,7 +468,7 @@ fn missing_location_is_an_error() {
         matches!(err, ConfigError::RepoLocation { ref repo, ref location, .. } if repo == "test" && location.line == 3),
         "{err}"
     );
-    write(&etc, "repos.conf", "[test]\nlocation = /does/not/exist\n");
+    write_file(&etc, "repos.conf", "[test]\nlocation = /does/not/exist\n");
     let err = load(root.path()).unwrap_err();
     assert!(
         err.to_string()
@@ -483,7 +481,7 @@ fn missing_location_is_an_error() {
 fn parent_cycle_is_an_error() {
     let root = fixture("", &[]);
     let base = root.path().join("repo/profiles/base");
-    write(&base, "parent", "../leaf\n");
+    write_file(&base, "parent", "../leaf\n");
     let err = load(root.path()).unwrap().domain().unwrap_err();
     let ConfigError::ProfileCycle { chain, location } = &err else {
         panic!("{err}");
@@ -496,7 +494,7 @@ fn parent_cycle_is_an_error() {
 #[test]
 fn missing_profile_parent_is_an_error() {
     let root = fixture("", &[]);
-    write(
+    write_file(
         &root.path().join("repo/profiles/leaf"),
         "parent",
         "test:arch/amd64\n../nope\n",
@@ -534,13 +532,13 @@ fn user_profile_applies_last() {
 fn system_set_repo_lists_and_default_eapi() {
     let root = fixture("", &[]);
     let r = root.path().join("repo");
-    write(
+    write_file(
         &r,
         "profiles/base/packages",
         "*sys-apps/a\n*sys-apps/b\napp-misc/profile-only\n",
     );
-    write(&r, "profiles/leaf/packages", "-*sys-apps/a\n*sys-apps/c\n");
-    write(
+    write_file(&r, "profiles/leaf/packages", "-*sys-apps/a\n*sys-apps/c\n");
+    write_file(
         &r,
         "profiles/profiles.desc",
         "amd64 leaf stable\n# c\nx86 arch/x86 exp\n",
@@ -569,7 +567,7 @@ fn pkgdir_becomes_a_binary_repository() {
     let root = fixture("", &[]);
     let pkgdir = root.path().join("binpkgs");
     std::fs::create_dir(&pkgdir).unwrap();
-    write(
+    write_file(
         &root.path().join("etc/portage"),
         "make.conf",
         &format!("PKGDIR=\"{}\"\n", pkgdir.display()),
@@ -591,8 +589,8 @@ fn make_profile_directory_with_repo_parent() {
     let root = fixture("", &[]);
     let etc = root.path().join("etc/portage");
     std::fs::remove_file(etc.join("make.profile")).unwrap();
-    write(&etc, "make.profile/parent", "test:leaf\n");
-    write(&etc, "make.profile/make.defaults", "USE=\"local\"\n");
+    write_file(&etc, "make.profile/parent", "test:leaf\n");
+    write_file(&etc, "make.profile/make.defaults", "USE=\"local\"\n");
     let d = domain(root.path());
     let names: Vec<String> = d
         .profile
@@ -609,8 +607,8 @@ fn make_profile_directory_with_repo_parent() {
 fn use_stable_and_package_use_stable() {
     let root = fixture("USE=\"-confoff\"\n", &[]);
     let r = root.path().join("repo/profiles/leaf");
-    write(&r, "use.stable", "stableon confoff\n");
-    write(
+    write_file(&r, "use.stable", "stableon confoff\n");
+    write_file(
         &r,
         "package.use.stable",
         "app-misc/foo pkgstable -stableon\n",
@@ -627,7 +625,7 @@ fn use_stable_and_package_use_stable() {
     assert!(d.effective_use(&q.info()).is_enabled("stableon"));
     let mut t = Pkg::new("app-misc/foo-1", "~amd64", "MIT");
     t.iuse = "stableon pkgstable";
-    write(
+    write_file(
         &root.path().join("etc/portage"),
         "make.conf",
         "ACCEPT_KEYWORDS=\"~amd64\"\n",
@@ -673,8 +671,8 @@ fn extended_targets_in_user_config() {
 fn profile_keyword_files() {
     let root = fixture("", &[]);
     let leaf = root.path().join("repo/profiles/leaf");
-    write(&leaf, "package.accept_keywords", "app-misc/prof-accepted\n");
-    write(
+    write_file(&leaf, "package.accept_keywords", "app-misc/prof-accepted\n");
+    write_file(
         &leaf,
         "package.keywords",
         "app-misc/prof-kw amd64\napp-misc/prof-drop -amd64\n",
@@ -737,7 +735,7 @@ fn repository_precedence_matches_portage() {
     let mut conf = String::from("[DEFAULT]\nmain-repo = gentoo\n");
     for name in ["zzz", "gentoo", "guru", "aaa", "low"] {
         let loc = dir.path().join(name);
-        write(&loc, "profiles/repo_name", &format!("{name}\n"));
+        write_file(&loc, "profiles/repo_name", &format!("{name}\n"));
         conf.push_str(&format!("[{name}]\nlocation = {}\n", loc.display()));
         if name == "low" {
             conf.push_str("priority = -5\n");

@@ -1,17 +1,16 @@
 //! The configuration Portage itself used to make ../shared/data/portage-made.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::Path;
 
 use strata_config::classes::builtin_registry;
 use strata_config::error::ConfigError;
 use strata_config::load::{ConfigSource, load_config};
 use strata_config::portage::{PortageOptions, read_make_conf};
+use strata_testtools::portage_made_dir;
 
 fn config_dir() -> std::path::PathBuf {
-    common::shared().join("data/portage-made/config/etc/portage")
+    portage_made_dir().join("config/etc/portage")
 }
 
 #[test]

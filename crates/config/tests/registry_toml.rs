@@ -1,8 +1,6 @@
 //! The registry and central manager through the native TOML source.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::Path;
 use std::sync::Arc;
 
@@ -13,6 +11,7 @@ use strata_config::error::ConfigError;
 use strata_config::registry::{ConfigClass, Field, FieldType, Object, Registry, ResolvedSection};
 use strata_config::repos::RepoConfig;
 use strata_config::toml_source::parse_toml_config;
+use strata_testtools::shared_dir;
 
 fn manager(toml: &str) -> Result<ConfigManager, ConfigError> {
     let mut m = ConfigManager::new(builtin_registry());
@@ -21,7 +20,7 @@ fn manager(toml: &str) -> Result<ConfigManager, ConfigError> {
 }
 
 fn repos_toml() -> String {
-    let repos = common::shared().join("data/repos");
+    let repos = shared_dir().join("data/repos");
     format!(
         r#"
 [repo-common]

@@ -11,15 +11,16 @@ use strata_repo::{
     EbuildRepo, EbuildRepoOptions, MasterRepo, MatchOptions, ProblemKind, Repository,
 };
 use strata_restrict::{parse_target, query};
+use strata_testtools::{copy_tree, gentoo_stub_dir, guru_dir};
 
 const CATEGORIES: &[&str] = &["acct-group", "acct-user", "dev-nim"];
 
 /// A copy of GURU's profiles, layout.conf, eclasses and a few categories with their
 /// cache entries.
 fn partial_guru(dst: &Path) {
-    let guru = common::guru();
-    common::copy_tree(&guru.join("profiles"), &dst.join("profiles"));
-    common::copy_tree(&guru.join("eclass"), &dst.join("eclass"));
+    let guru = guru_dir();
+    copy_tree(&guru.join("profiles"), &dst.join("profiles"));
+    copy_tree(&guru.join("eclass"), &dst.join("eclass"));
     std::fs::create_dir_all(dst.join("metadata/md5-cache")).unwrap();
     std::fs::copy(
         guru.join("metadata/layout.conf"),
@@ -27,8 +28,8 @@ fn partial_guru(dst: &Path) {
     )
     .unwrap();
     for c in CATEGORIES {
-        common::copy_tree(&guru.join(c), &dst.join(c));
-        common::copy_tree(
+        copy_tree(&guru.join(c), &dst.join(c));
+        copy_tree(
             &guru.join("metadata/md5-cache").join(c),
             &dst.join("metadata/md5-cache").join(c),
         );
@@ -41,7 +42,7 @@ fn open(repo: &Path, index: &Path) -> EbuildRepo {
         EbuildRepoOptions {
             masters: vec![MasterRepo {
                 name: "gentoo".into(),
-                location: common::stub(),
+                location: gentoo_stub_dir(),
             }],
             index_dir: Some(index.to_path_buf()),
             ..Default::default()
@@ -102,7 +103,7 @@ fn every_problem_is_reported_and_none_aborts() {
     .unwrap();
     // The repository's own eclass overrides the master's: every package inheriting it is
     // now stale.
-    let master_eclass = common::stub().join("eclass/acct-group.eclass");
+    let master_eclass = gentoo_stub_dir().join("eclass/acct-group.eclass");
     let text = std::fs::read_to_string(&master_eclass).unwrap();
     std::fs::write(
         r.join("eclass/acct-group.eclass"),

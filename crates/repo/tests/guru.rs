@@ -11,9 +11,10 @@ use strata_cache::index::Proxied;
 use strata_repo::domain::OpenOptions;
 use strata_repo::{DomainRepos, MatchOptions, Repository, Visibility};
 use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction, parse_target, query};
+use strata_testtools::{gentoo_stub_dir, guru_dir, write_guru_config};
 
 fn open() -> (tempfile::TempDir, DomainRepos) {
-    let cfg = common::config_root(&common::stub(), &common::guru());
+    let cfg = write_guru_config(&[]);
     let d = common::domain(cfg.path(), std::path::Path::new("/nonexistent-root"));
     let repos = DomainRepos::open(
         d,
@@ -23,7 +24,7 @@ fn open() -> (tempfile::TempDir, DomainRepos) {
         },
     )
     .unwrap();
-    (cfg, repos)
+    (cfg.into_temp_dir(), repos)
 }
 
 fn cpvs(pkgs: &[strata_repo::PackageRef]) -> Vec<String> {
@@ -38,10 +39,10 @@ fn lists_every_guru_package() {
     let guru = repos.source_repo("guru").unwrap();
     assert_eq!(guru.masters()[0].name, "gentoo");
     // The repository's own eclass dir comes first, then the master's.
-    assert!(guru.eclass_path().dirs()[0].starts_with(common::guru()));
-    assert!(guru.eclass_path().dirs()[1].starts_with(common::stub()));
+    assert!(guru.eclass_path().dirs()[0].starts_with(guru_dir()));
+    assert!(guru.eclass_path().dirs()[1].starts_with(gentoo_stub_dir()));
 
-    let oracle = common::walk_ebuilds(&common::guru());
+    let oracle = common::walk_ebuilds(&guru_dir());
     assert_eq!(oracle.len(), 3751);
     let all = guru.all_packages(&MatchOptions::fast()).unwrap();
     assert_eq!(cpvs(&all).len(), 3751);
@@ -76,7 +77,7 @@ fn lists_every_guru_package() {
 fn matches_atoms_and_extended_targets() {
     let (_cfg, repos) = open();
     let guru = repos.source_repo("guru").unwrap();
-    let oracle = common::walk_ebuilds(&common::guru());
+    let oracle = common::walk_ebuilds(&guru_dir());
     let opts = MatchOptions::default();
 
     // dev-*/* by the oracle.
@@ -184,12 +185,12 @@ fn metadata_xml_maintainers_and_index_queries() {
             .unwrap(),
     );
     assert_eq!(with_index, without);
-    let oracle: Vec<String> = common::walk_ebuilds(&common::guru())
+    let oracle: Vec<String> = common::walk_ebuilds(&guru_dir())
         .into_iter()
         .filter(|c| {
             let cpv = Cpv::parse(c).unwrap();
             std::fs::read_to_string(
-                common::guru()
+                guru_dir()
                     .join(cpv.category())
                     .join(cpv.package())
                     .join("metadata.xml"),
@@ -372,7 +373,7 @@ fn profiles_data_use_descriptions_and_configured_deps() {
     );
     // use.local.desc is generated from metadata.xml: every line agrees with what the
     // metadata.xml reader gives (whitespace collapsed).
-    let text = std::fs::read_to_string(common::guru().join("profiles/use.local.desc")).unwrap();
+    let text = std::fs::read_to_string(guru_dir().join("profiles/use.local.desc")).unwrap();
     let mut checked = 0;
     for line in text
         .lines()

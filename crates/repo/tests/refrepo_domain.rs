@@ -7,13 +7,14 @@ mod common;
 use strata_repo::domain::OpenOptions;
 use strata_repo::{DomainRepos, MatchOptions, Repository};
 use strata_restrict::{Attr, parse_target, query};
+use strata_testtools::{portage_made_dir, write_file};
 
 #[test]
 fn installed_packages_get_maintainers_from_their_source_repo() {
-    let made = common::shared().join("data/portage-made");
+    let made = portage_made_dir();
     let cfg = tempfile::tempdir().unwrap();
     let etc = cfg.path().join("etc/portage");
-    common::write(
+    write_file(
         &etc,
         "repos.conf",
         &format!(
@@ -21,7 +22,7 @@ fn installed_packages_get_maintainers_from_their_source_repo() {
             made.join("refrepo").display()
         ),
     );
-    common::write(&etc, "make.conf", "ACCEPT_LICENSE=\"*\"\n");
+    write_file(&etc, "make.conf", "ACCEPT_LICENSE=\"*\"\n");
     std::os::unix::fs::symlink(
         made.join("refrepo/profiles/default/linux/amd64"),
         etc.join("make.profile"),
@@ -109,13 +110,13 @@ fn installed_packages_get_maintainers_from_their_source_repo() {
 
 #[test]
 fn a_repository_that_cannot_be_opened_is_skipped_with_its_reason() {
-    let made = common::shared().join("data/portage-made");
+    let made = portage_made_dir();
     let cfg = tempfile::tempdir().unwrap();
     let broken = cfg.path().join("broken");
-    common::write(&broken, "profiles/repo_name", "broken\n");
-    common::write(&broken, "metadata/layout.conf", "masters = nonexistent\n");
+    write_file(&broken, "profiles/repo_name", "broken\n");
+    write_file(&broken, "metadata/layout.conf", "masters = nonexistent\n");
     let etc = cfg.path().join("etc/portage");
-    common::write(
+    write_file(
         &etc,
         "repos.conf",
         &format!(
@@ -124,7 +125,7 @@ fn a_repository_that_cannot_be_opened_is_skipped_with_its_reason() {
             broken.display()
         ),
     );
-    common::write(&etc, "make.conf", "ACCEPT_LICENSE=\"*\"\n");
+    write_file(&etc, "make.conf", "ACCEPT_LICENSE=\"*\"\n");
     std::os::unix::fs::symlink(
         made.join("refrepo/profiles/default/linux/amd64"),
         etc.join("make.profile"),

@@ -1,14 +1,13 @@
 //! The installed-package database on the Portage-made roots.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use strata_repo::contents::EntryKind;
 use strata_repo::{MatchOptions, Repository, VdbRepo};
 use strata_restrict::{Attr, AttrValue, PackageAttrs, parse_target, query};
+use strata_testtools::{portage_made_dir, write_file};
 
 fn root(name: &str) -> VdbRepo {
-    VdbRepo::for_root(&common::shared().join("data/portage-made").join(name))
+    VdbRepo::for_root(&portage_made_dir().join(name))
 }
 
 fn listed(repo: &VdbRepo) -> Vec<String> {
@@ -21,10 +20,7 @@ fn listed(repo: &VdbRepo) -> Vec<String> {
 
 /// `cat/pf` dirs of a vdb, by walking it.
 fn walk(name: &str) -> Vec<String> {
-    let vdb = common::shared()
-        .join("data/portage-made")
-        .join(name)
-        .join("var/db/pkg");
+    let vdb = portage_made_dir().join(name).join("var/db/pkg");
     let mut out = Vec::new();
     for c in std::fs::read_dir(&vdb).unwrap().flatten() {
         for p in std::fs::read_dir(c.path()).unwrap().flatten() {
@@ -170,10 +166,10 @@ fn missing_vdb_is_empty_and_bad_entries_are_skipped() {
     let repo = VdbRepo::open(tmp.path().join("nope"));
     assert!(listed(&repo).is_empty());
     let vdb = tmp.path().join("pkg");
-    common::write(&vdb, "app-misc/foo-1/SLOT", "0\n");
-    common::write(&vdb, "app-misc/-MERGING-foo-2/SLOT", "0\n");
-    common::write(&vdb, "app-misc/notaversion/SLOT", "0\n");
-    common::write(&vdb, "app-misc/bar-1/EAPI", "8\n");
+    write_file(&vdb, "app-misc/foo-1/SLOT", "0\n");
+    write_file(&vdb, "app-misc/-MERGING-foo-2/SLOT", "0\n");
+    write_file(&vdb, "app-misc/notaversion/SLOT", "0\n");
+    write_file(&vdb, "app-misc/bar-1/EAPI", "8\n");
     let repo = VdbRepo::open(&vdb);
     assert_eq!(listed(&repo), ["app-misc/foo-1"]);
     let fast: Vec<_> = repo
