@@ -19,7 +19,7 @@ use crate::contents::Contents;
 use crate::error::{Problem, RepoError};
 use crate::metadata_xml::PackageMetadata;
 use crate::package::{Package, PackageRef};
-use crate::repository::{MatchOptions, Repository};
+use crate::repository::{MatchOptions, Repository, forward_listing};
 use crate::visibility::effective_use;
 
 /// A package with the USE configuration a domain gives it.
@@ -177,32 +177,9 @@ fn reads_configuration(a: Attr) -> bool {
 }
 
 impl Repository for ConfiguredRepo {
-    fn id(&self) -> &str {
-        self.inner.id()
-    }
-    fn location(&self) -> Option<&Path> {
-        self.inner.location()
-    }
-    fn frozen(&self) -> bool {
-        self.inner.frozen()
-    }
-    fn livefs(&self) -> bool {
-        self.inner.livefs()
-    }
-    fn categories(&self) -> Result<Vec<String>, RepoError> {
-        self.inner.categories()
-    }
-    fn packages(&self, category: &str) -> Result<Vec<String>, RepoError> {
-        self.inner.packages(category)
-    }
-    fn versions(&self, category: &str, package: &str) -> Result<Vec<Cpv>, RepoError> {
-        self.inner.versions(category, package)
-    }
+    forward_listing!(self, self.inner);
     fn make_package(&self, cpv: Cpv) -> PackageRef {
         self.configure(self.inner.make_package(cpv))
-    }
-    fn problems(&self) -> Vec<Problem> {
-        self.inner.problems()
     }
     fn itermatch(
         &self,

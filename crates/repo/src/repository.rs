@@ -108,33 +108,49 @@ pub trait Repository: Send + Sync + fmt::Debug {
     }
 }
 
+/// Implements the listing methods of [`Repository`] (`id`, `location`, `frozen`, `livefs`,
+/// `categories`, `packages`, `versions`, `problems`) inside an `impl Repository` block by
+/// forwarding each to the repository `$inner`, an expression on the receiver `$this`
+/// (pass `self`): `forward_listing!(self, self.inner);`. The wrapper writes
+/// `make_package` and `itermatch` itself.
+macro_rules! forward_listing {
+    ($this:ident, $inner:expr) => {
+        fn id(&$this) -> &str {
+            $inner.id()
+        }
+        fn location(&$this) -> Option<&::std::path::Path> {
+            $inner.location()
+        }
+        fn frozen(&$this) -> bool {
+            $inner.frozen()
+        }
+        fn livefs(&$this) -> bool {
+            $inner.livefs()
+        }
+        fn categories(&$this) -> Result<Vec<String>, $crate::error::RepoError> {
+            $inner.categories()
+        }
+        fn packages(&$this, category: &str) -> Result<Vec<String>, $crate::error::RepoError> {
+            $inner.packages(category)
+        }
+        fn versions(
+            &$this,
+            category: &str,
+            package: &str,
+        ) -> Result<Vec<::strata_atom::cpv::Cpv>, $crate::error::RepoError> {
+            $inner.versions(category, package)
+        }
+        fn problems(&$this) -> Vec<$crate::error::Problem> {
+            $inner.problems()
+        }
+    };
+}
+pub(crate) use forward_listing;
+
 impl<R: Repository + ?Sized> Repository for std::sync::Arc<R> {
-    fn id(&self) -> &str {
-        (**self).id()
-    }
-    fn location(&self) -> Option<&Path> {
-        (**self).location()
-    }
-    fn frozen(&self) -> bool {
-        (**self).frozen()
-    }
-    fn livefs(&self) -> bool {
-        (**self).livefs()
-    }
-    fn categories(&self) -> Result<Vec<String>, RepoError> {
-        (**self).categories()
-    }
-    fn packages(&self, category: &str) -> Result<Vec<String>, RepoError> {
-        (**self).packages(category)
-    }
-    fn versions(&self, category: &str, package: &str) -> Result<Vec<Cpv>, RepoError> {
-        (**self).versions(category, package)
-    }
+    forward_listing!(self, (**self));
     fn make_package(&self, cpv: Cpv) -> PackageRef {
         (**self).make_package(cpv)
-    }
-    fn problems(&self) -> Vec<Problem> {
-        (**self).problems()
     }
     fn itermatch(
         &self,

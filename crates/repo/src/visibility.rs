@@ -13,7 +13,7 @@ use strata_restrict::Restriction;
 
 use crate::error::{Problem, RepoError};
 use crate::package::{Package, PackageRef};
-use crate::repository::{MatchOptions, Repository};
+use crate::repository::{MatchOptions, Repository, forward_listing};
 
 /// Whether a package can be installed in a domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,40 +125,10 @@ impl VisibleRepo {
 }
 
 impl Repository for VisibleRepo {
-    fn id(&self) -> &str {
-        self.inner.id()
-    }
-
-    fn location(&self) -> Option<&Path> {
-        self.inner.location()
-    }
-
-    fn frozen(&self) -> bool {
-        self.inner.frozen()
-    }
-
-    fn livefs(&self) -> bool {
-        self.inner.livefs()
-    }
-
-    fn categories(&self) -> Result<Vec<String>, RepoError> {
-        self.inner.categories()
-    }
-
-    fn packages(&self, category: &str) -> Result<Vec<String>, RepoError> {
-        self.inner.packages(category)
-    }
-
-    fn versions(&self, category: &str, package: &str) -> Result<Vec<Cpv>, RepoError> {
-        self.inner.versions(category, package)
-    }
+    forward_listing!(self, self.inner);
 
     fn make_package(&self, cpv: Cpv) -> PackageRef {
         self.inner.make_package(cpv)
-    }
-
-    fn problems(&self) -> Vec<Problem> {
-        self.inner.problems()
     }
 
     fn itermatch(
