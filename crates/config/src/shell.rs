@@ -445,25 +445,19 @@ impl Lexer<'_> {
 
     /// Skips whitespace, newlines, `;` and backslash-newline pairs.
     fn skip_blank(&mut self) {
-        loop {
-            match self.peek() {
-                Some(b' ' | b'\t' | b'\n' | b'\r' | b';') => {
-                    self.bump();
-                }
-                Some(b'\\') if self.s.get(self.pos + 1) == Some(&b'\n') => {
-                    self.bump();
-                    self.bump();
-                }
-                _ => break,
-            }
-        }
+        self.skip_bytes_and_continuations(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b';'));
     }
 
     /// Skips spaces, tabs and backslash-newline pairs (not newlines).
     fn skip_spaces(&mut self) {
+        self.skip_bytes_and_continuations(|c| matches!(c, b' ' | b'\t' | b'\r'));
+    }
+
+    /// Skips bytes `skip` accepts and backslash-newline pairs (line continuations).
+    fn skip_bytes_and_continuations(&mut self, skip: impl Fn(u8) -> bool) {
         loop {
             match self.peek() {
-                Some(b' ' | b'\t' | b'\r') => {
+                Some(c) if skip(c) => {
                     self.bump();
                 }
                 Some(b'\\') if self.s.get(self.pos + 1) == Some(&b'\n') => {
