@@ -29,7 +29,8 @@ pub struct Manifest {
 impl Manifest {
     /// Parses a Manifest with strata-fetch's Manifest2 / GLEP 74 parser (which also undoes
     /// an OpenPGP clear-signed envelope; the signature is not checked). Only `DATA` entries
-    /// are kept, their hashes in file order. A member listed twice is an error.
+    /// are kept, their hashes in file order. A member listed twice with different size or
+    /// hashes is an error; an identical repeat is read once (as gemato and Portage do).
     pub fn parse(text: &str) -> Result<Manifest> {
         let err = |line: usize, reason: String| Error::Manifest {
             line,
@@ -49,9 +50,6 @@ impl Manifest {
                 .starts_with("-----BEGIN PGP SIGNED MESSAGE-----"),
         };
         for f in parsed.files().filter(|f| f.tag == FileTag::Data) {
-            if m.entries.iter().any(|e| e.name == f.path) {
-                return Err(err(f.line, "member listed twice".to_owned()));
-            }
             let mut hashes: Vec<(String, String)> = f
                 .digests
                 .iter()
@@ -171,5 +169,34 @@ mod tests {
         assert!(m.entries[0].verify(&bad).is_err());
         assert!(Manifest::parse("DATA x notanumber SHA512 00\n").is_err());
         assert!(Manifest::parse("DATA x 1 SHA512\n").is_err());
+    }
+
+    #[test]
+    fn parsed_hashes_keep_file_order_and_are_checked_by_the_fetch_parser() {
+        let d = Hasher::new().finish();
+        for (first, second) in [("SHA512", "BLAKE2B"), ("BLAKE2B", "SHA512")] {
+            let text = format!(
+                "DATA gpkg-1 0 {first} {} {second} {}\n",
+                d.by_name(first).expect("known"),
+                d.by_name(second).expect("known")
+            );
+            let m = Manifest::parse(&text).expect("parses");
+            let names: Vec<&str> = m.entries[0]
+                .hashes
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect();
+            assert_eq!(names, [first, second]);
+        }
+        // A SHA512 value of the wrong length is refused while parsing, naming the line.
+        let err = Manifest::parse("DATA a 0 SHA512 00\nDATA b 0 SHA512 00\n").expect_err("short");
+        assert!(matches!(err, Error::Manifest { line: 1, .. }), "{err}");
+        // The same member twice: refused when the lines disagree, read once when identical.
+        let line = format!("DATA a 0 SHA512 {}\n", d.sha512);
+        let other = format!("DATA a 0 BLAKE2B {}\n", "0".repeat(128));
+        let err = Manifest::parse(&format!("{line}{other}")).expect_err("conflict");
+        assert!(matches!(err, Error::Manifest { line: 2, .. }), "{err}");
+        let m = Manifest::parse(&format!("{line}{line}")).expect("identical repeat");
+        assert_eq!(m.entries.len(), 1);
     }
 }
