@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use strata_archive::{
@@ -16,13 +16,7 @@ use strata_archive::{
 use strata_fetch::hash::HashAlgorithm;
 use strata_fetch::manifest::Manifest;
 use strata_fetch::source::DistfileSource;
-
-fn shared_dir() -> PathBuf {
-    if let Ok(p) = std::env::var("STRATA_SHARED") {
-        return PathBuf::from(p);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
+use strata_testtools::guru_dir;
 
 fn key(pairs: &[(&str, &str)]) -> ArchiveKey {
     pairs.iter().map(|(k, v)| (*k, *v)).collect()
@@ -664,7 +658,7 @@ fn manifest_lines_parse_and_the_store_serves_the_fetcher() {
 
 #[test]
 fn gc_roots_from_guru_manifests() {
-    let guru = shared_dir().join("data/repos/guru");
+    let guru = guru_dir();
     assert!(guru.is_dir(), "shared data missing: {}", guru.display());
     let mut roots = GcRoots::new();
     roots.add_manifests(&[&guru]).unwrap();

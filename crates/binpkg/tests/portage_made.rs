@@ -11,21 +11,10 @@ use strata_binpkg::hashing::Hasher;
 use strata_binpkg::image::{EntryKind, Limits};
 use strata_binpkg::pkgdir::{self, index_entry};
 use strata_binpkg::{Binpkg, Format, PackagesIndex, read_metadata};
-
-fn shared() -> PathBuf {
-    let p = std::env::var_os("STRATA_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    assert!(
-        p.join("data/portage-made").is_dir(),
-        "shared data missing at {} (set STRATA_SHARED)",
-        p.display()
-    );
-    p
-}
+use strata_testtools::portage_made_dir;
 
 fn made(rel: &str) -> PathBuf {
-    shared().join("data/portage-made").join(rel)
+    portage_made_dir().join(rel)
 }
 
 const PKGDIRS: &[&str] = &[

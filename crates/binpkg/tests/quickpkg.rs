@@ -11,14 +11,10 @@ use strata_binpkg::quickpkg::{QuickpkgOptions, quickpkg};
 use strata_binpkg::vdb_entry::{ConfigPolicy, ConfigProtect, ContentsKind, VdbEntry};
 use strata_binpkg::writer::WriteOptions;
 use strata_binpkg::{Binpkg, Compression, Format, PackagesIndex};
+use strata_testtools::portage_made_dir;
 
 fn root() -> PathBuf {
-    let p = std::env::var_os("STRATA_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    let r = p.join("data/portage-made/root-after-upgrade");
-    assert!(r.is_dir(), "shared data missing at {}", r.display());
-    r
+    portage_made_dir().join("root-after-upgrade")
 }
 
 fn opts(format: Format, config: ConfigPolicy) -> QuickpkgOptions {

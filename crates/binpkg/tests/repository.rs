@@ -17,21 +17,10 @@ use strata_repo::contents::EntryKind;
 use strata_repo::domain::OpenOptions;
 use strata_repo::{DomainRepos, MatchOptions, Package, Repository};
 use strata_restrict::{Attr, AttrValue, PackageAttrs, parse_target};
-
-fn shared() -> PathBuf {
-    let p = std::env::var_os("STRATA_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    assert!(
-        p.join("data/portage-made").is_dir(),
-        "shared data missing at {} (set STRATA_SHARED)",
-        p.display()
-    );
-    p.canonicalize().unwrap()
-}
+use strata_testtools::{copy_tree, portage_made_dir};
 
 fn made(rel: &str) -> PathBuf {
-    shared().join("data/portage-made").join(rel)
+    portage_made_dir().join(rel)
 }
 
 const PKGDIRS: &[&str] = &[
@@ -61,18 +50,6 @@ fn portage_index(dir: &Path) -> (Block, Vec<Block>) {
         dir.display()
     );
     (header, pkgs)
-}
-
-fn copy_tree(src: &Path, dst: &Path) {
-    fs::create_dir_all(dst).unwrap();
-    for e in fs::read_dir(src).unwrap().flatten() {
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &to);
-        } else {
-            fs::copy(e.path(), &to).unwrap();
-        }
-    }
 }
 
 /// A copy of a PKGDIR whose files have the mtimes the index records (as on the machine

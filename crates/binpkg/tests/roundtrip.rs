@@ -11,14 +11,10 @@ use strata_binpkg::image::{EntryKind, ImageEntry, Limits};
 use strata_binpkg::pkgdir;
 use strata_binpkg::writer::{IncludeAll, RECORD_SIZE, WriteOptions, write_binpkg};
 use strata_binpkg::{Binpkg, Compression, Format, Metadata, PackagesIndex};
+use strata_testtools::portage_made_dir;
 
 fn made(rel: &str) -> PathBuf {
-    let p = std::env::var_os("STRATA_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    let d = p.join("data/portage-made");
-    assert!(d.is_dir(), "shared data missing at {}", d.display());
-    d.join(rel)
+    portage_made_dir().join(rel)
 }
 
 fn shape(entries: Vec<ImageEntry>) -> BTreeMap<PathBuf, (EntryKind, u32)> {
