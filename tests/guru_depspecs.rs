@@ -6,6 +6,7 @@ use std::path::Path;
 
 use strata_atom::Eapi;
 use strata_atom::depspec::{DepKind, DepSpec};
+use strata_testtools::{guru_dir, md5_cache_files, parse_md5_cache};
 
 /// The keys checked, with their kinds (all dependency-style md5-cache keys).
 fn kind_of(key: &str) -> Option<DepKind> {
@@ -18,11 +19,7 @@ fn check_entry(path: &Path, failures: &mut Vec<String>) -> usize {
         fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let mut eapi_text = "";
     let mut values = Vec::new();
-    // Minimal md5-cache reading: split each line at its first '='.
-    for line in text.lines() {
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
+    for (key, value) in parse_md5_cache(&text) {
         if key == "EAPI" {
             eapi_text = value;
         } else if let Some(kind) = kind_of(key) {
@@ -60,25 +57,11 @@ fn check_entry(path: &Path, failures: &mut Vec<String>) -> usize {
 
 #[test]
 fn every_guru_depspec_parses_and_round_trips() {
-    let cache = strata_tests::shared_dir().join("data/repos/guru/metadata/md5-cache");
-    let mut categories: Vec<_> = fs::read_dir(&cache)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", cache.display()))
-        .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    categories.sort();
     let mut failures = Vec::new();
     let (mut entries, mut values) = (0, 0);
-    for category in categories {
-        let mut files: Vec<_> = fs::read_dir(&category)
-            .expect("category directory")
-            .map(|e| e.expect("directory entry").path())
-            .collect();
-        files.sort();
-        for file in files {
-            entries += 1;
-            values += check_entry(&file, &mut failures);
-        }
+    for (_, _, file) in md5_cache_files(&guru_dir()) {
+        entries += 1;
+        values += check_entry(&file, &mut failures);
     }
     assert!(
         failures.is_empty(),
