@@ -5,24 +5,7 @@
 use strata_atom::Eapi;
 use strata_atom::atom::{Atom, AtomOptions, MatchTarget, UseFlags, UseSet};
 use strata_atom::cpv::Cpv;
-
-/// Splits a vector line into fields; `"..."` keeps spaces and `""` is the empty string.
-fn fields(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = line.trim();
-    while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix('"') {
-            let end = r.find('"').expect("unterminated quote");
-            out.push(r[..end].to_owned());
-            rest = r[end + 1..].trim_start();
-        } else {
-            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            out.push(rest[..end].to_owned());
-            rest = rest[end..].trim_start();
-        }
-    }
-    out
-}
+use strata_tests::fields;
 
 /// The parse options an EAPI field stands for.
 fn options(spec: &str, line: usize) -> Vec<AtomOptions> {

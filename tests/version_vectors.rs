@@ -7,24 +7,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
 use strata_atom::version::{Version, is_valid_version};
-
-/// Splits a vector line into fields; `"..."` keeps spaces and `""` is the empty string.
-fn fields(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = line.trim();
-    while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix('"') {
-            let end = r.find('"').expect("unterminated quote");
-            out.push(r[..end].to_owned());
-            rest = r[end + 1..].trim_start();
-        } else {
-            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            out.push(rest[..end].to_owned());
-            rest = rest[end..].trim_start();
-        }
-    }
-    out
-}
+use strata_tests::fields;
 
 fn v(s: &str, line: usize) -> Version {
     Version::parse(s).unwrap_or_else(|e| panic!("line {line}: {s:?} should parse: {e}"))
