@@ -64,26 +64,42 @@ pub fn write_guru_config(extra: &[(&str, &str)]) -> GuruConfig {
 pub fn write_config_dir(gentoo: &Path, guru: &Path, extra: &[(&str, &str)]) -> GuruConfig {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("creating a temp dir: {e}"));
     let config = GuruConfig { dir };
-    let etc = config.etc_portage();
-    write_file(
-        &etc,
-        "repos.conf",
-        &format!(
-            "[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = {}\n\n[guru]\nlocation = {}\n",
-            gentoo.display(),
-            guru.display()
-        ),
-    );
-    write_file(
-        &etc,
-        "make.conf",
+    let etc = write_portage_config(
+        config.path(),
+        &[("gentoo", gentoo), ("guru", guru)],
         "ACCEPT_KEYWORDS=\"amd64 ~amd64\"\nACCEPT_LICENSE=\"*\"\n",
+        &gentoo_stub_dir().join("profiles/default/linux/amd64"),
     );
-    let profile = gentoo_stub_dir().join("profiles/default/linux/amd64");
-    std::os::unix::fs::symlink(&profile, config.make_profile())
-        .unwrap_or_else(|e| panic!("linking make.profile to {}: {e}", profile.display()));
     for (rel, content) in extra {
         write_file(&etc, rel, content);
     }
     config
+}
+
+/// Writes a Portage config under the config root `root` and returns its `etc/portage`:
+/// `repos.conf` with `[DEFAULT] main-repo =` the first of `repos` (`(name, location)`)
+/// and one section per repository, `make.conf` with `make_conf`, and `make.profile` as a
+/// symlink to `profile`.
+///
+/// # Panics
+/// When `repos` is empty, or on any I/O error (an existing `make.profile`, say).
+pub fn write_portage_config(
+    root: &Path,
+    repos: &[(&str, &Path)],
+    make_conf: &str,
+    profile: &Path,
+) -> PathBuf {
+    let etc = root.join("etc/portage");
+    let (main, _) = repos
+        .first()
+        .expect("write_portage_config needs a repository");
+    let mut repos_conf = format!("[DEFAULT]\nmain-repo = {main}\n");
+    for (name, location) in repos {
+        repos_conf.push_str(&format!("\n[{name}]\nlocation = {}\n", location.display()));
+    }
+    write_file(&etc, "repos.conf", &repos_conf);
+    write_file(&etc, "make.conf", make_conf);
+    std::os::unix::fs::symlink(profile, etc.join("make.profile"))
+        .unwrap_or_else(|e| panic!("linking make.profile to {}: {e}", profile.display()));
+    etc
 }

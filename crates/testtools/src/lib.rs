@@ -4,7 +4,7 @@
 //! - where the shared data lives: [`shared_dir`] (honours `STRATA_SHARED`), [`guru_dir`],
 //!   [`gentoo_stub_dir`], [`portage_made_dir`];
 //! - a generated Portage config dir for gentoo-stub + GURU: [`write_guru_config`],
-//!   [`GuruConfig`];
+//!   [`GuruConfig`]; or for any repositories and profile: [`write_portage_config`];
 //! - writing and copying files: [`write_file`], [`copy_tree`];
 //! - a minimal md5-cache reader independent of the crates under test:
 //!   [`md5_cache_files`], [`parse_md5_cache`], [`read_md5_cache`].
@@ -28,7 +28,7 @@ mod md5_cache;
 mod paths;
 mod tree;
 
-pub use config::{GuruConfig, write_config_dir, write_guru_config};
+pub use config::{GuruConfig, write_config_dir, write_guru_config, write_portage_config};
 pub use md5_cache::{md5_cache_files, parse_md5_cache, read_md5_cache};
 pub use paths::{gentoo_stub_dir, guru_dir, portage_made_dir, shared_dir};
 pub use tree::{copy_tree, write_file};

@@ -4,6 +4,7 @@
 use strata_testtools::{
     copy_tree, gentoo_stub_dir, guru_dir, md5_cache_files, parse_md5_cache, portage_made_dir,
     read_md5_cache, shared_dir, write_config_dir, write_file, write_guru_config,
+    write_portage_config,
 };
 
 #[test]
@@ -83,5 +84,29 @@ fn md5_cache_reader_on_guru() {
     assert_eq!(
         parse_md5_cache("A=1=2\nnoeq\nB=\n"),
         [("A", "1=2"), ("B", "")]
+    );
+}
+
+#[test]
+fn portage_config_for_any_repos() {
+    let tmp = tempfile::tempdir().unwrap();
+    let etc = write_portage_config(
+        tmp.path(),
+        &[("main", "/r/main".as_ref()), ("other", "/r/other".as_ref())],
+        "ACCEPT_LICENSE=\"*\"\n",
+        "/p/leaf".as_ref(),
+    );
+    assert_eq!(etc, tmp.path().join("etc/portage"));
+    assert_eq!(
+        std::fs::read_to_string(etc.join("repos.conf")).unwrap(),
+        "[DEFAULT]\nmain-repo = main\n\n[main]\nlocation = /r/main\n\n[other]\nlocation = /r/other\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(etc.join("make.conf")).unwrap(),
+        "ACCEPT_LICENSE=\"*\"\n"
+    );
+    assert_eq!(
+        std::fs::read_link(etc.join("make.profile")).unwrap(),
+        std::path::Path::new("/p/leaf")
     );
 }
