@@ -36,35 +36,28 @@ pub struct OpenedIndex {
 
 /// Whether the search index answers restrictions on `attr`.
 pub fn index_answers(attr: Attr) -> bool {
-    matches!(
-        attr,
-        Attr::Category
-            | Attr::Package
-            | Attr::Version
-            | Attr::Fullver
-            | Attr::Revision
-            | Attr::Key
-            | Attr::Cpv
-            | Attr::Repo
-            | Attr::Slot
-            | Attr::Subslot
-            | Attr::Eapi
-            | Attr::Description
-            | Attr::LongDescription
-            | Attr::Homepage
-            | Attr::License
-            | Attr::Keywords
-            | Attr::Iuse
-            | Attr::Inherited
-            | Attr::Maintainers
-            | Attr::MaintainerEmails
-            | Attr::MaintainerNames
-            | Attr::Depend
-            | Attr::Rdepend
-            | Attr::Pdepend
-            | Attr::Bdepend
-            | Attr::Idepend
-    )
+    names_only(attr)
+        || matches!(
+            attr,
+            Attr::Slot
+                | Attr::Subslot
+                | Attr::Eapi
+                | Attr::Description
+                | Attr::LongDescription
+                | Attr::Homepage
+                | Attr::License
+                | Attr::Keywords
+                | Attr::Iuse
+                | Attr::Inherited
+                | Attr::Maintainers
+                | Attr::MaintainerEmails
+                | Attr::MaintainerNames
+                | Attr::Depend
+                | Attr::Rdepend
+                | Attr::Pdepend
+                | Attr::Bdepend
+                | Attr::Idepend
+        )
 }
 
 fn names_only(attr: Attr) -> bool {
