@@ -316,17 +316,24 @@ fn packed_metadata(meta: &Metadata) -> Result<Metadata> {
     Ok(out)
 }
 
+/// The ustar header of a regular 0644 file owned by uid/gid 0, of `size` bytes: every
+/// `metadata/<KEY>` entry and every gpkg member is written with one.
+fn regular_member_header(size: u64, mtime: u64) -> tar::Header {
+    let mut h = tar::Header::new_ustar();
+    h.set_mode(0o644);
+    h.set_mtime(mtime);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_size(size);
+    h
+}
+
 /// Writes the metadata tar (`metadata/<KEY>` entries, no directory entry) to `w`.
 pub fn write_metadata_tar<W: Write>(w: W, meta: &Metadata, mtime: u64) -> Result<W> {
     let mut b = tar::Builder::new(Counting::new(w));
     for (k, v) in meta.iter() {
-        let mut h = tar::Header::new_ustar();
-        h.set_mode(0o644);
-        h.set_mtime(mtime);
-        h.set_uid(0);
-        h.set_gid(0);
-        h.set_entry_type(tar::EntryType::Regular);
-        h.set_size(v.len() as u64);
+        let mut h = regular_member_header(v.len() as u64, mtime);
         b.append_data(&mut h, format!("metadata/{k}"), v)?;
     }
     Ok(b.into_inner()?.pad_to_record()?)
@@ -410,12 +417,7 @@ fn write_xpak_into(
         out.flush()?;
     }
     let seg = xpak::encode(meta);
-    let len = u32::try_from(seg.len()).map_err(|_| Error::LimitExceeded {
-        entry: "xpak segment".into(),
-        what: "xpak length",
-        limit: u64::from(u32::MAX),
-        actual: seg.len() as u64,
-    })?;
+    let len = xpak::segment_len(&seg)?;
     file.write_all(&seg)?;
     file.write_all(&xpak::trailer(len)[8..])?;
     Ok(())
@@ -481,13 +483,7 @@ fn write_gpkg_into(
         &mut *file,
     )));
     let member = |b: &mut tar::Builder<_>, name: &str, size: u64, data: &mut dyn Read| {
-        let mut h = tar::Header::new_ustar();
-        h.set_mode(0o644);
-        h.set_mtime(mtime);
-        h.set_uid(0);
-        h.set_gid(0);
-        h.set_entry_type(tar::EntryType::Regular);
-        h.set_size(size);
+        let mut h = regular_member_header(size, mtime);
         b.append_data(&mut h, format!("{dir_name}/{name}"), data)
     };
     member(&mut out, MARKER, 0, &mut io::empty())?;

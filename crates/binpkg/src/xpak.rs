@@ -149,6 +149,17 @@ pub fn encode(meta: &Metadata) -> Vec<u8> {
     out
 }
 
+/// The length of an encoded segment as the trailer records it (32 bits); a segment too
+/// long for that is an error.
+pub(crate) fn segment_len(seg: &[u8]) -> Result<u32> {
+    u32::try_from(seg.len()).map_err(|_| Error::LimitExceeded {
+        entry: "xpak segment".into(),
+        what: "xpak length",
+        limit: u64::from(u32::MAX),
+        actual: seg.len() as u64,
+    })
+}
+
 /// The 16-byte binpkg trailer for a segment of `xpak_len` bytes.
 pub fn trailer(xpak_len: u32) -> [u8; 16] {
     let mut t = [0u8; 16];
@@ -359,12 +370,7 @@ pub fn rewrite_metadata(path: &std::path::Path, meta: &Metadata) -> Result<()> {
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let layout = locate(&mut file).map_err(in_file)?;
     let seg = encode(meta);
-    let len = u32::try_from(seg.len()).map_err(|_| Error::LimitExceeded {
-        entry: "xpak segment".into(),
-        what: "xpak length",
-        limit: u64::from(u32::MAX),
-        actual: seg.len() as u64,
-    })?;
+    let len = segment_len(&seg)?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
