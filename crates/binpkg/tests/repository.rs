@@ -17,7 +17,7 @@ use strata_repo::contents::EntryKind;
 use strata_repo::domain::OpenOptions;
 use strata_repo::{DomainRepos, MatchOptions, Package, Repository};
 use strata_restrict::{Attr, AttrValue, PackageAttrs, parse_target};
-use strata_testtools::{copy_tree, portage_made_dir};
+use strata_testtools::{copy_tree, portage_made_dir, write_portage_config};
 
 fn made(rel: &str) -> PathBuf {
     portage_made_dir().join(rel)
@@ -511,29 +511,15 @@ fn a_broken_index_falls_back_to_the_files() {
 /// The domain of a config dir over refrepo with `PKGDIR=pkgdir` and `extra` make.conf
 /// lines, its repositories opened with the binary factory.
 fn domain_repos(cfg: &Path, pkgdir: &Path, extra: &str) -> DomainRepos {
-    let etc = cfg.join("etc/portage");
-    fs::create_dir_all(&etc).unwrap();
-    fs::write(
-        etc.join("repos.conf"),
-        format!(
-            "[DEFAULT]\nmain-repo = refrepo\n\n[refrepo]\nlocation = {}\n",
-            made("refrepo").display()
-        ),
-    )
-    .unwrap();
-    fs::write(
-        etc.join("make.conf"),
-        format!(
+    write_portage_config(
+        cfg,
+        &[("refrepo", &made("refrepo"))],
+        &format!(
             "ACCEPT_LICENSE=\"*\"\nPKGDIR=\"{}\"\n{extra}",
             pkgdir.display()
         ),
-    )
-    .unwrap();
-    std::os::unix::fs::symlink(
-        made("refrepo/profiles/default/linux/amd64"),
-        etc.join("make.profile"),
-    )
-    .unwrap();
+        &made("refrepo/profiles/default/linux/amd64"),
+    );
     let opts = strata_config::portage::PortageOptions::new(cfg, &made("root-after-install"));
     let loaded = strata_config::load::load_config(
         strata_config::classes::builtin_registry(),

@@ -14,7 +14,7 @@ use strata_config::load::{ConfigSource, LoadedConfig, load_config};
 use strata_config::portage::PortageOptions;
 use strata_config::use_flags::UseSource;
 use strata_config::visibility::Hidden;
-use strata_testtools::write_file;
+use strata_testtools::{write_file, write_portage_config};
 
 /// A repository `test` with a three-level profile, and a config root using it.
 fn fixture(make_conf: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
@@ -82,17 +82,12 @@ fn fixture(make_conf: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
         "USE=\"e\"\nFEATURES=\"-sandbox userpriv\"\n",
     );
     write_file(&r, "profiles/leaf/eapi", "8\n");
-    let etc = dir.path().join("etc/portage");
-    write_file(
-        &etc,
-        "repos.conf",
-        &format!(
-            "[DEFAULT]\nmain-repo = test\n[test]\nlocation = {}\n",
-            r.display()
-        ),
+    let etc = write_portage_config(
+        dir.path(),
+        &[("test", &r)],
+        make_conf,
+        &r.join("profiles/leaf"),
     );
-    write_file(&etc, "make.conf", make_conf);
-    std::os::unix::fs::symlink(r.join("profiles/leaf"), etc.join("make.profile")).unwrap();
     for (rel, content) in extra {
         write_file(&etc, rel, content);
     }

@@ -7,27 +7,18 @@ mod common;
 use strata_repo::domain::OpenOptions;
 use strata_repo::{DomainRepos, MatchOptions, Repository};
 use strata_restrict::{Attr, parse_target, query};
-use strata_testtools::{portage_made_dir, write_file};
+use strata_testtools::{portage_made_dir, write_file, write_portage_config};
 
 #[test]
 fn installed_packages_get_maintainers_from_their_source_repo() {
     let made = portage_made_dir();
     let cfg = tempfile::tempdir().unwrap();
-    let etc = cfg.path().join("etc/portage");
-    write_file(
-        &etc,
-        "repos.conf",
-        &format!(
-            "[DEFAULT]\nmain-repo = refrepo\n\n[refrepo]\nlocation = {}\n",
-            made.join("refrepo").display()
-        ),
+    write_portage_config(
+        cfg.path(),
+        &[("refrepo", &made.join("refrepo"))],
+        "ACCEPT_LICENSE=\"*\"\n",
+        &made.join("refrepo/profiles/default/linux/amd64"),
     );
-    write_file(&etc, "make.conf", "ACCEPT_LICENSE=\"*\"\n");
-    std::os::unix::fs::symlink(
-        made.join("refrepo/profiles/default/linux/amd64"),
-        etc.join("make.profile"),
-    )
-    .unwrap();
     let d = common::domain(cfg.path(), &made.join("root-after-install"));
     let repos = DomainRepos::open(
         d,
@@ -115,22 +106,12 @@ fn a_repository_that_cannot_be_opened_is_skipped_with_its_reason() {
     let broken = cfg.path().join("broken");
     write_file(&broken, "profiles/repo_name", "broken\n");
     write_file(&broken, "metadata/layout.conf", "masters = nonexistent\n");
-    let etc = cfg.path().join("etc/portage");
-    write_file(
-        &etc,
-        "repos.conf",
-        &format!(
-            "[DEFAULT]\nmain-repo = refrepo\n\n[refrepo]\nlocation = {}\n\n[broken]\nlocation = {}\n",
-            made.join("refrepo").display(),
-            broken.display()
-        ),
+    write_portage_config(
+        cfg.path(),
+        &[("refrepo", &made.join("refrepo")), ("broken", &broken)],
+        "ACCEPT_LICENSE=\"*\"\n",
+        &made.join("refrepo/profiles/default/linux/amd64"),
     );
-    write_file(&etc, "make.conf", "ACCEPT_LICENSE=\"*\"\n");
-    std::os::unix::fs::symlink(
-        made.join("refrepo/profiles/default/linux/amd64"),
-        etc.join("make.profile"),
-    )
-    .unwrap();
     let d = common::domain(cfg.path(), &made.join("root-after-install"));
     let repos = DomainRepos::open(d, &OpenOptions::default()).unwrap();
     let ids: Vec<&str> = repos.source.iter().map(|r| r.id()).collect();
