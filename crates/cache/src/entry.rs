@@ -45,35 +45,17 @@ pub const DEP_KEYS: [&str; 5] = ["DEPEND", "RDEPEND", "PDEPEND", "BDEPEND", "IDE
 /// A field name: the well-known ones are not allocated.
 pub(crate) type Key = Cow<'static, str>;
 
-/// Every key this crate knows by name, for [`Key`] sharing.
-const STATIC_KEYS: &[&str] = &[
-    "BDEPEND",
-    "DEFINED_PHASES",
-    "DEPEND",
-    "DESCRIPTION",
-    "EAPI",
-    "HOMEPAGE",
-    "IDEPEND",
-    "INHERIT",
-    "INHERITED",
-    "IUSE",
-    "KEYWORDS",
-    "LICENSE",
-    "PDEPEND",
-    "PROPERTIES",
-    "RDEPEND",
-    "REQUIRED_USE",
-    "RESTRICT",
-    "SLOT",
-    "SRC_URI",
-    ECLASSES_KEY,
-    MD5_KEY,
-    MTIME_KEY,
-];
+/// The bookkeeping keys, which with [`METADATA_KEYS`] are every key this crate knows by
+/// name, for [`Key`] sharing.
+const BOOKKEEPING_KEYS: [&str; 3] = [ECLASSES_KEY, MD5_KEY, MTIME_KEY];
 
 /// The shared static string when `key` is well known, else an owned copy.
 pub(crate) fn make_key(key: &str) -> Key {
-    match STATIC_KEYS.iter().find(|k| **k == key) {
+    match METADATA_KEYS
+        .iter()
+        .chain(&BOOKKEEPING_KEYS)
+        .find(|k| **k == key)
+    {
         Some(k) => Cow::Borrowed(k),
         None => Cow::Owned(key.to_owned()),
     }
