@@ -1,6 +1,7 @@
 //! The domain over the real gentoo-stub + GURU data.
 #![allow(clippy::unwrap_used)]
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use strata_atom::cpv::Cpv;
@@ -30,9 +31,14 @@ fn visibility(d: &Domain, cpv: &str) -> Vec<Hidden> {
             .join(cpv.category())
             .join(cpv.pf()),
     );
+    d.visibility(&guru_package(&cpv, &e))
+}
+
+/// The package `cpv` of GURU, described by its md5-cache entry `e`.
+fn guru_package<'a>(cpv: &'a Cpv, e: &'a BTreeMap<String, String>) -> PackageInfo<'a> {
     let get = |k: &str| e.get(k).map(String::as_str).unwrap_or("");
-    d.visibility(&PackageInfo {
-        cpv: &cpv,
+    PackageInfo {
+        cpv,
         slot: get("SLOT"),
         repo: "guru",
         keywords: get("KEYWORDS"),
@@ -42,7 +48,7 @@ fn visibility(d: &Domain, cpv: &str) -> Vec<Hidden> {
         properties: get("PROPERTIES"),
         restrict: get("RESTRICT"),
         build_id: None,
-    })
+    }
 }
 
 #[test]
@@ -150,18 +156,7 @@ fn every_guru_cache_entry_evaluates() {
         let e = read_md5_cache(&path);
         let cpv = Cpv::from_category_pf(&category, &pf).unwrap();
         let get = |k: &str| e.get(k).map(String::as_str).unwrap_or("");
-        let pkg = PackageInfo {
-            cpv: &cpv,
-            slot: get("SLOT"),
-            repo: "guru",
-            keywords: get("KEYWORDS"),
-            license: get("LICENSE"),
-            eapi: get("EAPI"),
-            iuse: get("IUSE"),
-            properties: get("PROPERTIES"),
-            restrict: get("RESTRICT"),
-            build_id: None,
-        };
+        let pkg = guru_package(&cpv, &e);
         let hidden = d.visibility(&pkg);
         total += 1;
         if hidden.is_empty() {
