@@ -95,18 +95,29 @@ pub enum ImagePrefix {
     Image,
 }
 
+/// An error naming `entry` when `actual` is over `limit`.
+fn within_limit(entry: &str, what: &'static str, limit: u64, actual: u64) -> Result<()> {
+    if actual > limit {
+        return Err(Error::LimitExceeded {
+            entry: entry.to_owned(),
+            what,
+            limit,
+            actual,
+        });
+    }
+    Ok(())
+}
+
 /// Normalises an archive member name into a relative path, refusing absolute names,
 /// `..` components and names outside the prefix. `None` means the image root itself.
 fn relative_name(raw: &[u8], prefix: ImagePrefix, limits: &Limits) -> Result<Option<PathBuf>> {
     let shown = || String::from_utf8_lossy(raw).into_owned();
-    if raw.len() > limits.max_path_len {
-        return Err(Error::LimitExceeded {
-            entry: shown(),
-            what: "path length",
-            limit: limits.max_path_len as u64,
-            actual: raw.len() as u64,
-        });
-    }
+    within_limit(
+        &String::from_utf8_lossy(raw),
+        "path length",
+        limits.max_path_len as u64,
+        raw.len() as u64,
+    )?;
     if raw.contains(&0) {
         return Err(Error::UnsafeEntry {
             entry: shown(),
@@ -229,14 +240,7 @@ pub(crate) fn walk<R: Read>(
         let raw = entry.path_bytes().into_owned();
         let shown = String::from_utf8_lossy(&raw).into_owned();
         count += 1;
-        if count > limits.max_entries {
-            return Err(Error::LimitExceeded {
-                entry: shown,
-                what: "entry count",
-                limit: limits.max_entries,
-                actual: count,
-            });
-        }
+        within_limit(&shown, "entry count", limits.max_entries, count)?;
         let Some(rel) = relative_name(&raw, prefix, limits)? else {
             continue;
         };
@@ -247,23 +251,9 @@ pub(crate) fn walk<R: Read>(
         let kind = match ty {
             tar::EntryType::Directory => EntryKind::Dir,
             tar::EntryType::Regular | tar::EntryType::Continuous => {
-                if size > limits.max_file_size {
-                    return Err(Error::LimitExceeded {
-                        entry: shown,
-                        what: "file size",
-                        limit: limits.max_file_size,
-                        actual: size,
-                    });
-                }
+                within_limit(&shown, "file size", limits.max_file_size, size)?;
                 total = total.saturating_add(size);
-                if total > limits.max_total_size {
-                    return Err(Error::LimitExceeded {
-                        entry: shown,
-                        what: "total image size",
-                        limit: limits.max_total_size,
-                        actual: total,
-                    });
-                }
+                within_limit(&shown, "total image size", limits.max_total_size, total)?;
                 EntryKind::File { size }
             }
             tar::EntryType::Symlink => {
