@@ -2,26 +2,18 @@
 //! (`shared/data/portage-made`): every binpkg and every `Packages` index.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use common::{PKGDIRS, made};
 use strata_binpkg::hashing::Hasher;
 use strata_binpkg::image::{EntryKind, Limits};
 use strata_binpkg::pkgdir::{self, index_entry};
 use strata_binpkg::{Binpkg, Format, PackagesIndex, read_metadata};
-use strata_testtools::portage_made_dir;
-
-fn made(rel: &str) -> PathBuf {
-    portage_made_dir().join(rel)
-}
-
-const PKGDIRS: &[&str] = &[
-    "pkgdir-gpkg-zstd",
-    "pkgdir-xpak-bzip2",
-    "pkgdir-xpak-legacy",
-];
 
 fn index_of(dir: &Path) -> PackagesIndex {
     PackagesIndex::parse(&fs::read_to_string(dir.join("Packages")).unwrap()).unwrap()

@@ -2,19 +2,21 @@
 //! (`root-after-upgrade`, where the admin edited /etc/hello.conf).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use common::made;
 use strata_binpkg::image::Limits;
 use strata_binpkg::quickpkg::{QuickpkgOptions, quickpkg};
 use strata_binpkg::vdb_entry::{ConfigPolicy, ConfigProtect, ContentsKind, VdbEntry};
 use strata_binpkg::writer::WriteOptions;
 use strata_binpkg::{Binpkg, Compression, Format, PackagesIndex};
-use strata_testtools::portage_made_dir;
 
 fn root() -> PathBuf {
-    portage_made_dir().join("root-after-upgrade")
+    made("root-after-upgrade")
 }
 
 fn opts(format: Format, config: ConfigPolicy) -> QuickpkgOptions {

@@ -4,12 +4,15 @@
 //! reading never writes.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use common::{PKGDIRS, made};
 use strata_atom::cpv::Cpv;
 use strata_binpkg::repository::DEFAULT_ID;
 use strata_binpkg::{BinpkgRepo, BinpkgRepoFactory, BinpkgRepoOptions, PackagesIndex};
@@ -17,17 +20,7 @@ use strata_repo::contents::EntryKind;
 use strata_repo::domain::OpenOptions;
 use strata_repo::{DomainRepos, MatchOptions, Package, Repository};
 use strata_restrict::{Attr, AttrValue, PackageAttrs, parse_target};
-use strata_testtools::{copy_tree, portage_made_dir, write_portage_config};
-
-fn made(rel: &str) -> PathBuf {
-    portage_made_dir().join(rel)
-}
-
-const PKGDIRS: &[&str] = &[
-    "pkgdir-gpkg-zstd",
-    "pkgdir-xpak-bzip2",
-    "pkgdir-xpak-legacy",
-];
+use strata_testtools::{copy_tree, write_portage_config};
 
 /// Portage's index, parsed by a few lines of code independent of the crate's parser:
 /// (header, blocks of `KEY: value`).

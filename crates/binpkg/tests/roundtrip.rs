@@ -3,19 +3,17 @@
 //! we write with Portage's files.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use common::made;
 use strata_binpkg::image::{EntryKind, ImageEntry, Limits};
 use strata_binpkg::pkgdir;
 use strata_binpkg::writer::{IncludeAll, RECORD_SIZE, WriteOptions, write_binpkg};
 use strata_binpkg::{Binpkg, Compression, Format, Metadata, PackagesIndex};
-use strata_testtools::portage_made_dir;
-
-fn made(rel: &str) -> PathBuf {
-    portage_made_dir().join(rel)
-}
 
 fn shape(entries: Vec<ImageEntry>) -> BTreeMap<PathBuf, (EntryKind, u32)> {
     entries
