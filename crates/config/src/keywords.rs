@@ -3,15 +3,7 @@
 /// Stacks accept-keyword tokens incrementally: `-*` clears, `-X` removes X.
 pub fn stack_accept_keywords<'a>(tokens: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut acc: Vec<String> = Vec::new();
-    for tok in tokens {
-        if tok == "-*" {
-            acc.clear();
-        } else if let Some(rest) = tok.strip_prefix('-') {
-            acc.retain(|t| t != rest);
-        } else if !acc.iter().any(|t| t == tok) {
-            acc.push(tok.to_string());
-        }
-    }
+    crate::settings::apply_incremental_tokens(&mut acc, tokens);
     acc
 }
 

@@ -131,9 +131,18 @@ impl Settings {
     }
 }
 
-/// Applies incremental tokens to `acc`: `-*` clears, `-X` removes X, `X` adds it once.
+/// Applies the incremental tokens of `value` (whitespace-separated) to `acc`: `-*` clears,
+/// `-X` removes X, `X` adds it once.
 pub fn apply_incremental(acc: &mut Vec<String>, value: &str) {
-    for tok in value.split_whitespace() {
+    apply_incremental_tokens(acc, value.split_whitespace());
+}
+
+/// Applies incremental tokens to `acc`: `-*` clears, `-X` removes X, `X` adds it once.
+pub fn apply_incremental_tokens<'a>(
+    acc: &mut Vec<String>,
+    tokens: impl IntoIterator<Item = &'a str>,
+) {
+    for tok in tokens {
         if tok == "-*" {
             acc.clear();
         } else if let Some(rest) = tok.strip_prefix('-') {
