@@ -5,7 +5,7 @@
 use strata_atom::Eapi;
 use strata_atom::atom::{Atom, AtomOptions, MatchTarget, UseFlags, UseSet};
 use strata_atom::cpv::Cpv;
-use strata_tests::fields;
+use strata_tests::vector_cases;
 
 /// The parse options an EAPI field stands for.
 fn options(spec: &str, line: usize) -> Vec<AtomOptions> {
@@ -118,16 +118,8 @@ fn check_match(f: &[String], line: usize) {
 
 #[test]
 fn atom_vectors() {
-    let path = strata_tests::vectors_dir().join("atom.txt");
-    let text = std::fs::read_to_string(&path).expect("read atom vectors");
     let mut cases = 0;
-    for (i, raw) in text.lines().enumerate() {
-        let line = i + 1;
-        let trimmed = raw.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let f = fields(trimmed);
+    for (line, f) in vector_cases("atom.txt") {
         match f[0].as_str() {
             "valid" => {
                 for o in options(&f[1], line) {

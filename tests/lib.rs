@@ -28,3 +28,20 @@ pub fn fields(line: &str) -> Vec<String> {
     }
     out
 }
+
+/// The cases of the vector file `name` (in [`vectors_dir`]): every line that is neither
+/// blank nor a `#` comment, as (1-based line number, [`fields`]).
+///
+/// # Panics
+/// When the file cannot be read or a line has an unterminated quote.
+pub fn vector_cases(name: &str) -> Vec<(usize, Vec<String>)> {
+    let path = vectors_dir().join(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    text.lines()
+        .enumerate()
+        .map(|(i, raw)| (i + 1, raw.trim()))
+        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+        .map(|(n, line)| (n, fields(line)))
+        .collect()
+}

@@ -7,7 +7,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
 use strata_atom::version::{Version, is_valid_version};
-use strata_tests::fields;
+use strata_tests::vector_cases;
 
 fn v(s: &str, line: usize) -> Version {
     Version::parse(s).unwrap_or_else(|e| panic!("line {line}: {s:?} should parse: {e}"))
@@ -30,16 +30,8 @@ fn check_order(a: &Version, b: &Version, want: Ordering, line: usize) {
 
 #[test]
 fn version_vectors() {
-    let path = strata_tests::vectors_dir().join("version.txt");
-    let text = std::fs::read_to_string(&path).expect("read version vectors");
     let mut cases = 0;
-    for (i, raw) in text.lines().enumerate() {
-        let line = i + 1;
-        let trimmed = raw.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let f = fields(trimmed);
+    for (line, f) in vector_cases("version.txt") {
         match f[0].as_str() {
             "valid" => {
                 let x = v(&f[1], line);
