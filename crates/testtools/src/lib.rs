@@ -6,6 +6,7 @@
 //! - a generated Portage config dir for gentoo-stub + GURU: [`write_guru_config`],
 //!   [`GuruConfig`]; or for any repositories and profile: [`write_portage_config`];
 //! - writing and copying files: [`write_file`], [`copy_tree`];
+//! - tree oracles: [`snapshot`] (to show nothing was written), [`walk_ebuilds`];
 //! - a minimal md5-cache reader independent of the crates under test:
 //!   [`md5_cache_files`], [`parse_md5_cache`], [`read_md5_cache`].
 //!
@@ -26,9 +27,11 @@
 mod config;
 mod md5_cache;
 mod paths;
+mod snapshot;
 mod tree;
 
 pub use config::{GuruConfig, write_config_dir, write_guru_config, write_portage_config};
 pub use md5_cache::{md5_cache_files, parse_md5_cache, read_md5_cache};
 pub use paths::{gentoo_stub_dir, guru_dir, portage_made_dir, shared_dir};
+pub use snapshot::{PathState, snapshot, walk_ebuilds};
 pub use tree::{copy_tree, write_file};

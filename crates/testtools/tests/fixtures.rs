@@ -3,8 +3,8 @@
 
 use strata_testtools::{
     copy_tree, gentoo_stub_dir, guru_dir, md5_cache_files, parse_md5_cache, portage_made_dir,
-    read_md5_cache, shared_dir, write_config_dir, write_file, write_guru_config,
-    write_portage_config,
+    read_md5_cache, shared_dir, snapshot, walk_ebuilds, write_config_dir, write_file,
+    write_guru_config, write_portage_config,
 };
 
 #[test]
@@ -109,4 +109,23 @@ fn portage_config_for_any_repos() {
         std::fs::read_link(etc.join("make.profile")).unwrap(),
         std::path::Path::new("/p/leaf")
     );
+}
+
+#[test]
+fn walk_ebuilds_and_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_file(tmp.path(), "cat/pkg/pkg-1.ebuild", "");
+    write_file(tmp.path(), "cat/pkg/pkg-2.ebuild", "");
+    write_file(tmp.path(), "cat/pkg/metadata.xml", "");
+    write_file(tmp.path(), ".git/x/y-1.ebuild", "");
+    write_file(tmp.path(), "other/top.ebuild", "");
+    assert_eq!(walk_ebuilds(tmp.path()), ["cat/pkg-1", "cat/pkg-2"]);
+    assert!(walk_ebuilds(&guru_dir()).len() >= 3751);
+
+    let before = snapshot(tmp.path());
+    assert!(before.contains_key(tmp.path()));
+    assert_eq!(before[&tmp.path().join("cat/pkg/pkg-1.ebuild")].2, b"");
+    assert_eq!(before, snapshot(tmp.path()));
+    write_file(tmp.path(), "cat/pkg/pkg-1.ebuild", "EAPI=8\n");
+    assert_ne!(before, snapshot(tmp.path()));
 }
