@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use strata_atom::depspec::{DepKind, DepSpec};
 use strata_atom::{DepNode, Eapi};
-use strata_config::domain::{Domain, PackageInfo};
+use strata_config::domain::Domain;
 use strata_repo::Package;
 use strata_repo::package::evaluate_to_string;
 
@@ -123,29 +123,13 @@ pub struct View {
     pub domain: Option<Arc<Domain>>,
 }
 
-/// The domain's view of a package (for USE and visibility).
-pub fn package_info(pkg: &dyn Package) -> Option<PackageInfo<'_>> {
-    Some(PackageInfo {
-        cpv: pkg.cpv(),
-        slot: pkg.get("SLOT")?,
-        repo: pkg.repo_id(),
-        keywords: pkg.get("KEYWORDS").unwrap_or(""),
-        license: pkg.get("LICENSE").unwrap_or(""),
-        eapi: pkg.eapi_str().unwrap_or("0"),
-        iuse: pkg.get("IUSE").unwrap_or(""),
-        properties: pkg.get("PROPERTIES").unwrap_or(""),
-        restrict: pkg.get("RESTRICT").unwrap_or(""),
-        build_id: pkg.get("BUILD_ID").and_then(|b| b.trim().parse().ok()),
-    })
-}
-
 /// The USE flags that are enabled for `pkg`: what it was built with (installed and
 /// binary packages), else the domain's effective USE, else none (raw).
 pub fn enabled_use(view: &View, pkg: &dyn Package) -> Vec<String> {
     if let Some(b) = pkg.built_use() {
         return b.into_iter().map(str::to_owned).collect();
     }
-    let (Some(domain), Some(info)) = (&view.domain, package_info(pkg)) else {
+    let (Some(domain), Some(info)) = (&view.domain, strata_repo::visibility::package_info(pkg)) else {
         return Vec::new();
     };
     domain
