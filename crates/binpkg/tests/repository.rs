@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -20,7 +20,7 @@ use strata_repo::contents::EntryKind;
 use strata_repo::domain::OpenOptions;
 use strata_repo::{DomainRepos, MatchOptions, Package, Repository};
 use strata_restrict::{Attr, AttrValue, PackageAttrs, parse_target};
-use strata_testtools::{copy_tree, write_portage_config};
+use strata_testtools::{copy_tree, snapshot, write_portage_config};
 
 /// Portage's index, parsed by a few lines of code independent of the crate's parser:
 /// (header, blocks of `KEY: value`).
@@ -61,27 +61,6 @@ fn valid_copy(name: &str) -> tempfile::TempDir {
             .unwrap();
     }
     tmp
-}
-
-/// Path → (size, mtime, bytes) of everything under `dir`, directories included.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (u64, SystemTime, Vec<u8>)> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap().flatten() {
-            let m = fs::symlink_metadata(e.path()).unwrap();
-            let bytes = if m.is_dir() {
-                stack.push(e.path());
-                Vec::new()
-            } else {
-                fs::read(e.path()).unwrap()
-            };
-            out.insert(e.path(), (m.len(), m.modified().unwrap(), bytes));
-        }
-        let m = fs::metadata(&d).unwrap();
-        out.insert(d.clone(), (0, m.modified().unwrap(), Vec::new()));
-    }
-    out
 }
 
 fn identities(repo: &BinpkgRepo) -> BTreeSet<(String, Option<u64>, String)> {

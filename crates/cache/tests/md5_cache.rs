@@ -10,7 +10,7 @@ use strata_cache::{
     CacheEntry, EclassPath, EntryKey, Md5DictCache, MetadataCache, StaleReason, Validity,
     WriteStyle, ebuild_path, parse_md5_entry, validate_all, write_md5_entry,
 };
-use strata_testtools::{copy_tree, gentoo_stub_dir, guru_dir};
+use strata_testtools::{copy_tree, gentoo_stub_dir, guru_dir, snapshot};
 
 fn guru_cache() -> Md5DictCache {
     let path = EclassPath::for_repo(&guru_dir(), &[gentoo_stub_dir()]).unwrap();
@@ -146,24 +146,6 @@ fn rewriting_every_guru_entry_is_byte_identical() {
         egencache_like > 100 && others > 100,
         "{egencache_like} {others}"
     );
-}
-
-/// Every file under `dir` with its mtime and contents.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (std::time::SystemTime, Vec<u8>)> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let m = std::fs::metadata(&p).unwrap().modified().unwrap();
-                out.insert(p.clone(), (m, std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out
 }
 
 fn append(path: &Path, text: &str) {

@@ -11,7 +11,7 @@ use strata_repo::{
     EbuildRepo, EbuildRepoOptions, MasterRepo, MatchOptions, ProblemKind, Repository,
 };
 use strata_restrict::{parse_target, query};
-use strata_testtools::{copy_tree, gentoo_stub_dir, guru_dir};
+use strata_testtools::{copy_tree, gentoo_stub_dir, guru_dir, snapshot, walk_ebuilds};
 
 const CATEGORIES: &[&str] = &["acct-group", "acct-user", "dev-nim"];
 
@@ -63,7 +63,7 @@ fn a_clean_copy_has_no_problems() {
     partial_guru(&repo_dir);
     let repo = open(&repo_dir, &tmp.path().join("index"));
     assert_eq!(repo.id(), "guru");
-    let want: Vec<String> = common::walk_ebuilds(&repo_dir);
+    let want: Vec<String> = walk_ebuilds(&repo_dir);
     let all = repo.all_packages(&MatchOptions::default()).unwrap();
     assert_eq!(all.len(), want.len());
     assert_eq!(repo.check_all().unwrap(), []);
@@ -75,7 +75,7 @@ fn every_problem_is_reported_and_none_aborts() {
     let r = tmp.path().join("guru");
     partial_guru(&r);
     let cache = r.join("metadata/md5-cache");
-    let total = common::walk_ebuilds(&r).len();
+    let total = walk_ebuilds(&r).len();
 
     // Stale: the ebuild changed after the cache entry was written.
     edit(&r.join("acct-group/blocky/blocky-0-r1.ebuild"), |s| {
@@ -111,7 +111,7 @@ fn every_problem_is_reported_and_none_aborts() {
     )
     .unwrap();
 
-    let before = common::snapshot(&r);
+    let before = snapshot(&r);
     let repo = open(&r, &tmp.path().join("index"));
     assert!(
         repo.eclass_path()
@@ -203,11 +203,7 @@ fn every_problem_is_reported_and_none_aborts() {
         .len();
     assert_eq!(with, without);
     assert_eq!(with, total - 3);
-    assert_eq!(
-        common::snapshot(&r),
-        before,
-        "nothing written into the repository"
-    );
+    assert_eq!(snapshot(&r), before, "nothing written into the repository");
 }
 
 #[test]

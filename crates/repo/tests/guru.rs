@@ -11,7 +11,7 @@ use strata_cache::index::Proxied;
 use strata_repo::domain::OpenOptions;
 use strata_repo::{DomainRepos, MatchOptions, Repository, Visibility};
 use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction, parse_target, query};
-use strata_testtools::{gentoo_stub_dir, guru_dir, write_guru_config};
+use strata_testtools::{gentoo_stub_dir, guru_dir, walk_ebuilds, write_guru_config};
 
 fn open() -> (tempfile::TempDir, DomainRepos) {
     let cfg = write_guru_config(&[]);
@@ -42,7 +42,7 @@ fn lists_every_guru_package() {
     assert!(guru.eclass_path().dirs()[0].starts_with(guru_dir()));
     assert!(guru.eclass_path().dirs()[1].starts_with(gentoo_stub_dir()));
 
-    let oracle = common::walk_ebuilds(&guru_dir());
+    let oracle = walk_ebuilds(&guru_dir());
     assert_eq!(oracle.len(), 3751);
     let all = guru.all_packages(&MatchOptions::fast()).unwrap();
     assert_eq!(cpvs(&all).len(), 3751);
@@ -77,7 +77,7 @@ fn lists_every_guru_package() {
 fn matches_atoms_and_extended_targets() {
     let (_cfg, repos) = open();
     let guru = repos.source_repo("guru").unwrap();
-    let oracle = common::walk_ebuilds(&guru_dir());
+    let oracle = walk_ebuilds(&guru_dir());
     let opts = MatchOptions::default();
 
     // dev-*/* by the oracle.
@@ -185,7 +185,7 @@ fn metadata_xml_maintainers_and_index_queries() {
             .unwrap(),
     );
     assert_eq!(with_index, without);
-    let oracle: Vec<String> = common::walk_ebuilds(&guru_dir())
+    let oracle: Vec<String> = walk_ebuilds(&guru_dir())
         .into_iter()
         .filter(|c| {
             let cpv = Cpv::parse(c).unwrap();
