@@ -5,52 +5,21 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn portage_made() -> PathBuf {
-    let shared = match std::env::var_os("STRATA_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    let dir = shared.join("data/portage-made");
-    assert!(dir.is_dir(), "shared data missing at {}", dir.display());
-    dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
-}
+use strata_testtools::{copy_tree, portage_made_dir, write_portage_config};
 
 /// A config dir for `refrepo` (a copy, so an ebuild can be removed) and a PKGDIR copy.
 fn setup(tmp: &Path) -> (PathBuf, PathBuf) {
-    let made = portage_made();
+    let made = portage_made_dir();
     let repo = tmp.join("refrepo");
     copy_tree(&made.join("refrepo"), &repo);
     let pkgdir = tmp.join("pkgdir");
     copy_tree(&made.join("pkgdir-gpkg-zstd"), &pkgdir);
-    let etc = tmp.join("etc/portage");
-    std::fs::create_dir_all(&etc).unwrap();
-    std::fs::write(
-        etc.join("repos.conf"),
-        format!(
-            "[DEFAULT]\nmain-repo = refrepo\n[refrepo]\nlocation = {}\n",
-            repo.display()
-        ),
-    )
-    .unwrap();
-    std::fs::write(etc.join("make.conf"), "ACCEPT_LICENSE=\"*\"\n").unwrap();
-    std::os::unix::fs::symlink(
-        repo.join("profiles/default/linux/amd64"),
-        etc.join("make.profile"),
-    )
-    .unwrap();
+    let etc = write_portage_config(
+        tmp,
+        &[("refrepo", &repo)],
+        "ACCEPT_LICENSE=\"*\"\n",
+        &repo.join("profiles/default/linux/amd64"),
+    );
     (etc, pkgdir)
 }
 
@@ -61,7 +30,7 @@ fn clean(etc: &Path, pkgdir: &Path, extra: &[&str]) -> String {
         .args(["--keep", "10", "--config"])
         .arg(etc)
         .arg("--root")
-        .arg(portage_made().join("root-after-install"))
+        .arg(portage_made_dir().join("root-after-install"))
         .args(extra)
         .output()
         .unwrap();

@@ -4,43 +4,21 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn portage_made() -> PathBuf {
-    let shared = match std::env::var_os("STRATA_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    let dir = shared.join("data/portage-made");
-    assert!(dir.is_dir(), "shared data missing at {}", dir.display());
-    dir
-}
+use strata_testtools::{portage_made_dir, write_portage_config};
 
 /// A config dir with Portage's reference repository and its gpkg PKGDIR.
 fn config(tmp: &Path) -> PathBuf {
-    let made = portage_made();
-    let etc = tmp.join("etc/portage");
-    std::fs::create_dir_all(&etc).unwrap();
-    std::fs::write(
-        etc.join("repos.conf"),
-        format!(
-            "[DEFAULT]\nmain-repo = refrepo\n[refrepo]\nlocation = {}\n",
-            made.join("refrepo").display()
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        etc.join("make.conf"),
-        format!(
+    let made = portage_made_dir();
+    let repo = made.join("refrepo");
+    write_portage_config(
+        tmp,
+        &[("refrepo", &repo)],
+        &format!(
             "ACCEPT_LICENSE=\"*\"\nACCEPT_KEYWORDS=\"amd64 ~amd64\"\nPKGDIR=\"{}\"\n",
             made.join("pkgdir-gpkg-zstd").display()
         ),
+        &repo.join("profiles/default/linux/amd64"),
     )
-    .unwrap();
-    std::os::unix::fs::symlink(
-        made.join("refrepo/profiles/default/linux/amd64"),
-        etc.join("make.profile"),
-    )
-    .unwrap();
-    etc
 }
 
 fn pquery(etc: &Path, args: &[&str]) -> String {
