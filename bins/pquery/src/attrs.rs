@@ -129,7 +129,8 @@ pub fn enabled_use(view: &View, pkg: &dyn Package) -> Vec<String> {
     if let Some(b) = pkg.built_use() {
         return b.into_iter().map(str::to_owned).collect();
     }
-    let (Some(domain), Some(info)) = (&view.domain, strata_repo::visibility::package_info(pkg)) else {
+    let (Some(domain), Some(info)) = (&view.domain, strata_repo::visibility::package_info(pkg))
+    else {
         return Vec::new();
     };
     domain
