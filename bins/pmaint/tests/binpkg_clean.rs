@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use strata_testtools::{copy_tree, portage_made_dir, write_portage_config};
+use strata_testtools::{copy_tree, portage_made_dir, stdout_of, write_portage_config};
 
 /// A config dir for `refrepo` (a copy, so an ebuild can be removed) and a PKGDIR copy.
 fn setup(tmp: &Path) -> (PathBuf, PathBuf) {
@@ -24,22 +24,15 @@ fn setup(tmp: &Path) -> (PathBuf, PathBuf) {
 }
 
 fn clean(etc: &Path, pkgdir: &Path, extra: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_pmaint"))
-        .args(["binpkg", "clean"])
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pmaint"));
+    cmd.args(["binpkg", "clean"])
         .arg(pkgdir)
         .args(["--keep", "10", "--config"])
         .arg(etc)
         .arg("--root")
         .arg(portage_made_dir().join("root-after-install"))
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+        .args(extra);
+    stdout_of(&mut cmd)
 }
 
 #[test]

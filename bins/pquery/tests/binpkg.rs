@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use strata_testtools::{portage_made_dir, write_portage_config};
+use strata_testtools::{portage_made_dir, stdout_of, write_portage_config};
 
 /// A config dir with Portage's reference repository and its gpkg PKGDIR.
 fn config(tmp: &Path) -> PathBuf {
@@ -22,19 +22,13 @@ fn config(tmp: &Path) -> PathBuf {
 }
 
 fn pquery(etc: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
-        .arg("--config")
-        .arg(etc)
-        .args(args)
-        .env("STRATA_INDEX_DIR", etc.join("index"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(
+        Command::new(env!("CARGO_BIN_EXE_pquery"))
+            .arg("--config")
+            .arg(etc)
+            .args(args)
+            .env("STRATA_INDEX_DIR", etc.join("index")),
+    )
 }
 
 #[test]

@@ -2,25 +2,17 @@
 //! config directory generated in a temp dir. Fails (does not skip) without the data.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
-fn shared() -> PathBuf {
-    let dir = std::env::var_os("STRATA_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    assert!(
-        dir.join("data/repos/guru").is_dir(),
-        "shared data not found at {} (set STRATA_SHARED)",
-        dir.display()
-    );
-    dir.canonicalize().unwrap()
-}
+use strata_testtools::{
+    GuruConfig, guru_dir, read_md5_cache, stdout_of, walk_ebuilds, write_guru_config,
+};
 
 struct Env {
-    _dir: tempfile::TempDir,
-    config: PathBuf,
+    config: GuruConfig,
     index: PathBuf,
 }
 
@@ -28,89 +20,27 @@ struct Env {
 fn env() -> &'static Env {
     static ENV: OnceLock<Env> = OnceLock::new();
     ENV.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let repos = shared().join("data/repos");
-        let etc = dir.path().join("etc/portage");
-        std::fs::create_dir_all(&etc).unwrap();
-        std::fs::write(
-            etc.join("repos.conf"),
-            format!(
-                "[DEFAULT]\nmain-repo = gentoo\n\n[gentoo]\nlocation = {}\n\n[guru]\nlocation = {}\n",
-                repos.join("gentoo-stub").display(),
-                repos.join("guru").display()
-            ),
-        )
-        .unwrap();
-        std::fs::write(
-            etc.join("make.conf"),
-            "ACCEPT_KEYWORDS=\"amd64 ~amd64\"\nACCEPT_LICENSE=\"*\"\n",
-        )
-        .unwrap();
-        std::os::unix::fs::symlink(
-            repos.join("gentoo-stub/profiles/default/linux/amd64"),
-            etc.join("make.profile"),
-        )
-        .unwrap();
-        let index = dir.path().join("index");
-        Env {
-            config: etc,
-            index,
-            _dir: dir,
-        }
+        let config = write_guru_config(&[]);
+        let index = config.path().join("index");
+        Env { config, index }
     })
 }
 
 fn lines(args: &[&str]) -> Vec<String> {
     let e = env();
-    let root = e.config.parent().unwrap().parent().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
-        .env("STRATA_INDEX_DIR", &e.index)
-        .env("NO_COLOR", "1")
-        .arg("--config")
-        .arg(&e.config)
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pquery {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
-fn guru() -> PathBuf {
-    shared().join("data/repos/guru")
-}
-
-/// `category/PF` of every ebuild, by walking the tree.
-fn walk_ebuilds() -> Vec<String> {
-    let mut out = Vec::new();
-    for cat in std::fs::read_dir(guru()).unwrap().flatten() {
-        let cname = cat.file_name().into_string().unwrap();
-        if !cat.path().is_dir() || cname.starts_with('.') {
-            continue;
-        }
-        for pkg in std::fs::read_dir(cat.path()).unwrap().flatten() {
-            if !pkg.path().is_dir() {
-                continue;
-            }
-            for f in std::fs::read_dir(pkg.path()).unwrap().flatten() {
-                let n = f.file_name().into_string().unwrap();
-                if let Some(pf) = n.strip_suffix(".ebuild") {
-                    out.push(format!("{cname}/{pf}"));
-                }
-            }
-        }
-    }
-    out.sort();
-    out
+    stdout_of(
+        Command::new(env!("CARGO_BIN_EXE_pquery"))
+            .env("STRATA_INDEX_DIR", &e.index)
+            .env("NO_COLOR", "1")
+            .arg("--config")
+            .arg(e.config.etc_portage())
+            .arg("--root")
+            .arg(e.config.path())
+            .args(args),
+    )
+    .lines()
+    .map(str::to_owned)
+    .collect()
 }
 
 #[test]
@@ -118,7 +48,7 @@ fn lists_every_ebuild_raw() {
     let got = lines(&["-r", "guru", "--raw", "*"]);
     let mut sorted = got.clone();
     sorted.sort();
-    assert_eq!(sorted, walk_ebuilds());
+    assert_eq!(sorted, walk_ebuilds(&guru_dir()));
     assert_eq!(got.len(), 3751);
     // Output order is category, package, version: check one package's versions.
     let textual: Vec<&String> = got
@@ -168,12 +98,8 @@ fn description_search() {
 }
 
 /// The md5-cache entry of `cpv` as key → value.
-fn cache_entry(cpv: &str) -> std::collections::HashMap<String, String> {
-    let text = std::fs::read_to_string(guru().join("metadata/md5-cache").join(cpv)).unwrap();
-    text.lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
+fn cache_entry(cpv: &str) -> BTreeMap<String, String> {
+    read_md5_cache(&guru_dir().join("metadata/md5-cache").join(cpv))
 }
 
 #[test]
@@ -218,7 +144,7 @@ fn reverse_dependencies() {
         regex::Regex::new(r"^!{0,2}[<>=~]*dev-python/textual(-[0-9][^:\[]*)?(:[^\[]*)?(\[.*\])?$")
             .unwrap();
     let mut expected = Vec::new();
-    let cache = guru().join("metadata/md5-cache");
+    let cache = guru_dir().join("metadata/md5-cache");
     for cat in std::fs::read_dir(&cache).unwrap().flatten() {
         for f in std::fs::read_dir(cat.path()).unwrap().flatten() {
             let text = std::fs::read_to_string(f.path()).unwrap();

@@ -24,12 +24,14 @@
 //! assert!(config.etc_portage().join("package.use/x").is_file());
 //! ```
 
+mod command;
 mod config;
 mod md5_cache;
 mod paths;
 mod snapshot;
 mod tree;
 
+pub use command::stdout_of;
 pub use config::{GuruConfig, write_config_dir, write_guru_config, write_portage_config};
 pub use md5_cache::{md5_cache_files, parse_md5_cache, read_md5_cache};
 pub use paths::{gentoo_stub_dir, guru_dir, portage_made_dir, shared_dir};
