@@ -1,20 +1,29 @@
 //! `pmaint fetch`: fetch and verify distfiles, list their candidate URIs, verify a DISTDIR,
 //! or export a DISTDIR into a GLEP 75 mirror layout.
 //!
-//! Until the repository and configuration crates resolve package targets, inputs are given
-//! explicitly: a Manifest (digests, and the distfile list when no SRC_URI is given) and/or a
-//! SRC_URI string with its EAPI, USE flags and RESTRICT.
+//! Two ways to say what to fetch:
+//! - package targets (pkgcore's extended syntax), resolved in the visible ebuild
+//!   repositories of the configured domain: the best visible version per package of each
+//!   target, its SRC_URI evaluated with the domain's USE, its Manifest, RESTRICT and the
+//!   repository's thirdpartymirrors, GENTOO_MIRRORS and DISTDIR from the domain;
+//! - explicit inputs: a Manifest (digests, and the distfile list when no SRC_URI is given)
+//!   and/or a SRC_URI string with its EAPI, USE flags and RESTRICT.
+//!
+//! Both end in the same code path ([`fetch_known`]) once the fetchables are known.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::error::Error;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::location::ConfigLocation;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use strata_atom::Eapi;
 use strata_atom::depspec::{DepKind, DepSpec};
+use strata_config::classes::builtin_registry;
+use strata_config::load::load_config;
 use strata_fetch::fetcher::parse_resume_min_size;
 use strata_fetch::hash::verify_file;
 use strata_fetch::layout::{ExportMethod, export_distfiles};
@@ -23,24 +32,44 @@ use strata_fetch::{
     LockMode, Manifest, ManifestPolicy, MirrorConfig, MirrorMap, Progress, Restrict,
     SchemeTransport,
 };
+use strata_repo::domain::{DomainRepos, OpenOptions};
+use strata_repo::repository::{MatchOptions, Repository};
+use strata_repo::visibility::effective_use;
+use strata_repo::{Package, PackageRef};
+use strata_restrict::parse_target;
 
 /// Arguments of `pmaint fetch`.
 ///
-/// Package targets are not resolved yet (that needs the repository and configuration
-/// crates): give a Manifest and distfile names, or a SRC_URI string, explicitly.
+/// Positional arguments are package targets, unless --manifest, --src-uri or
+/// --export-layout is given: then they are distfile names.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:
+#[command(
+    after_help = "Positional arguments: without --manifest, --src-uri and --export-layout
+they are package targets in pkgcore's extended syntax (dev-python/textual,
+'=app-misc/foo-1.2', 'dev-python/*'), resolved in the visible ebuild repositories of the
+configured domain (--config/--config-root/--root): for each package a target matches, its
+best visible version is fetched (like emerge --fetchonly); DISTDIR and GENTOO_MIRRORS come
+from the domain unless --distdir/--mirrors are given. With --manifest or --src-uri they are
+distfile names (default: all of them).
+
+Examples:
+  pmaint fetch --config-root / --pretend dev-python/textual
+  pmaint fetch --config /etc/portage '=app-misc/foo-1.2' 'dev-libs/bar:2'
   pmaint fetch --distdir /var/cache/distfiles --manifest app-misc/foo/Manifest foo-1.tar.gz
   pmaint fetch --distdir d --manifest Manifest --src-uri 'https://example.org/foo-1.tar.gz' --eapi 8
   pmaint fetch --distdir d --manifest Manifest --pretend
-  pmaint fetch --distdir d --export-layout /srv/mirror/distfiles
-
-Package atoms are not accepted yet: the repository/config crates that resolve them do not exist yet.")]
+  pmaint fetch --distdir d --export-layout /srv/mirror/distfiles"
+)]
 pub struct Args {
-    /// Distfile names to fetch (default: every name from --src-uri, else every DIST entry of
-    /// --manifest).
+    /// Package targets; with --manifest/--src-uri/--export-layout: distfile names to fetch
+    /// (default: every name from --src-uri, else every DIST entry of --manifest).
+    #[arg(value_name = "TARGET|DISTFILE")]
     pub distfiles: Vec<String>,
-    /// DISTDIR to fetch into (default: $DISTDIR).
+    /// Where the configuration is (for package targets).
+    #[command(flatten)]
+    pub location: ConfigLocation,
+    /// DISTDIR to fetch into (default: the domain's DISTDIR for package targets, else
+    /// $DISTDIR).
     #[arg(long)]
     pub distdir: Option<PathBuf>,
     /// The package Manifest supplying DIST sizes and hashes.
@@ -58,7 +87,8 @@ pub struct Args {
     /// The package's RESTRICT (e.g. "mirror primaryuri").
     #[arg(long, default_value = "")]
     pub restrict: String,
-    /// GENTOO_MIRRORS (space-separated; default: $GENTOO_MIRRORS).
+    /// GENTOO_MIRRORS (space-separated; default: the domain's for package targets, else
+    /// $GENTOO_MIRRORS).
     #[arg(long)]
     pub mirrors: Option<String>,
     /// A profiles/thirdpartymirrors file (repeatable; later files add URLs).
@@ -198,12 +228,15 @@ impl Progress for Bars {
     }
 }
 
-fn read(path: &PathBuf) -> Result<String, Box<dyn Error>> {
+fn read(path: &Path) -> Result<String, Box<dyn Error>> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()).into())
 }
 
 /// Runs `pmaint fetch`.
 pub fn run(args: Args) -> Result<ExitCode, Box<dyn Error>> {
+    if args.manifest.is_none() && args.src_uri.is_none() && args.export_layout.is_none() {
+        return run_targets(&args);
+    }
     let distdir = args
         .distdir
         .clone()
@@ -264,7 +297,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn Error>> {
         None => {
             let m = manifest
                 .as_ref()
-                .ok_or("give --manifest and/or --src-uri (package atoms are not supported yet)")?;
+                .ok_or("give --manifest and/or --src-uri, or package targets")?;
             m.dists()
                 .map(|d| Fetchable::new(d.path.clone(), Some(d.digests.clone()), restrict))
                 .collect()
@@ -286,13 +319,42 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn Error>> {
         fetchables.retain(|f| args.distfiles.contains(&f.name));
     }
 
+    let mirrors = MirrorConfig {
+        gentoo_mirrors: gentoo_mirrors
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        ..MirrorConfig::default()
+    };
+    let ok = fetch_known(&args, &distdir, &fetchables, policy.as_ref(), mirrors)?;
+    Ok(exit_code(ok))
+}
+
+fn exit_code(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Verifies, lists (`--pretend`) or fetches `fetchables` into `distdir`, once they are
+/// known (from explicit inputs or from a package). `mirrors` carries GENTOO_MIRRORS and the
+/// repository's thirdpartymirrors; the command-line mirror options are added to it.
+/// Returns whether every distfile was fine.
+fn fetch_known(
+    args: &Args,
+    distdir: &Path,
+    fetchables: &[Fetchable],
+    policy: Option<&ManifestPolicy>,
+    mut mirrors: MirrorConfig,
+) -> Result<bool, Box<dyn Error>> {
     if args.verify {
         let required = policy
-            .as_ref()
             .map(ManifestPolicy::required_algorithms)
             .unwrap_or_default();
         let mut bad = 0;
-        for f in &fetchables {
+        for f in fetchables {
             let path = distdir.join(&f.name);
             match &f.digests {
                 None => {
@@ -308,22 +370,11 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn Error>> {
                 },
             }
         }
-        return Ok(if bad == 0 {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        });
+        return Ok(bad == 0);
     }
 
-    let mut mirrors = MirrorConfig {
-        gentoo_mirrors: gentoo_mirrors
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect(),
-        force_mirror: args.force_mirror,
-        no_shuffle: args.no_shuffle,
-        ..MirrorConfig::default()
-    };
+    mirrors.force_mirror |= args.force_mirror;
+    mirrors.no_shuffle |= args.no_shuffle;
     for p in &args.thirdpartymirrors {
         mirrors.thirdparty.extend(&MirrorMap::parse(&read(p)?));
     }
@@ -331,7 +382,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn Error>> {
         mirrors.custom = MirrorMap::parse(&read(p)?);
     }
 
-    let mut options = FetchOptions::new(&distdir);
+    let mut options = FetchOptions::new(distdir);
     options.resume_min_size = parse_resume_min_size(&args.resume_min_size)
         .ok_or_else(|| format!("bad --resume-min-size {:?}", args.resume_min_size))?;
     options.allow_missing_digests = args.allow_missing_digests;
@@ -340,7 +391,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn Error>> {
     } else {
         LockMode::Wait
     };
-    if let Some(p) = &policy {
+    if let Some(p) = policy {
         options.required_hashes = p.required_algorithms();
     }
     let transport = SchemeTransport {
@@ -365,7 +416,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn Error>> {
     }
 
     if args.pretend {
-        for f in &fetchables {
+        for f in fetchables {
             println!("{}", f.name);
             for w in fetcher.plan(f).warnings {
                 println!("  !!! {w}");
@@ -374,10 +425,10 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn Error>> {
                 println!("  {u}");
             }
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(true);
     }
 
-    let results = fetcher.fetch_all(&fetchables, args.jobs);
+    let results = fetcher.fetch_all(fetchables, args.jobs);
     let mut failed = 0;
     for r in results {
         match r {
@@ -397,9 +448,158 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn Error>> {
             }
         }
     }
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(failed == 0)
+}
+
+/// Opens the repositories of the configured domain.
+fn open_domain_repos(location: &ConfigLocation) -> Result<DomainRepos, Box<dyn Error>> {
+    let loaded = load_config(builtin_registry(), &location.source())?;
+    for w in &loaded.warnings {
+        eprintln!("pmaint: warning: {w}");
+    }
+    let repos = DomainRepos::open(loaded.domain()?, &OpenOptions::default())?;
+    for (name, why) in &repos.skipped {
+        eprintln!("pmaint: warning: repository {name} not opened: {why}");
+    }
+    Ok(repos)
+}
+
+/// The packages to fetch for `targets`: for each package a target matches among the visible
+/// ebuild packages, its best version (the first repository's, between equal versions).
+fn resolve_targets(
+    repos: &DomainRepos,
+    targets: &[String],
+) -> Result<Vec<PackageRef>, Box<dyn Error>> {
+    let visible = repos.visible();
+    let mut chosen: Vec<PackageRef> = Vec::new();
+    for target in targets {
+        let restriction = parse_target(target).map_err(|e| format!("{target:?}: {e}"))?;
+        let matches = visible.itermatch(&restriction, &MatchOptions::default())?;
+        let mut best: Vec<PackageRef> = Vec::new();
+        for pkg in matches {
+            // Only ebuilds have distfiles (binary repositories are in the visible stack too).
+            if repos.source_repo(pkg.repo_id()).is_none() {
+                continue;
+            }
+            match best.iter_mut().find(|b| b.cpv().cp() == pkg.cpv().cp()) {
+                Some(b) if pkg.cpv() > b.cpv() => *b = pkg,
+                Some(_) => {}
+                None => best.push(pkg),
+            }
+        }
+        if best.is_empty() {
+            return Err(format!("{target}: no visible ebuild matches").into());
+        }
+        for pkg in best {
+            let dup = chosen
+                .iter()
+                .any(|c| c.cpv() == pkg.cpv() && c.repo_id() == pkg.repo_id());
+            if !dup {
+                chosen.push(pkg);
+            }
+        }
+    }
+    Ok(chosen)
+}
+
+/// The fetchables of one ebuild package: its SRC_URI evaluated with the domain's USE,
+/// digests from the Manifest next to the ebuild, its (evaluated) RESTRICT.
+fn package_fetchables(
+    repos: &DomainRepos,
+    pkg: &dyn Package,
+) -> Result<Vec<Fetchable>, Box<dyn Error>> {
+    let unavailable = || -> Box<dyn Error> {
+        match pkg.problem() {
+            Some(p) => format!("{}: metadata unavailable: {p}", pkg.cpv()).into(),
+            None => format!("{}: metadata unavailable", pkg.cpv()).into(),
+        }
+    };
+    let use_config = effective_use(&repos.domain, pkg).ok_or_else(unavailable)?;
+    let enabled: HashSet<&str> = use_config.enabled().collect();
+    let spec = pkg
+        .dep_spec(DepKind::SrcUri)
+        .map_err(|e| format!("{}: SRC_URI: {e}", pkg.cpv()))?
+        .ok_or_else(unavailable)?;
+    let restrict_text = pkg
+        .evaluated_deps(DepKind::Restrict, &enabled)
+        .map_err(|e| format!("{}: RESTRICT: {e}", pkg.cpv()))?
+        .unwrap_or_default();
+    let restrict = Restrict::from_tokens(restrict_text.split_whitespace());
+    let manifest = match pkg.path().and_then(Path::parent) {
+        Some(dir) if dir.join("Manifest").is_file() => Some(Manifest::load(&dir.join("Manifest"))?),
+        _ => None,
+    };
+    Ok(Fetchable::from_src_uri(
+        &spec,
+        &enabled,
+        manifest.as_ref(),
+        restrict,
+    )?)
+}
+
+/// `pmaint fetch <target>...`: resolves the targets in the domain and fetches, one
+/// repository at a time (each with its own thirdpartymirrors and Manifest policy).
+fn run_targets(args: &Args) -> Result<ExitCode, Box<dyn Error>> {
+    if args.distfiles.is_empty() {
+        return Err("give package targets, or --manifest and/or --src-uri".into());
+    }
+    let repos = open_domain_repos(&args.location)?;
+    let domain = &repos.domain;
+    let distdir = args.distdir.clone().unwrap_or_else(|| domain.distdir());
+    let gentoo_mirrors = args
+        .mirrors
+        .clone()
+        .or_else(|| domain.setting("GENTOO_MIRRORS").map(str::to_owned))
+        .unwrap_or_default();
+    let force_mirror = domain
+        .setting("FEATURES")
+        .is_some_and(|f| f.split_whitespace().any(|t| t == "force-mirror"));
+
+    // Fetchables grouped by repository, in the order the packages came.
+    let mut groups: Vec<(String, Vec<Fetchable>)> = Vec::new();
+    for pkg in resolve_targets(&repos, &args.distfiles)? {
+        eprintln!(">>> {}::{}", pkg.cpv(), pkg.repo_id());
+        let fetchables = package_fetchables(&repos, pkg.as_ref())?;
+        let group = match groups.iter().position(|(id, _)| id == pkg.repo_id()) {
+            Some(i) => &mut groups[i].1,
+            None => {
+                groups.push((pkg.repo_id().to_owned(), Vec::new()));
+                &mut groups.last_mut().ok_or("empty group list")?.1
+            }
+        };
+        for f in fetchables {
+            if !group.iter().any(|g| g.name == f.name) {
+                group.push(f);
+            }
+        }
+    }
+
+    let mut ok = true;
+    for (repo_id, fetchables) in &groups {
+        let repo = repos
+            .source_repo(repo_id)
+            .ok_or_else(|| format!("repository {repo_id} not open"))?;
+        let layout_conf = repo
+            .location()
+            .map(|l| l.join("metadata/layout.conf"))
+            .filter(|p| p.is_file());
+        let policy = layout_conf
+            .map(|p| read(&p).map(|t| ManifestPolicy::from_layout_conf(&t)))
+            .transpose()?;
+        let mut thirdparty = MirrorMap::new();
+        for (name, urls) in repo.thirdpartymirrors() {
+            thirdparty.add(&name, urls);
+        }
+        let mirrors = MirrorConfig {
+            gentoo_mirrors: gentoo_mirrors
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            thirdparty,
+            force_mirror,
+            ..MirrorConfig::default()
+        };
+        ok &= fetch_known(args, &distdir, fetchables, policy.as_ref(), mirrors)?;
+    }
+    Ok(exit_code(ok))
 }
