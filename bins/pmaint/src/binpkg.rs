@@ -12,9 +12,6 @@ use strata_binpkg::quickpkg::{QuickpkgOptions, quickpkg};
 use strata_binpkg::vdb_entry::{ConfigPolicy, ConfigProtect, VdbEntry};
 use strata_binpkg::writer::WriteOptions;
 use strata_binpkg::{Binpkg, Compression, Format, pkgdir};
-use strata_config::classes::builtin_registry;
-use strata_config::load::load_config;
-use strata_repo::domain::{DomainRepos, OpenOptions};
 use strata_repo::repository::Repository;
 
 use crate::location::ConfigLocation;
@@ -104,19 +101,6 @@ enum Command {
     },
 }
 
-/// Opens the repositories and the installed-package database of the configured domain.
-fn open_domain_repos(location: &ConfigLocation) -> Result<DomainRepos, Box<dyn std::error::Error>> {
-    let loaded = load_config(builtin_registry(), &location.source())?;
-    for w in &loaded.warnings {
-        eprintln!("pmaint: warning: {w}");
-    }
-    let repos = DomainRepos::open(loaded.domain()?, &OpenOptions::default())?;
-    for (name, why) in &repos.skipped {
-        eprintln!("pmaint: warning: repository {name} not opened: {why}");
-    }
-    Ok(repos)
-}
-
 /// Whether `repo` has the version `cpv`.
 fn lists(repo: &dyn Repository, cpv: &Cpv) -> Result<bool, strata_repo::error::RepoError> {
     Ok(repo
@@ -174,7 +158,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         } => {
             let files = pkgdir::scan(&dir)?;
             let repos = if ebuild_gone || not_installed {
-                Some(open_domain_repos(&location)?)
+                Some(location.open_repos()?)
             } else {
                 None
             };

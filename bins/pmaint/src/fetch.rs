@@ -22,8 +22,6 @@ use crate::location::ConfigLocation;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use strata_atom::Eapi;
 use strata_atom::depspec::{DepKind, DepSpec};
-use strata_config::classes::builtin_registry;
-use strata_config::load::load_config;
 use strata_fetch::fetcher::parse_resume_min_size;
 use strata_fetch::hash::verify_file;
 use strata_fetch::layout::{ExportMethod, export_distfiles};
@@ -32,7 +30,7 @@ use strata_fetch::{
     LockMode, Manifest, ManifestPolicy, MirrorConfig, MirrorMap, Progress, Restrict,
     SchemeTransport,
 };
-use strata_repo::domain::{DomainRepos, OpenOptions};
+use strata_repo::domain::DomainRepos;
 use strata_repo::repository::{MatchOptions, Repository};
 use strata_repo::visibility::effective_use;
 use strata_repo::{Package, PackageRef};
@@ -451,19 +449,6 @@ fn fetch_known(
     Ok(failed == 0)
 }
 
-/// Opens the repositories of the configured domain.
-fn open_domain_repos(location: &ConfigLocation) -> Result<DomainRepos, Box<dyn Error>> {
-    let loaded = load_config(builtin_registry(), &location.source())?;
-    for w in &loaded.warnings {
-        eprintln!("pmaint: warning: {w}");
-    }
-    let repos = DomainRepos::open(loaded.domain()?, &OpenOptions::default())?;
-    for (name, why) in &repos.skipped {
-        eprintln!("pmaint: warning: repository {name} not opened: {why}");
-    }
-    Ok(repos)
-}
-
 /// The packages to fetch for `targets`: for each package a target matches among the visible
 /// ebuild packages, its best version (the first repository's, between equal versions).
 fn resolve_targets(
@@ -543,7 +528,7 @@ fn run_targets(args: &Args) -> Result<ExitCode, Box<dyn Error>> {
     if args.distfiles.is_empty() {
         return Err("give package targets, or --manifest and/or --src-uri".into());
     }
-    let repos = open_domain_repos(&args.location)?;
+    let repos = args.location.open_repos()?;
     let domain = &repos.domain;
     let distdir = args.distdir.clone().unwrap_or_else(|| domain.distdir());
     let gentoo_mirrors = args

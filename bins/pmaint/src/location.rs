@@ -4,8 +4,10 @@
 
 use std::path::PathBuf;
 
-use strata_config::load::ConfigSource;
+use strata_config::classes::builtin_registry;
+use strata_config::load::{ConfigSource, load_config};
 use strata_config::portage::PortageOptions;
+use strata_repo::domain::{DomainRepos, OpenOptions};
 
 /// The configuration location options.
 #[derive(clap::Args, Debug, Clone)]
@@ -56,5 +58,20 @@ impl ConfigLocation {
         opts.home = env_path("HOME");
         opts.repositories = std::env::var("PORTAGE_REPOSITORIES").ok();
         ConfigSource::Portage(opts)
+    }
+
+    /// Opens the repositories and the installed-package database of the configured
+    /// domain; configuration warnings and repositories that could not be opened are
+    /// reported on stderr.
+    pub fn open_repos(&self) -> Result<DomainRepos, Box<dyn std::error::Error>> {
+        let loaded = load_config(builtin_registry(), &self.source())?;
+        for w in &loaded.warnings {
+            eprintln!("pmaint: warning: {w}");
+        }
+        let repos = DomainRepos::open(loaded.domain()?, &OpenOptions::default())?;
+        for (name, why) in &repos.skipped {
+            eprintln!("pmaint: warning: repository {name} not opened: {why}");
+        }
+        Ok(repos)
     }
 }
