@@ -99,11 +99,17 @@ fn group_by_key(pkgs: Vec<PackageRef>) -> Vec<Vec<PackageRef>> {
 fn run(opts: &Options) -> Result<ExitCode, String> {
     opts.validate()?;
     let domain = select::load_domain(opts)?;
-    let repos = select::open_repos(domain.clone())?;
+    // Only -B, -A and -r (which may name one) search binary repositories: scanning a
+    // PKGDIR is not paid by the default query.
+    let binary = opts.cli.binary_repos || opts.cli.all_repos || opts.cli.repo.is_some();
+    let repos = select::open_repos(domain.clone(), binary)?;
     let sel = select::select(opts, &repos)?;
-    if opts.cli.repo.is_none() && !opts.cli.installed && !repos.skipped.is_empty() {
+    if opts.cli.repo.is_none() && !opts.cli.installed {
         for (name, why) in &repos.skipped {
-            eprintln!("pquery: warning: repository {name:?} not searched: {why}");
+            let unopened_binary = !binary && domain.binary_repos().any(|r| &r.name == name);
+            if !unopened_binary {
+                eprintln!("pquery: warning: repository {name:?} not searched: {why}");
+            }
         }
     }
     let restriction = query::build(opts, &sel, &domain)?;

@@ -89,11 +89,15 @@ pub fn load_domain(opts: &Options) -> Result<Arc<Domain>, String> {
 }
 
 /// Opens the domain's repositories. Search indexes go to `STRATA_INDEX_DIR` when set,
-/// else the user's cache directory.
-pub fn open_repos(domain: Arc<Domain>) -> Result<DomainRepos, String> {
+/// else the user's cache directory. Binary repositories are opened (their PKGDIR scanned)
+/// only when `binary` says the query may use them.
+pub fn open_repos(domain: Arc<Domain>, binary: bool) -> Result<DomainRepos, String> {
     let opts = OpenOptions {
         index_dir: env_path("STRATA_INDEX_DIR"),
-        binary_factory: Some(Arc::new(strata_binpkg::BinpkgRepoFactory::default())),
+        binary_factory: binary.then(|| {
+            Arc::new(strata_binpkg::BinpkgRepoFactory::default())
+                as Arc<dyn strata_repo::domain::BinaryRepoFactory>
+        }),
     };
     DomainRepos::open(domain, &opts).map_err(|e| e.to_string())
 }
