@@ -194,8 +194,34 @@ impl UseDep {
     }
 
     /// The state the target's flag must have, given the depending package's state of the
-    /// same flag (`None` when unknown). `None` means no requirement.
-    fn required(&self, parent: Option<bool>) -> Option<bool> {
+    /// same flag (`parent`, `None` when unknown). `None` means no requirement.
+    ///
+    /// This is the one table of the PMS rules (8.3.4) for every kind:
+    ///
+    /// | kind    | parent on | parent off | parent unknown |
+    /// |---------|-----------|------------|----------------|
+    /// | `[f]`   | on        | on         | on             |
+    /// | `[-f]`  | off       | off        | off            |
+    /// | `[f=]`  | on        | off        | none           |
+    /// | `[!f=]` | off       | on         | none           |
+    /// | `[f?]`  | on        | none       | none           |
+    /// | `[!f?]` | none      | off        | none           |
+    ///
+    /// Only the requirement is decided here; whether the target has the flag at all
+    /// (IUSE, the `(+)`/`(-)` default) is the matcher's business.
+    ///
+    /// ```
+    /// use strata_atom::atom::Atom;
+    /// let atom: Atom = "a/b[x,-y,z=,!w?]".parse().unwrap();
+    /// let [x, y, z, w] = atom.use_deps() else { panic!() };
+    /// assert_eq!(x.required(None), Some(true));
+    /// assert_eq!(y.required(Some(true)), Some(false));
+    /// assert_eq!(z.required(Some(false)), Some(false));
+    /// assert_eq!(z.required(None), None);
+    /// assert_eq!(w.required(Some(true)), None);
+    /// assert_eq!(w.required(Some(false)), Some(false));
+    /// ```
+    pub fn required(&self, parent: Option<bool>) -> Option<bool> {
         match (self.kind, parent) {
             (UseDepKind::Enabled, _) => Some(true),
             (UseDepKind::Disabled, _) => Some(false),

@@ -18,7 +18,7 @@
 //!   Targets ([`parse_target`](crate::parse_target)) reject `!` outright.
 
 use strata_atom::ParseError;
-use strata_atom::atom::{Atom, UseDefault, UseDep, UseDepKind};
+use strata_atom::atom::{Atom, UseDefault, UseDep};
 
 use crate::attr::Attr;
 use crate::restriction::Restriction;
@@ -58,24 +58,12 @@ pub(crate) fn use_restriction(
     }
 }
 
-/// What one USE dependency requires of the matched package (PMS 8.3.4).
+/// What one USE dependency requires of the matched package (PMS 8.3.4): the atom
+/// crate's rule table ([`UseDep::required`]), with the parent's state of the flag when
+/// the depending package's USE is given.
 fn requirement(d: &UseDep, parent_use: Option<&dyn Fn(&str) -> bool>) -> Option<UseRequirement> {
-    let enabled = match d.kind() {
-        UseDepKind::Enabled => true,
-        UseDepKind::Disabled => false,
-        kind => {
-            let parent_on = parent_use?(d.flag());
-            match kind {
-                // [f=]: same state as the parent; [!f=]: the opposite.
-                UseDepKind::Equal => parent_on,
-                UseDepKind::NotEqual => !parent_on,
-                // [f?]: on if the parent has it on; [!f?]: off if the parent has it off.
-                UseDepKind::Conditional if parent_on => true,
-                UseDepKind::NotConditional if !parent_on => false,
-                _ => return None,
-            }
-        }
-    };
+    let parent_on = parent_use.map(|on| on(d.flag()));
+    let enabled = d.required(parent_on)?;
     Some(UseRequirement {
         flag: d.flag().into(),
         enabled,
