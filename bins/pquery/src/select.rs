@@ -32,13 +32,6 @@ pub struct Selection {
     pub includes_installed: bool,
 }
 
-/// `p` made absolute (relative paths are taken against the working directory; the
-/// config loader resolves links such as `make.profile` against the config directory,
-/// which must therefore be absolute).
-fn absolute(p: PathBuf) -> PathBuf {
-    std::path::absolute(&p).unwrap_or(p)
-}
-
 fn env_path(var: &str) -> Option<PathBuf> {
     std::env::var_os(var)
         .filter(|v| !v.is_empty())
@@ -53,9 +46,8 @@ pub fn load_domain(opts: &Options) -> Result<Arc<Domain>, String> {
         .root
         .clone()
         .or_else(|| env_path("ROOT"))
-        .map(absolute)
         .unwrap_or_else(|| PathBuf::from("/"));
-    let source = if let Some(config) = cli.config.clone().map(absolute) {
+    let source = if let Some(config) = cli.config.clone() {
         if config.is_file() {
             ConfigSource::Toml(config)
         } else {
@@ -77,7 +69,6 @@ pub fn load_domain(opts: &Options) -> Result<Arc<Domain>, String> {
             .config_root
             .clone()
             .or_else(|| env_path("PORTAGE_CONFIGROOT"))
-            .map(absolute)
             .unwrap_or_else(|| PathBuf::from("/"));
         let mut o = PortageOptions::new(&config_root, &root);
         o.home = env_path("HOME");

@@ -75,10 +75,21 @@ pub fn read_make_conf(
     Ok(out)
 }
 
+/// `p` made absolute against the working directory (left as is if that fails).
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
 /// Translates the Portage configuration described by `opts`.
 pub fn load_portage_config(opts: &PortageOptions) -> Result<PortageConfig, ConfigError> {
     let mut warnings = Vec::new();
-    let dir = &opts.config_dir;
+    // The sections below carry paths already resolved (against the working directory)
+    // but tagged with the file that defined them, and the config manager resolves a
+    // relative path value against its file's directory: a relative config directory
+    // or ROOT would be joined twice. Working from absolute ones keeps every path we
+    // emit absolute.
+    let dir = &absolute(&opts.config_dir);
+    let root = &absolute(&opts.root);
     let repos_conf = dir.join("repos.conf");
     let ini = if let Some(text) = &opts.repositories {
         let mut ini = Ini::default();
@@ -219,7 +230,7 @@ pub fn load_portage_config(opts: &PortageOptions) -> Result<PortageConfig, Confi
     }
 
     // The installed-package database.
-    let vdb_path = opts.root.join("var/db/pkg");
+    let vdb_path = root.join("var/db/pkg");
     let builtin = Location::builtin();
     let mut vdb = RawSection::new("vdb", builtin.clone());
     vdb.set("class", text("vdb"), builtin.clone());
@@ -276,11 +287,7 @@ pub fn load_portage_config(opts: &PortageOptions) -> Result<PortageConfig, Confi
     );
     livefs.set("vdb", text("vdb"), conf_loc.clone());
     livefs.set("profile", text("profile"), conf_loc.clone());
-    livefs.set(
-        "root",
-        text(&opts.root.display().to_string()),
-        conf_loc.clone(),
-    );
+    livefs.set("root", text(&root.display().to_string()), conf_loc.clone());
     livefs.set(
         "config-dir",
         text(&dir.display().to_string()),

@@ -3,12 +3,11 @@
 //! `strata-restrict`), which covers Portage's wildcard forms (`*/*`, `net-*/*`,
 //! `=*/*-*9999*`, `*/*::gentoo`) and more (`>=*/alsa-*-1.1.7`, `dev-qt/*:5`, `pkg*`).
 
-use std::borrow::Cow;
 use std::fmt;
 
 use strata_atom::Eapi;
 use strata_atom::atom::{Atom, AtomOptions, MatchTarget};
-use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction, parse_target};
+use strata_restrict::{Restriction, parse_target};
 
 use crate::domain::PackageInfo;
 
@@ -98,7 +97,7 @@ impl PackageSpec {
     pub fn matches(&self, target: &MatchTarget<'_>) -> bool {
         match self {
             PackageSpec::Atom(a) => a.matches(target),
-            PackageSpec::Target(r, _) => r.matches(&TargetAttrs(target)),
+            PackageSpec::Target(r, _) => r.matches(target),
             PackageSpec::BuildId(..) => false,
         }
     }
@@ -140,27 +139,6 @@ fn split_build_id(text: &str) -> Option<(String, u64)> {
     }
     let id = digits.parse().ok()?;
     Some((format!("{}{rest}", &base[..dash]), id))
-}
-
-/// A [`MatchTarget`] seen through the restriction crate's attribute interface.
-struct TargetAttrs<'a, 'b>(&'a MatchTarget<'b>);
-
-impl PackageAttrs for TargetAttrs<'_, '_> {
-    fn attr(&self, attr: Attr) -> Option<AttrValue<'_>> {
-        let t = self.0;
-        Some(match attr {
-            Attr::Category => AttrValue::text(t.cpv.category()),
-            Attr::Package => AttrValue::text(t.cpv.package()),
-            Attr::Key => AttrValue::text(t.cpv.cp()),
-            Attr::Cpv => AttrValue::text(t.cpv.as_str()),
-            Attr::Version => AttrValue::Version(Cow::Borrowed(t.cpv.version())),
-            Attr::Fullver => AttrValue::text(t.cpv.version().as_str()),
-            Attr::Slot => AttrValue::text(t.slot?),
-            Attr::Subslot => AttrValue::text(t.subslot.or(t.slot)?),
-            Attr::Repo => AttrValue::text(t.repo?),
-            _ => return None,
-        })
-    }
 }
 
 #[cfg(test)]

@@ -18,7 +18,12 @@ use strata_testtools::{write_file, write_portage_config};
 
 /// A repository `test` with a three-level profile, and a config root using it.
 fn fixture(make_conf: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    fixture_in(&std::env::temp_dir(), make_conf, extra)
+}
+
+/// [`fixture`] in a temp dir under `base`.
+fn fixture_in(base: &Path, make_conf: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir_in(base).unwrap();
     let r = dir.path().join("repo");
     write_file(&r, "profiles/repo_name", "test\n");
     write_file(
@@ -817,5 +822,56 @@ fn properties_and_restrict() {
             ..p.info()
         })
         .is_empty()
+    );
+}
+
+/// `path` (absolute) as a path relative to the working directory, climbing only to
+/// their common ancestor (a path climbing to `/` would hide a doubled join).
+fn relative_to_cwd(path: &Path) -> std::path::PathBuf {
+    let cwd = std::env::current_dir().unwrap();
+    let common = cwd
+        .components()
+        .zip(path.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut rel = std::path::PathBuf::new();
+    for _ in cwd.components().skip(common) {
+        rel.push("..");
+    }
+    rel.extend(path.components().skip(common));
+    rel
+}
+
+#[test]
+fn relative_config_root_and_root_are_resolved_once() {
+    // In the target dir, which shares an ancestor below `/` with the crate dir.
+    let base = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let root = fixture_in(base.path(), "", &[("profile/use.force", "userforced\n")]);
+    let expected = domain(root.path());
+    let rel = relative_to_cwd(root.path());
+    assert!(rel.is_relative());
+    let rel_root = relative_to_cwd(&root.path().join("target"));
+    std::fs::create_dir_all(root.path().join("target")).unwrap();
+    let d = load_config(
+        builtin_registry(),
+        &ConfigSource::Portage(PortageOptions::new(&rel, &rel_root)),
+    )
+    .unwrap()
+    .domain()
+    .unwrap();
+    assert_eq!(d.profile.path, expected.profile.path);
+    assert_eq!(
+        d.profile.nodes.len(),
+        expected.profile.nodes.len(),
+        "user profile found too"
+    );
+    assert!(d.profile.nodes.last().unwrap().is_user);
+    assert_eq!(
+        d.config_dir.canonicalize().unwrap(),
+        expected.config_dir.canonicalize().unwrap()
+    );
+    assert_eq!(
+        d.root.canonicalize().unwrap(),
+        root.path().join("target").canonicalize().unwrap()
     );
 }
