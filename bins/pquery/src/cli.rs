@@ -154,6 +154,10 @@ pub struct Cli {
     /// Installed packages owning a path matching this regex.
     #[arg(long, value_name = "REGEX", help_heading = "package matching options")]
     pub owns_re: Vec<String>,
+    /// Regex over lines of the saved build environment (environment.bz2) of
+    /// installed/binary packages.
+    #[arg(long, value_name = "REGEX", help_heading = "package matching options")]
+    pub environment_re: Vec<String>,
     /// Case-insensitive regex on `Name <email>` of a maintainer; `maintainer-needed` or an
     /// empty string matches packages without maintainers.
     #[arg(long, value_name = "REGEX", help_heading = "package matching options")]
