@@ -23,7 +23,7 @@
 use crate::attr::Attr;
 use crate::restriction::Restriction;
 use crate::target::{TargetError, parse_target};
-use crate::value::{Containment, EqualsValue, ValueRestriction};
+use crate::value::{Containment, EqualsValue, StrMatch, ValueRestriction};
 
 /// Positional targets: any of them (pkgcore's `parse_match` per target, OR-ed).
 pub fn targets<I, S>(targets: I) -> Result<Restriction, TargetError>
@@ -93,6 +93,17 @@ pub fn owns_re(regex: &str) -> Result<Restriction, regex::Error> {
     Ok(Restriction::attr(
         Attr::Contents,
         ValueRestriction::regex(regex, true)?,
+    ))
+}
+
+/// `--environment-re REGEX`: some line of the saved build environment
+/// (`environment.bz2` of an installed or binary package) contains a match of the regex
+/// (case-sensitive search per line, as pkgcore's `DataSourceRestriction(AnyMatch(
+/// StrRegex(..)))` does). Packages without a saved environment (ebuilds) never match.
+pub fn environment_re(regex: &str) -> Result<Restriction, regex::Error> {
+    Ok(Restriction::attr(
+        Attr::Environment,
+        ValueRestriction::AnyLine(StrMatch::regex(regex, true)?),
     ))
 }
 
@@ -188,5 +199,18 @@ mod tests {
         assert!(!maintainer_name("example").unwrap().matches(&p));
         assert!(maintainer_email("example\\.org$").unwrap().matches(&p));
         assert!(description("(").is_err());
+        let env = p.clone().with_text(
+            Attr::Environment,
+            "declare -x CFLAGS=\"-O2 -pipe\"\nexport EAPI=8\n",
+        );
+        assert!(environment_re("^export EAPI=8$").unwrap().matches(&env));
+        assert!(environment_re("O2 -pipe").unwrap().matches(&env));
+        assert!(!environment_re("o2").unwrap().matches(&env));
+        assert!(!environment_re("pipe.*EAPI").unwrap().matches(&env));
+        assert!(
+            !environment_re(".").unwrap().matches(&p),
+            "no environment: no match"
+        );
+        assert!(environment_re("(").is_err());
     }
 }

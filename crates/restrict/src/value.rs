@@ -157,6 +157,17 @@ impl StrMatch {
     }
 }
 
+/// The lines of `text` without their terminators (`\n`, `\r\n` or a lone `\r`, as
+/// Python's universal newlines split them). An empty text has no lines; a final line
+/// without a terminator is a line.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split_inclusive('\n').flat_map(|l| {
+        let l = l.strip_suffix('\n').unwrap_or(l);
+        let l = l.strip_suffix('\r').unwrap_or(l);
+        l.split('\r')
+    })
+}
+
 /// The anchored regex equivalent of a `*` glob.
 fn glob_regex(pattern: &str) -> String {
     let mut re = String::with_capacity(pattern.len() + 8);
@@ -245,6 +256,11 @@ pub enum ValueRestriction {
     /// For dependency atoms: some atom names this `category/package` (blockers included;
     /// a reverse-dependency lookup by name).
     NamesPackage(Box<str>),
+    /// For text values (and each element of a list): some line matches the string
+    /// matcher, pkgcore's `DataSourceRestriction(AnyMatch(...))` over a file's lines
+    /// (`--environment-re`). Lines end at `\n`, `\r\n` or `\r` (Python's universal
+    /// newlines) and are matched without their terminator; an empty text has no lines.
+    AnyLine(StrMatch),
     /// Every child matches.
     And(Box<[ValueRestriction]>),
     /// Some child matches.
@@ -384,6 +400,17 @@ impl ValueRestriction {
                 AttrValue::Text(s) => Version::parse(s).is_ok_and(|v| vm.matches(&v)),
                 _ => false,
             },
+            ValueRestriction::AnyLine(m) => match value {
+                AttrValue::Text(s) => lines(view(s)).any(|l| m.matches(l)),
+                AttrValue::List(l) => l.iter().any(|s| lines(view(s)).any(|l| m.matches(l))),
+                AttrValue::Version(v) => m.matches(v.as_str()),
+                AttrValue::Atoms(_) | AttrValue::AtomRefs(_) => value
+                    .atoms()
+                    .into_iter()
+                    .flatten()
+                    .any(|a| m.matches(a.as_str())),
+                AttrValue::Number(n) => m.matches(&n.to_string()),
+            },
             ValueRestriction::Intersects(target) => value
                 .atoms()
                 .is_some_and(|mut it| it.any(|a| a.intersects(target))),
@@ -440,6 +467,7 @@ impl fmt::Display for ValueRestriction {
             ValueRestriction::Equals(EqualsValue::List(l)) => write!(f, "equals {l:?}"),
             ValueRestriction::Equals(EqualsValue::Number(n)) => write!(f, "equals {n}"),
             ValueRestriction::Version(vm) => write!(f, "{vm}"),
+            ValueRestriction::AnyLine(m) => write!(f, "any line {m}"),
             ValueRestriction::Intersects(a) => write!(f, "intersects {a}"),
             ValueRestriction::NamesPackage(cp) => write!(f, "names {cp}"),
             ValueRestriction::And(c) => join(f, c, " && "),
@@ -576,6 +604,30 @@ mod tests {
         let approx = ValueRestriction::version(VersionOp::Approximate, v("1.0"));
         assert!(approx.matches(&text("1.0-r5")));
         assert!(!approx.matches(&text("1.0.1")));
+    }
+
+    #[test]
+    fn any_line() {
+        let env = "declare -x A=\"1\"\r\ndeclare -- B=\"x\ny\"\rlast";
+        let m = |p: &str| ValueRestriction::AnyLine(StrMatch::regex(p, true).unwrap());
+        let v = text(env);
+        // Search, not full match, per line.
+        assert!(m("A=").matches(&v));
+        assert!(m("^y\"$").matches(&v));
+        assert!(m("^last$").matches(&v));
+        assert!(m("^declare -- B").matches(&v));
+        // Anchors bind to lines, not to the whole text; terminators are not part of lines.
+        assert!(!m("^x$").matches(&v));
+        assert!(!m("1\"\\r").matches(&v));
+        assert!(!m("x.y").matches(&v));
+        assert!(!m("a=").matches(&v), "case-sensitive");
+        assert!(!m("").matches(&text("")), "an empty text has no lines");
+        assert!(m("^$").matches(&text("a\n\nb")));
+        assert!(!m("^$").matches(&text("a\r\nb\n")));
+        let l = AttrValue::List(StrList::Owned(vec!["p\nq".into(), "r".into()]));
+        assert!(m("^q$").matches(&l));
+        assert!(!m("^p\nq$").matches(&l));
+        assert_eq!(m("x").to_string(), r#"any line =~ "x""#);
     }
 
     #[test]
