@@ -6,12 +6,20 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use sha2::{Digest, Sha256};
+
+use crate::backend::list_entries;
 use crate::eclass::EclassPath;
 use crate::entry::{CacheEntry, EntryKey, split_pf};
 use crate::error::CacheError;
 use crate::index::deps::dep_packages;
 use crate::index::fingerprint::{IndexSpec, Inputs};
-use crate::index::format::{self, DEP_FIELDS, FIELD_COUNT, Field, RecordStrings, RevdepRow};
+use crate::index::format::{
+    self, DEP_FIELDS, FIELD_COUNT, Field, RecordMeta, RecordStrings, RevdepRow,
+};
+use crate::index::reasons::encode_reasons;
+use crate::index::snapshot::{self, EclassSnap, SkippedEntry, Snapshot};
+use crate::index::stamp::{DirHandle, Stamp};
 use crate::md5_dict::parse_md5_entry;
 use crate::validate::{EbuildChecksumKind, Validity, validate_entry};
 
@@ -165,6 +173,10 @@ struct Parsed {
     pn_len: usize,
     inherited: String,
     stale: String,
+    stale_data: String,
+    entry_stamp: Option<Stamp>,
+    ebuild_stamp: Option<Stamp>,
+    validity: u32,
 }
 
 fn record_strings<'a>(
@@ -182,6 +194,7 @@ fn record_strings<'a>(
     r[Field::Eapi as usize] = e.eapi();
     r[Field::Inherited as usize] = &p.inherited;
     r[Field::Stale as usize] = &p.stale;
+    r[Field::StaleData as usize] = &p.stale_data;
     // One pass over the fields instead of a lookup per key.
     for (k, v) in e.fields() {
         let field = match k {
@@ -207,17 +220,79 @@ fn record_strings<'a>(
     r
 }
 
-/// Builds the index file bytes for `inputs` (from [`crate::index::gather`]).
+/// Builds the index file bytes for `spec`, with the fingerprint `inputs` gives (from
+/// [`crate::index::gather`]). The entries are listed again here, after the cache
+/// directories are stamped (so the stored stamps never claim a later state than what
+/// was read); `inputs.keys` is not used.
 pub fn build(
     spec: &IndexSpec,
     inputs: &Inputs,
     extra: &dyn PackageExtraSource,
 ) -> Result<(Vec<u8>, BuildReport), CacheError> {
+    build_with(spec, extra, Some(inputs.fingerprint))
+}
+
+/// Builds the index bytes; the fingerprint is `fingerprint`, or one computed from every
+/// stamp the build took.
+pub(crate) fn build_with(
+    spec: &IndexSpec,
+    extra: &dyn PackageExtraSource,
+    fingerprint: Option<[u8; 32]>,
+) -> Result<(Vec<u8>, BuildReport), CacheError> {
     let mut report = BuildReport::default();
+
+    // Stamps first, then the reads they vouch for.
+    let (cache_root, cache_categories) = snapshot::cache_dir_stamps(&spec.cache_dir)?;
+    let keys = list_entries(&spec.cache_dir)?;
+    let (root, categories) = snapshot::walk_tree(&spec.repo, &spec.tree_skip)?;
+
+    // Eclass state (stamps before hashing).
+    let (eclass_path, eclass_dirs, eclasses) = match &spec.eclass_dirs {
+        None => (None, Vec::new(), Vec::new()),
+        Some(dirs) => {
+            let mut dir_stamps = Vec::with_capacity(dirs.len());
+            for d in dirs {
+                dir_stamps.push(Stamp::of(d).map_err(|e| CacheError::io(d, e))?);
+            }
+            let path = EclassPath::new(dirs.clone())?;
+            let mut names: Vec<&str> = dirs
+                .iter()
+                .flat_map(|d| {
+                    std::fs::read_dir(d)
+                        .into_iter()
+                        .flatten()
+                        .flatten()
+                        .filter_map(|e| e.file_name().into_string().ok())
+                        .filter_map(|n| n.strip_suffix(".eclass").map(str::to_owned))
+                        .collect::<Vec<_>>()
+                })
+                .filter_map(|n| path.get(&n).map(|f| f.name()))
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            let snaps: Vec<Result<EclassSnap, CacheError>> = names
+                .par_iter()
+                .filter_map(|n| path.get(n))
+                .map(|f| {
+                    let stamp = Stamp::of(f.path()).map_err(|e| CacheError::io(f.path(), e))?;
+                    let md5 = f.md5().map(str::to_owned).unwrap_or_default();
+                    let dir = dirs.iter().position(|d| d == f.dir()).unwrap_or(0) as u32;
+                    Ok(EclassSnap {
+                        name: f.name().to_owned(),
+                        dir,
+                        stamp,
+                        md5,
+                    })
+                })
+                .collect();
+            let snaps = snaps.into_iter().collect::<Result<Vec<_>, _>>()?;
+            (Some(path), dir_stamps, snaps)
+        }
+    };
 
     // Per-package data, in parallel.
     let mut packages: Vec<(&str, &str)> = Vec::new();
-    for key in &inputs.keys {
+    for key in &keys {
         let (pn, _) = split_pf(&key.category, &key.pf)?;
         if packages.last() != Some(&(key.category.as_str(), pn)) {
             packages.push((key.category.as_str(), pn));
@@ -253,51 +328,44 @@ pub fn build(
     }
 
     // Entries, in parallel.
-    let eclass_path = match &spec.eclass_dirs {
-        Some(dirs) => Some(EclassPath::new(dirs.clone())?),
-        None => None,
-    };
-    let parsed: Vec<Result<Parsed, CacheError>> = inputs
-        .keys
+    let repo_dir = DirHandle::open(&spec.repo);
+    let cache_handle = DirHandle::open(&spec.cache_dir);
+    let parsed: Vec<(Option<Stamp>, Result<Parsed, CacheError>)> = keys
         .par_iter()
         .map(|key| {
-            let path = spec.cache_dir.join(&key.category).join(&key.pf);
-            let bytes = std::fs::read(&path).map_err(|e| CacheError::io(&path, e))?;
-            let entry = parse_md5_entry(bytes, &path)?;
-            let (pn, _) = split_pf(&key.category, &key.pf)?;
-            let inherited = entry.inherited().collect::<Vec<_>>().join(" ");
-            let stale = match &eclass_path {
-                None => String::new(),
-                Some(eclasses) => {
-                    let ebuild = spec
-                        .repo
-                        .join(&key.category)
-                        .join(pn)
-                        .join(format!("{}.ebuild", key.pf));
-                    match validate_entry(&entry, &ebuild, eclasses, EbuildChecksumKind::Md5) {
-                        Ok(Validity::Valid) => String::new(),
-                        Ok(Validity::Stale(reasons)) => reasons
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                        Err(e) => format!("cannot validate: {e}"),
-                    }
-                }
+            let rel = format!("{}/{}", key.category, key.pf);
+            let path = spec.cache_dir.join(&rel);
+            let entry_stamp = match cache_handle.stamp(&rel) {
+                Ok(s) => s,
+                Err(e) => return (None, Err(CacheError::io(&path, e))),
             };
-            Ok(Parsed {
-                pn_len: pn.len(),
-                entry,
-                inherited,
-                stale,
-            })
+            (
+                entry_stamp,
+                parse_one(
+                    spec,
+                    key,
+                    &path,
+                    entry_stamp,
+                    &repo_dir,
+                    eclass_path.as_ref(),
+                ),
+            )
         })
         .collect();
     let mut kept: Vec<(&EntryKey, Parsed)> = Vec::with_capacity(parsed.len());
-    for (key, r) in inputs.keys.iter().zip(parsed) {
+    let mut skipped = Vec::new();
+    for (key, (stamp, r)) in keys.iter().zip(parsed) {
         match r {
             Ok(p) => kept.push((key, p)),
-            Err(e) => report.skipped.push((key.clone(), e)),
+            Err(e) => {
+                skipped.push(SkippedEntry {
+                    category: key.category.clone(),
+                    pf: key.pf.clone(),
+                    stamp,
+                    error: e.to_string(),
+                });
+                report.skipped.push((key.clone(), e));
+            }
         }
     }
     report.indexed = kept.len();
@@ -306,6 +374,15 @@ pub fn build(
         .map(|(key, p)| {
             let pn = key.pf.get(..p.pn_len).unwrap_or("");
             record_strings(key, p, by_package.get(&(key.category.as_str(), pn)))
+        })
+        .collect();
+    let metas: Vec<RecordMeta<'_>> = kept
+        .iter()
+        .map(|(_, p)| RecordMeta {
+            kv: p.entry.fields().collect(),
+            entry: p.entry_stamp,
+            ebuild: p.ebuild_stamp,
+            validity: p.validity,
         })
         .collect();
 
@@ -340,6 +417,111 @@ pub fn build(
     } else {
         0
     };
-    let bytes = format::encode(&records, revdeps, &inputs.fingerprint, flags)?;
+    let snap = Snapshot {
+        root,
+        categories,
+        cache_root,
+        cache_categories,
+        eclass_dirs,
+        eclasses,
+        skipped,
+    };
+    let snap_bytes = snapshot::encode(&snap)?;
+    let fingerprint = match fingerprint {
+        Some(f) => f,
+        None => {
+            let mut h = Sha256::new();
+            h.update(spec_identity(spec));
+            h.update(&snap_bytes);
+            for m in &metas {
+                let mut b = Vec::with_capacity(64);
+                Stamp::encode(m.entry, &mut b);
+                Stamp::encode(m.ebuild, &mut b);
+                h.update(&b);
+            }
+            let mut f = [0u8; 32];
+            f.copy_from_slice(&h.finalize());
+            f
+        }
+    };
+    let bytes = format::encode(&records, &metas, revdeps, &snap_bytes, &fingerprint, flags)?;
     Ok((bytes, report))
+}
+
+/// What identifies a spec (format version, salt, canonical repository, cache and eclass
+/// directories): stored indexes are only used for the same identity.
+pub(crate) fn spec_identity(spec: &IndexSpec) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"strata-index");
+    h.update(format::FORMAT_VERSION.to_le_bytes());
+    h.update(spec.salt.as_bytes());
+    h.update([0]);
+    let repo = std::fs::canonicalize(&spec.repo).unwrap_or_else(|_| spec.repo.clone());
+    h.update(repo.to_string_lossy().as_bytes());
+    h.update([0]);
+    h.update(spec.cache_dir.to_string_lossy().as_bytes());
+    for d in spec.eclass_dirs.iter().flatten() {
+        h.update([0]);
+        h.update(d.to_string_lossy().as_bytes());
+    }
+    for d in &spec.tree_skip {
+        h.update([1]);
+        h.update(d.as_bytes());
+    }
+    let mut f = [0u8; 32];
+    f.copy_from_slice(&h.finalize());
+    f
+}
+
+fn parse_one(
+    spec: &IndexSpec,
+    key: &EntryKey,
+    path: &Path,
+    entry_stamp: Option<Stamp>,
+    repo_dir: &DirHandle,
+    eclass_path: Option<&EclassPath>,
+) -> Result<Parsed, CacheError> {
+    if entry_stamp.is_none() {
+        return Err(CacheError::io(
+            path,
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| CacheError::io(path, e))?;
+    let entry = parse_md5_entry(bytes, path)?;
+    let (pn, _) = split_pf(&key.category, &key.pf)?;
+    let inherited = entry.inherited().collect::<Vec<_>>().join(" ");
+    let ebuild_rel = format!("{}/{pn}/{}.ebuild", key.category, key.pf);
+    let ebuild_stamp = repo_dir
+        .stamp(&ebuild_rel)
+        .map_err(|e| CacheError::io(spec.repo.join(&ebuild_rel), e))?;
+    let (stale, stale_data, validity) = match eclass_path {
+        None => (String::new(), String::new(), 0),
+        Some(eclasses) => {
+            let ebuild = spec.repo.join(&ebuild_rel);
+            match validate_entry(&entry, &ebuild, eclasses, EbuildChecksumKind::Md5) {
+                Ok(Validity::Valid) => (String::new(), String::new(), 1),
+                Ok(Validity::Stale(reasons)) => (
+                    reasons
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    encode_reasons(&reasons),
+                    2,
+                ),
+                Err(e) => (format!("cannot validate: {e}"), e.to_string(), 3),
+            }
+        }
+    };
+    Ok(Parsed {
+        pn_len: pn.len(),
+        entry,
+        inherited,
+        stale,
+        stale_data,
+        entry_stamp,
+        ebuild_stamp,
+        validity,
+    })
 }

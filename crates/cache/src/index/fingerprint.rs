@@ -25,7 +25,14 @@ pub struct IndexSpec {
     /// eclass directories (lookup order, as [`crate::EclassPath::new`]) and the index
     /// records which entries are stale and why; the eclass files join the fingerprint.
     pub eclass_dirs: Option<Vec<PathBuf>>,
+    /// Top-level directories of the repository that are not categories, left out of the
+    /// stored tree listing (default: `eclass`, `licenses`, `metadata`, `profiles`,
+    /// `scripts`).
+    pub tree_skip: Vec<String>,
 }
+
+/// The top-level directories of a repository that never hold packages.
+pub const NON_CATEGORY_DIRS: [&str; 5] = ["eclass", "licenses", "metadata", "profiles", "scripts"];
 
 impl IndexSpec {
     /// The spec for the repository at `repo` with its md5-cache.
@@ -36,6 +43,7 @@ impl IndexSpec {
             repo,
             salt: String::new(),
             eclass_dirs: None,
+            tree_skip: NON_CATEGORY_DIRS.iter().map(|s| (*s).to_owned()).collect(),
         }
     }
 

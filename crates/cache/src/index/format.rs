@@ -3,16 +3,25 @@
 //! All integers little-endian. Layout:
 //!
 //! ```text
-//! header (128 bytes)
+//! header (192 bytes)
 //!   0  magic "STRATAIX"          8  format version u32    12 fields per record u32
 //!   16 file length u64           24 record count u32      28 revdep count u32
 //!   32 records offset u64        40 revdep offset u64
 //!   48 strings offset u64        56 strings length u64
 //!   64 input fingerprint [32]    96 checksum u64 (of the whole file, this field as zero)
-//!   104 flags u32 (bit 0: entries validated)   108..128 zero
+//!   104 flags u32 (bit 0: entries validated)              108 kv pair count u32
+//!   112 meta offset u64          120 kv offset u64
+//!   128 snapshot offset u64      136 snapshot length u64  144..192 zero
 //! records: count × FIELD_COUNT × (offset u32, length u32) into the string table
+//! meta:    count × (first kv pair u32, kv pair count u32, cache entry stamp [32],
+//!          ebuild stamp [32], validity u32 (0 not validated, 1 valid, 2 stale,
+//!          3 could not be validated), zero u32); a stamp is size u64, mtime ns i64,
+//!          ctime ns i64, inode u64 (all bits set: the file did not exist)
+//! kv:      kv count × (key ref, value ref): every key of every cache entry, in file order
 //! revdeps: count × (offset u32, length u32, record u32, dep-class mask u32),
 //!          sorted by the named category/package, then record
+//! snapshot: the tree listing, cache directory and eclass stamps, skipped entries
+//!          (see `snapshot.rs`), decoded on first use
 //! strings: UTF-8, interned (each distinct string once)
 //! ```
 //!
@@ -30,10 +39,13 @@ use crate::error::CacheError;
 /// The file magic.
 pub const MAGIC: &[u8; 8] = b"STRATAIX";
 /// The format version; bump on any layout or content change.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// Header size in bytes.
-pub const HEADER_LEN: usize = 128;
+pub const HEADER_LEN: usize = 192;
 const REVDEP_LEN: usize = 16;
+/// Bytes of per-record meta data.
+pub(crate) const META_LEN: usize = 80;
+const KV_LEN: usize = 16;
 
 /// The per-record string fields, in on-disk order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,10 +94,12 @@ pub enum Field {
     /// Why the cache entry was stale when the index was built (empty: valid, or not
     /// validated; see [`FLAG_VALIDATED`]).
     Stale,
+    /// The stale reasons (or the validation error) in a structured encoding.
+    StaleData,
 }
 
 /// Fields per record.
-pub const FIELD_COUNT: usize = 21;
+pub const FIELD_COUNT: usize = 22;
 
 /// Header flag: entries were validated against their ebuilds and eclasses at build time.
 pub const FLAG_VALIDATED: u32 = 1;
@@ -101,6 +115,16 @@ pub const DEP_FIELDS: [Field; 5] = [
 
 /// One record as the encoder takes it.
 pub(crate) type RecordStrings<'a> = [&'a str; FIELD_COUNT];
+
+/// The per-record data beside the strings.
+pub(crate) struct RecordMeta<'a> {
+    /// Every `(key, value)` of the cache entry, in file order.
+    pub kv: Vec<(&'a str, &'a str)>,
+    pub entry: Option<crate::index::Stamp>,
+    pub ebuild: Option<crate::index::Stamp>,
+    /// 0 not validated, 1 valid, 2 stale, 3 could not be validated.
+    pub validity: u32,
+}
 
 /// One reverse-dependency row: `record` names `package` in the classes of `mask`.
 pub(crate) struct RevdepRow<'a> {
@@ -157,12 +181,21 @@ impl<'a> Interner<'a> {
         self.seen.insert(s, off);
         Ok((off, len))
     }
+
+    fn push(&mut self, out: &mut Vec<u8>, s: &'a str) -> Result<(), CacheError> {
+        let (off, len) = self.add(s)?;
+        out.extend_from_slice(&off.to_le_bytes());
+        out.extend_from_slice(&len.to_le_bytes());
+        Ok(())
+    }
 }
 
 /// Encodes records and revdep rows (sorted here) into a complete index file.
 pub(crate) fn encode<'a>(
     records: &[RecordStrings<'a>],
+    metas: &[RecordMeta<'a>],
     revdeps: Vec<RevdepRow<'a>>,
+    snapshot: &[u8],
     fingerprint: &[u8; 32],
     flags: u32,
 ) -> Result<Vec<u8>, CacheError> {
@@ -186,11 +219,28 @@ pub(crate) fn encode<'a>(
     let mut record_refs: Vec<u8> = Vec::with_capacity(records.len() * FIELD_COUNT * 8);
     for rec in records {
         for s in rec {
-            let (off, len) = strings.add(s)?;
-            record_refs.extend_from_slice(&off.to_le_bytes());
-            record_refs.extend_from_slice(&len.to_le_bytes());
+            strings.push(&mut record_refs, s)?;
         }
     }
+    let mut meta_bytes: Vec<u8> = Vec::with_capacity(metas.len() * META_LEN);
+    let mut kv_bytes: Vec<u8> = Vec::with_capacity(metas.len() * 20 * KV_LEN);
+    let mut kv_count = 0usize;
+    for m in metas {
+        let first = u32::try_from(kv_count).map_err(|_| too_big())?;
+        let n = u32::try_from(m.kv.len()).map_err(|_| too_big())?;
+        for (k, v) in &m.kv {
+            strings.push(&mut kv_bytes, k)?;
+            strings.push(&mut kv_bytes, v)?;
+        }
+        kv_count += m.kv.len();
+        meta_bytes.extend_from_slice(&first.to_le_bytes());
+        meta_bytes.extend_from_slice(&n.to_le_bytes());
+        crate::index::Stamp::encode(m.entry, &mut meta_bytes);
+        crate::index::Stamp::encode(m.ebuild, &mut meta_bytes);
+        meta_bytes.extend_from_slice(&m.validity.to_le_bytes());
+        meta_bytes.extend_from_slice(&0u32.to_le_bytes());
+    }
+    let kv_count = u32::try_from(kv_count).map_err(|_| too_big())?;
     let mut revdep_bytes: Vec<u8> = Vec::with_capacity(revdep_count * REVDEP_LEN);
     for name in names {
         let (off, len) = strings.add(name)?;
@@ -207,8 +257,11 @@ pub(crate) fn encode<'a>(
     let count = u32::try_from(records.len()).map_err(|_| too_big())?;
     let revdep_count = u32::try_from(revdep_count).map_err(|_| too_big())?;
     let records_off = HEADER_LEN as u64;
-    let revdep_off = records_off + record_refs.len() as u64;
-    let strings_off = revdep_off + revdep_bytes.len() as u64;
+    let meta_off = records_off + record_refs.len() as u64;
+    let kv_off = meta_off + meta_bytes.len() as u64;
+    let revdep_off = kv_off + kv_bytes.len() as u64;
+    let snapshot_off = revdep_off + revdep_bytes.len() as u64;
+    let strings_off = snapshot_off + snapshot.len() as u64;
     let total = strings_off + strings.len() as u64;
 
     let mut out = Vec::with_capacity(usize::try_from(total).map_err(|_| too_big())?);
@@ -225,9 +278,17 @@ pub(crate) fn encode<'a>(
     out.extend_from_slice(fingerprint);
     out.extend_from_slice(&0u64.to_le_bytes());
     out.extend_from_slice(&flags.to_le_bytes());
+    out.extend_from_slice(&kv_count.to_le_bytes());
+    out.extend_from_slice(&meta_off.to_le_bytes());
+    out.extend_from_slice(&kv_off.to_le_bytes());
+    out.extend_from_slice(&snapshot_off.to_le_bytes());
+    out.extend_from_slice(&(snapshot.len() as u64).to_le_bytes());
     out.resize(HEADER_LEN, 0);
     out.extend_from_slice(&record_refs);
+    out.extend_from_slice(&meta_bytes);
+    out.extend_from_slice(&kv_bytes);
     out.extend_from_slice(&revdep_bytes);
+    out.extend_from_slice(snapshot);
     out.extend_from_slice(&strings);
     let sum = file_checksum(&out);
     out[96..104].copy_from_slice(&sum.to_le_bytes());
@@ -243,6 +304,10 @@ pub(crate) struct Layout {
     pub records_off: usize,
     pub revdep_off: usize,
     pub strings_off: usize,
+    pub meta_off: usize,
+    pub kv_off: usize,
+    pub snapshot_off: usize,
+    pub snapshot_len: usize,
     pub fingerprint: [u8; 32],
 }
 
@@ -314,15 +379,19 @@ pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
     let revdep_off = to_usize(u64_at(bytes, 40), 40)?;
     let strings_off = to_usize(u64_at(bytes, 48), 48)?;
     let strings_len = to_usize(u64_at(bytes, 56), 56)?;
-    let expect_revdep = count
-        .checked_mul(FIELD_COUNT * 8)
-        .and_then(|n| n.checked_add(HEADER_LEN));
-    let expect_strings = revdep_count
-        .checked_mul(REVDEP_LEN)
-        .and_then(|n| n.checked_add(revdep_off));
+    let kv_count = u32_at(bytes, 108) as usize;
+    let meta_off = to_usize(u64_at(bytes, 112), 112)?;
+    let kv_off = to_usize(u64_at(bytes, 120), 120)?;
+    let snapshot_off = to_usize(u64_at(bytes, 128), 128)?;
+    let snapshot_len = to_usize(u64_at(bytes, 136), 136)?;
+    let after =
+        |off: usize, n: usize, each: usize| n.checked_mul(each).and_then(|x| x.checked_add(off));
     if records_off != HEADER_LEN
-        || Some(revdep_off) != expect_revdep
-        || Some(strings_off) != expect_strings
+        || Some(meta_off) != after(records_off, count, FIELD_COUNT * 8)
+        || Some(kv_off) != after(meta_off, count, META_LEN)
+        || Some(revdep_off) != after(kv_off, kv_count, KV_LEN)
+        || Some(snapshot_off) != after(revdep_off, revdep_count, REVDEP_LEN)
+        || Some(strings_off) != after(snapshot_off, snapshot_len, 1)
         || strings_off.checked_add(strings_len) != Some(bytes.len())
     {
         return Err(corrupt(
@@ -349,6 +418,20 @@ pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
     for i in 0..count * FIELD_COUNT {
         check_ref(records_off + i * 8)?;
     }
+    for i in 0..kv_count * 2 {
+        check_ref(kv_off + i * 8)?;
+    }
+    for i in 0..count {
+        let at = meta_off + i * META_LEN;
+        let first = u32_at(bytes, at) as usize;
+        let n = u32_at(bytes, at + 4) as usize;
+        if first.checked_add(n).is_none_or(|end| end > kv_count) {
+            return Err(corrupt(
+                at,
+                format!("record {i} names kv pairs {first}+{n} of {kv_count}"),
+            ));
+        }
+    }
     for i in 0..revdep_count {
         let at = revdep_off + i * REVDEP_LEN;
         check_ref(at)?;
@@ -370,6 +453,10 @@ pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
         records_off,
         revdep_off,
         strings_off,
+        meta_off,
+        kv_off,
+        snapshot_off,
+        snapshot_len,
         fingerprint,
     })
 }

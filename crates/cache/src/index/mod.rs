@@ -42,12 +42,19 @@ mod build;
 pub mod deps;
 mod fingerprint;
 pub mod format;
+mod fresh;
 mod query;
+mod reasons;
+pub mod snapshot;
+mod stamp;
 mod store;
 
 pub use build::{
     BuildReport, Maintainer, NoExtra, PackageExtra, PackageExtraSource, Proxied, build,
 };
-pub use fingerprint::{IndexSpec, Inputs, gather};
+pub use fingerprint::{IndexSpec, Inputs, NON_CATEGORY_DIRS, gather};
+pub use fresh::EclassChanges;
 pub use query::{DepClasses, MaintainerQuery, MaintainerRef, Record, SearchIndex, compile_regex};
-pub use store::{Freshness, IndexStore, Opened, build_in_memory, write_index};
+pub use snapshot::{CategorySnap, EclassSnap, PackageSnap, SkippedEntry, Snapshot};
+pub use stamp::{DirHandle, Stamp};
+pub use store::{Freshness, IndexStore, Opened, Tiers, build_in_memory, write_index};

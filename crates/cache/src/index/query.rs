@@ -4,8 +4,14 @@ use std::path::{Path, PathBuf};
 
 use regex::Regex;
 
+use std::sync::OnceLock;
+
+use crate::entry::CacheEntry;
 use crate::error::CacheError;
-use crate::index::format::{self, FIELD_COUNT, Field, Layout};
+use crate::index::format::{self, FIELD_COUNT, Field, Layout, META_LEN};
+use crate::index::snapshot::{self, Snapshot};
+use crate::index::stamp::Stamp;
+use crate::validate::{StaleReason, Validity};
 
 /// The dependency classes, as a bit set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -79,6 +85,7 @@ pub struct SearchIndex {
     data: Backing,
     layout: Layout,
     path: PathBuf,
+    snapshot: OnceLock<Result<Snapshot, String>>,
 }
 
 impl SearchIndex {
@@ -104,6 +111,7 @@ impl SearchIndex {
             data: Backing::Mapped(map),
             layout,
             path: path.to_owned(),
+            snapshot: OnceLock::new(),
         })
     }
 
@@ -114,7 +122,50 @@ impl SearchIndex {
             data: Backing::Owned(bytes),
             layout,
             path: path.to_owned(),
+            snapshot: OnceLock::new(),
         })
+    }
+
+    /// The repository snapshot stored with the records (decoded on first use; a
+    /// snapshot that does not decode is a [`CacheError::CorruptIndex`]).
+    pub fn snapshot(&self) -> Result<&Snapshot, CacheError> {
+        let l = &self.layout;
+        self.snapshot
+            .get_or_init(|| {
+                let b = self
+                    .bytes()
+                    .get(l.snapshot_off..l.snapshot_off + l.snapshot_len)
+                    .unwrap_or(&[]);
+                snapshot::decode(b)
+            })
+            .as_ref()
+            .map_err(|reason| CacheError::CorruptIndex {
+                path: self.path.clone(),
+                byte_offset: l.snapshot_off as u64,
+                reason: reason.clone(),
+            })
+    }
+
+    /// The record of `category/pf`, if the index holds it (binary search: records are
+    /// sorted by category, then PF).
+    pub fn find(&self, category: &str, pf: &str) -> Option<usize> {
+        let (mut lo, mut hi) = (0, self.layout.count);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match (self.field(mid, Field::Category), self.field(mid, Field::Pf))
+                .cmp(&(category, pf))
+            {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    fn meta_at(&self, record: usize) -> &[u8] {
+        let at = self.layout.meta_off + record * META_LEN;
+        self.bytes().get(at..at + META_LEN).unwrap_or(&[])
     }
 
     fn bytes(&self) -> &[u8] {
@@ -340,6 +391,61 @@ pub struct Record<'a> {
 impl<'a> Record<'a> {
     fn f(&self, field: Field) -> &'a str {
         self.index.field(self.id, field)
+    }
+
+    /// The stamp of the cache entry file it was read from.
+    pub fn entry_stamp(&self) -> Option<Stamp> {
+        self.index
+            .meta_at(self.id)
+            .get(8..40)
+            .and_then(Stamp::decode)
+    }
+
+    /// The stamp of the ebuild when the index was built (`None`: it did not exist).
+    pub fn ebuild_stamp(&self) -> Option<Stamp> {
+        self.index
+            .meta_at(self.id)
+            .get(40..72)
+            .and_then(Stamp::decode)
+    }
+
+    /// Every `(key, value)` of the cache entry, in file order.
+    pub fn entry_fields(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let m = self.index.meta_at(self.id);
+        let first = format::read_u32(m, 0) as usize;
+        let n = format::read_u32(m, 4) as usize;
+        let index = self.index;
+        (first..first + n).map(move |i| {
+            let at = index.layout.kv_off + i * 16;
+            (index.str_at(at), index.str_at(at + 8))
+        })
+    }
+
+    /// The cache entry, rebuilt from the stored fields (as reading the file gives it).
+    pub fn cache_entry(&self) -> Result<CacheEntry, CacheError> {
+        let mut e = CacheEntry::new();
+        for (k, v) in self.entry_fields() {
+            e.set(k, v)?;
+        }
+        Ok(e)
+    }
+
+    /// The validation result at build time: `None` when the index was not validated,
+    /// `Some(Err(message))` when the entry could not be validated.
+    pub fn validity(&self) -> Option<Result<Validity, String>> {
+        match format::read_u32(self.index.meta_at(self.id), 72) {
+            1 => Some(Ok(Validity::Valid)),
+            2 => {
+                let reasons: Vec<StaleReason> =
+                    crate::index::reasons::decode_reasons(self.f(Field::StaleData))?;
+                if reasons.is_empty() {
+                    return None;
+                }
+                Some(Ok(Validity::Stale(reasons)))
+            }
+            3 => Some(Err(self.f(Field::StaleData).to_owned())),
+            _ => None,
+        }
     }
 
     /// Its position in the index.

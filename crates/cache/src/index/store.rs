@@ -7,8 +7,9 @@ use sha2::{Digest, Sha256};
 
 use crate::eclass::hex;
 use crate::error::CacheError;
-use crate::index::build::{BuildReport, PackageExtraSource, build};
-use crate::index::fingerprint::{IndexSpec, gather};
+use crate::index::build::{BuildReport, PackageExtraSource, build_with};
+use crate::index::fingerprint::IndexSpec;
+use crate::index::fresh::EclassChanges;
 use crate::index::query::SearchIndex;
 
 /// A directory of index files, one per repository.
@@ -20,12 +21,26 @@ pub struct IndexStore {
 /// How [`IndexStore::open_with`] decides whether a stored index is current.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Freshness {
-    /// Stat every input file (cache entries, ebuilds, metadata.xml) and compare the
-    /// fingerprint: any change rebuilds.
+    /// Stat every input file (cache entries and their directories, ebuilds,
+    /// metadata.xml, eclasses when validating): any change rebuilds.
     #[default]
     CheckFiles,
     /// Use a stored, structurally valid index as is; build only when there is none.
     Trust,
+    /// Check only the tiers a query needs; a change in one of them rebuilds. What is not
+    /// checked here the caller checks per record ([`crate::index::Record::ebuild_stamp`],
+    /// [`SearchIndex::eclass_changes`]) or through the stored tree listing.
+    Tiers(Tiers),
+}
+
+/// The freshness tiers [`Freshness::Tiers`] checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tiers {
+    /// The md5-cache directories and every entry file
+    /// ([`SearchIndex::entries_current`]).
+    pub entries: bool,
+    /// Every metadata.xml ([`SearchIndex::xml_current`]).
+    pub xml: bool,
 }
 
 /// The result of [`IndexStore::open`].
@@ -106,10 +121,11 @@ impl IndexStore {
         self.dir.join(format!("{base}-{}.idx", &hex(&digest)[..16]))
     }
 
-    /// The current index for `spec`: the stored one if its fingerprint matches every input
-    /// file now, otherwise a fresh build (written with temp file + rename, then mapped).
-    /// The fingerprint is taken before the cache is read, so an input changing during the
-    /// build only causes one more rebuild next time, never a stale index taken as current.
+    /// The current index for `spec`: the stored one if every input file's stamp matches
+    /// now ([`Freshness::CheckFiles`]), otherwise a fresh build (written with temp file +
+    /// rename, then mapped). Every stamp is taken before the file is read, so an input
+    /// changing during the build only causes one more rebuild next time, never a stale
+    /// index taken as current.
     pub fn open(
         &self,
         spec: &IndexSpec,
@@ -129,9 +145,29 @@ impl IndexStore {
     ) -> Result<Opened, CacheError> {
         let path = self.index_path(spec);
         let mut discarded = None;
-        if freshness == Freshness::Trust && path.exists() {
-            match SearchIndex::load(&path) {
-                Ok(index) => {
+        match SearchIndex::load(&path) {
+            Ok(index) => {
+                let current = match freshness {
+                    Freshness::Trust => true,
+                    Freshness::CheckFiles => {
+                        index.entries_current(&spec.cache_dir)
+                            && index.xml_current(&spec.repo)
+                            && index.ebuilds_current(&spec.repo)
+                            && match &spec.eclass_dirs {
+                                None => !index.validated(),
+                                Some(dirs) => {
+                                    index.validated()
+                                        && index.eclass_changes(dirs) == EclassChanges::None
+                                }
+                            }
+                    }
+                    Freshness::Tiers(t) => {
+                        index.validated() == spec.eclass_dirs.is_some()
+                            && (!t.entries || index.entries_current(&spec.cache_dir))
+                            && (!t.xml || index.xml_current(&spec.repo))
+                    }
+                };
+                if current {
                     return Ok(Opened {
                         index,
                         rebuilt: false,
@@ -139,27 +175,12 @@ impl IndexStore {
                         discarded: None,
                     });
                 }
-                Err(e @ CacheError::CorruptIndex { .. }) => discarded = Some(e),
-                Err(e) => return Err(e),
             }
+            Err(e @ CacheError::CorruptIndex { .. }) => discarded = Some(e),
+            Err(CacheError::Io { .. }) if !path.exists() => {}
+            Err(e) => return Err(e),
         }
-        let inputs = gather(spec)?;
-        if discarded.is_none() && path.exists() {
-            match SearchIndex::load(&path) {
-                Ok(index) if index.fingerprint() == &inputs.fingerprint => {
-                    return Ok(Opened {
-                        index,
-                        rebuilt: false,
-                        report: None,
-                        discarded: None,
-                    });
-                }
-                Ok(_) => {}
-                Err(e @ CacheError::CorruptIndex { .. }) => discarded = Some(e),
-                Err(e) => return Err(e),
-            }
-        }
-        let (bytes, report) = build(spec, &inputs, extra)?;
+        let (bytes, report) = build_with(spec, extra, None)?;
         write_index(&path, &bytes)?;
         let index = SearchIndex::load(&path)?;
         Ok(Opened {
@@ -177,8 +198,7 @@ pub fn build_in_memory(
     spec: &IndexSpec,
     extra: &dyn PackageExtraSource,
 ) -> Result<(SearchIndex, BuildReport), CacheError> {
-    let inputs = gather(spec)?;
-    let (bytes, report) = build(spec, &inputs, extra)?;
+    let (bytes, report) = build_with(spec, extra, None)?;
     let index = SearchIndex::from_bytes(bytes, Path::new("<in memory>"))?;
     Ok((index, report))
 }
