@@ -1,5 +1,11 @@
 //! The installed-package database at `${ROOT}/var/db/pkg` (formats.md §8, pkgcore.md
 //! §5.2), read-only: one directory per installed `<CATEGORY>/<PF>`, one file per key.
+//!
+//! When an entry has a valid consolidated `metadata` file ([`consolidated`]), the keys it
+//! covers are read from it alone, and the other per-key files only when one of them is
+//! asked for; otherwise every per-key file is read on first use.
+
+pub mod consolidated;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -109,6 +115,7 @@ impl VdbRepo {
             cpv,
             repo: self.inner.clone(),
             files: OnceLock::new(),
+            rest: OnceLock::new(),
             contents: OnceLock::new(),
             environment: OnceLock::new(),
             deps: Default::default(),
@@ -235,14 +242,19 @@ impl Repository for VdbRepo {
     }
 }
 
-/// An installed package. Its text files are read together on first use of any value;
-/// CONTENTS and the environment are read on their own when asked.
+/// An installed package. Its text files are read together on first use of any value
+/// (only the consolidated `metadata` file when it is valid, the other files when a key
+/// it does not give is asked for); CONTENTS and the environment are read on their own
+/// when asked.
 pub struct VdbPackage {
     cpv: Cpv,
     dir: PathBuf,
     dir_str: String,
     repo: Arc<VdbInner>,
     files: OnceLock<Result<Files, Problem>>,
+    /// The per-key files the consolidated `metadata` file did not give (read on demand
+    /// when `files` came from it).
+    rest: OnceLock<HashMap<String, String>>,
     contents: OnceLock<Contents>,
     environment: OnceLock<Option<String>>,
     deps: [OnceLock<Option<DepSpec>>; 5],
@@ -255,13 +267,42 @@ impl std::fmt::Debug for VdbPackage {
     }
 }
 
-/// The text files of an entry by name.
-struct Files(HashMap<String, String>);
+/// The text values of an entry by key: every per-key text file, or (`partial`) only
+/// the keys the consolidated `metadata` file gave.
+struct Files {
+    values: HashMap<String, String>,
+    partial: bool,
+}
 
-impl RawMetadata for Files {
+impl RawMetadata for VdbPackage {
     fn raw(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
+        self.value(key)
     }
+}
+
+/// Reads every per-key text file of `dir` whose name `skip` does not reject.
+fn read_text_files(
+    dir: &Path,
+    skip: impl Fn(&str) -> bool,
+) -> Result<HashMap<String, String>, String> {
+    let rd = std::fs::read_dir(dir).map_err(|e| e.to_string())?;
+    let mut out = HashMap::new();
+    for ent in rd {
+        let ent = ent.map_err(|e| e.to_string())?;
+        let Ok(name) = ent.file_name().into_string() else {
+            continue;
+        };
+        if NOT_TEXT.contains(&name.as_str())
+            || skip(&name)
+            || !ent.file_type().is_ok_and(|t| t.is_file())
+        {
+            continue;
+        }
+        let bytes = std::fs::read(ent.path()).map_err(|e| format!("{name}: {e}"))?;
+        let text = String::from_utf8_lossy(&bytes);
+        out.insert(name, text.trim_end().to_owned());
+    }
+    Ok(out)
 }
 
 impl VdbPackage {
@@ -276,32 +317,46 @@ impl VdbPackage {
             self.repo.problems.record(p.clone());
             p
         };
-        let rd = std::fs::read_dir(&self.dir).map_err(|e| problem(e.to_string()))?;
-        let mut out = HashMap::new();
-        for ent in rd {
-            let ent = ent.map_err(|e| problem(e.to_string()))?;
-            let Ok(name) = ent.file_name().into_string() else {
-                continue;
-            };
-            if NOT_TEXT.contains(&name.as_str()) || !ent.file_type().is_ok_and(|t| t.is_file()) {
-                continue;
-            }
-            let bytes = std::fs::read(ent.path()).map_err(|e| problem(format!("{name}: {e}")))?;
-            let text = String::from_utf8_lossy(&bytes);
-            out.insert(name, text.trim_end().to_owned());
+        if let Some(values) = consolidated::read(&self.dir)
+            && values.contains_key("SLOT")
+        {
+            return Ok(Files {
+                values,
+                partial: true,
+            });
         }
-        if !out.contains_key("SLOT") {
+        let values = read_text_files(&self.dir, |_| false).map_err(problem)?;
+        if !values.contains_key("SLOT") {
             return Err(problem("no SLOT file".into()));
         }
-        Ok(Files(out))
+        Ok(Files {
+            values,
+            partial: false,
+        })
     }
 
-    fn files(&self) -> Option<&HashMap<String, String>> {
-        self.files
-            .get_or_init(|| self.load())
-            .as_ref()
-            .ok()
-            .map(|f| &f.0)
+    fn files(&self) -> Option<&Files> {
+        self.files.get_or_init(|| self.load()).as_ref().ok()
+    }
+
+    /// The value of `key`: from the consolidated file when it gave it, else from the
+    /// key's own file. `None` when the entry is unreadable or has no such key.
+    fn value(&self, key: &str) -> Option<&str> {
+        let files = self.files()?;
+        if let Some(v) = files.values.get(key) {
+            return Some(v);
+        }
+        if !files.partial {
+            return None;
+        }
+        self.rest
+            .get_or_init(|| {
+                // Unreadable files here read as absent: the entry itself was readable.
+                read_text_files(&self.dir, |name| files.values.contains_key(name))
+                    .unwrap_or_default()
+            })
+            .get(key)
+            .map(String::as_str)
     }
 
     /// The raw bytes of any file of the entry (`environment.bz2`, `CONTENTS`, ...).
@@ -352,9 +407,8 @@ impl VdbPackage {
             .get_or_init(|| {
                 let src = self.repo.xml_source.as_ref()?;
                 let source_repo = self
-                    .files()
-                    .and_then(|f| f.get("repository").or_else(|| f.get("REPOSITORY")))
-                    .map(String::as_str);
+                    .value("repository")
+                    .or_else(|| self.value("REPOSITORY"));
                 src.metadata_xml(self.cpv.category(), self.cpv.package(), source_repo)
             })
             .as_ref()
@@ -365,9 +419,9 @@ impl VdbPackage {
         let i = dep_slot(kind)?;
         self.deps[i]
             .get_or_init(|| {
-                let files = self.files()?;
-                let eapi = Eapi::parse(files.get("EAPI").map_or("0", String::as_str)).ok()?;
-                let raw = files.get(kind.key()).map_or("", String::as_str);
+                self.files()?;
+                let eapi = Eapi::parse(self.value("EAPI").unwrap_or("0")).ok()?;
+                let raw = self.value(kind.key()).unwrap_or("");
                 DepSpec::parse(raw, kind, eapi).ok()
             })
             .as_ref()
@@ -382,13 +436,11 @@ impl PackageAttrs for VdbPackage {
         match attr {
             Attr::Repo => Some(AttrValue::text(&self.repo.id)),
             Attr::Path => Some(AttrValue::text(&self.dir_str)),
-            Attr::SourceRepository => {
-                let f = self.files()?;
-                f.get("repository")
-                    .or_else(|| f.get("REPOSITORY"))
-                    .map(|s| AttrValue::text(s))
-            }
-            Attr::Use => Some(AttrValue::spaced(self.files()?.get("USE")?)),
+            Attr::SourceRepository => self
+                .value("repository")
+                .or_else(|| self.value("REPOSITORY"))
+                .map(AttrValue::text),
+            Attr::Use => Some(AttrValue::spaced(self.value("USE")?)),
             Attr::Contents => Some(AttrValue::List(StrList::Owned(
                 self.parsed_contents().paths().map(str::to_owned).collect(),
             ))),
@@ -408,7 +460,10 @@ impl PackageAttrs for VdbPackage {
             | Attr::Maintainers
             | Attr::MaintainerEmails
             | Attr::MaintainerNames => crate::attrs::xml_attr(self.xml()?, attr),
-            _ => raw_attr(self.files.get_or_init(|| self.load()).as_ref().ok()?, attr),
+            _ => {
+                self.files()?;
+                raw_attr(self, attr)
+            }
         }
     }
 }
@@ -423,7 +478,7 @@ impl Package for VdbPackage {
     }
 
     fn get(&self, key: &str) -> Option<&str> {
-        self.files()?.get(key).map(String::as_str)
+        self.value(key)
     }
 
     fn path(&self) -> Option<&Path> {
