@@ -103,14 +103,14 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
         _ => {}
     }
-    let loaded = load_config(registry, &args.location.source())?;
+    let loaded = load_config(registry, &args.location.source()?)?;
     print_warnings(&loaded);
     match &args.command {
         Command::Dump { typename } => {
             print!("{}", loaded.manager.dump(typename.as_deref())?);
         }
         Command::Domain => {
-            let d = loaded.domain()?;
+            let d = args.location.domain(&loaded)?;
             for w in &d.warnings {
                 eprintln!("pmaint: warning: {w}");
             }
@@ -159,7 +159,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             restrict,
             build_id,
         } => {
-            let d = loaded.domain()?;
+            let d = args.location.domain(&loaded)?;
             for w in &d.warnings {
                 eprintln!("pmaint: warning: {w}");
             }

@@ -44,6 +44,10 @@ pub struct Cli {
     /// ROOT: where packages are installed (the vdb is ROOT/var/db/pkg).
     #[arg(long, value_name = "DIR", help_heading = "config options")]
     pub root: Option<PathBuf>,
+    /// The domain config section to use (default: the one marked default). A Portage
+    /// configuration has one domain, `livefs`; a native TOML config may define several.
+    #[arg(long, value_name = "NAME", help_heading = "config options")]
+    pub domain: Option<String>,
     /// Print the repositories and the restriction before the results.
     #[arg(long)]
     pub debug: bool,

@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use strata_config::classes::builtin_registry;
 use strata_config::domain::Domain;
-use strata_config::load::{ConfigSource, load_config};
-use strata_config::portage::PortageOptions;
+use strata_config::load::{ConfigSource, SourceArgs, SourceEnv, load_config};
 use strata_repo::domain::OpenOptions;
 use strata_repo::{
     DomainRepos, EbuildRepo, EbuildRepoOptions, MasterRepo, Repository, VisibleRepo,
@@ -39,44 +38,21 @@ fn env_path(var: &str) -> Option<PathBuf> {
 }
 
 /// Loads the configuration named by `--config`/`--config-root`/`--root` (and
-/// PORTAGE_CONFIGROOT/ROOT) and builds its domain.
+/// PORTAGE_CONFIGROOT/ROOT/HOME/PORTAGE_REPOSITORIES) and builds the domain `--domain`
+/// names (the default one without it).
 pub fn load_domain(opts: &Options) -> Result<Arc<Domain>, String> {
     let cli = &opts.cli;
-    let root = cli
-        .root
-        .clone()
-        .or_else(|| env_path("ROOT"))
-        .unwrap_or_else(|| PathBuf::from("/"));
-    let source = if let Some(config) = cli.config.clone() {
-        if config.is_file() {
-            ConfigSource::Toml(config)
-        } else {
-            if !config.is_dir() {
-                return Err(format!(
-                    "config directory {} does not exist",
-                    config.display()
-                ));
-            }
-            ConfigSource::Portage(PortageOptions {
-                config_dir: config,
-                root,
-                home: env_path("HOME"),
-                repositories: std::env::var("PORTAGE_REPOSITORIES").ok(),
-            })
-        }
-    } else {
-        let config_root = cli
-            .config_root
-            .clone()
-            .or_else(|| env_path("PORTAGE_CONFIGROOT"))
-            .unwrap_or_else(|| PathBuf::from("/"));
-        let mut o = PortageOptions::new(&config_root, &root);
-        o.home = env_path("HOME");
-        o.repositories = std::env::var("PORTAGE_REPOSITORIES").ok();
-        ConfigSource::Portage(o)
+    let args = SourceArgs {
+        config: cli.config.clone(),
+        config_root: cli.config_root.clone(),
+        root: cli.root.clone(),
     };
+    let source = ConfigSource::from_env_and_args(&args, &SourceEnv::from_process())
+        .map_err(|e| e.to_string())?;
     let loaded = load_config(builtin_registry(), &source).map_err(|e| e.to_string())?;
-    loaded.domain().map_err(|e| e.to_string())
+    loaded
+        .select_domain(cli.domain.as_deref())
+        .map_err(|e| e.to_string())
 }
 
 /// Opens the domain's repositories. Search indexes go to `STRATA_INDEX_DIR` when set,

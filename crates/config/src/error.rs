@@ -233,6 +233,14 @@ pub enum ConfigError {
         /// Sections of that type (none or several marked default).
         candidates: Vec<String>,
     },
+    /// A domain was asked for by a name that is not a `domain` section.
+    #[error("no domain section named {name:?} ({})", if .available.is_empty() { "the configuration has no domain sections".to_owned() } else { format!("domain sections: {}", .available.join(", ")) })]
+    UnknownDomain {
+        /// The name asked for.
+        name: String,
+        /// The `domain` sections there are.
+        available: Vec<String>,
+    },
 }
 
 fn format_chain(chain: &[PathBuf]) -> String {
