@@ -325,10 +325,11 @@ pub fn build(
     }
     for (opt, values, f) in [
         (
-            "--maintainer",
-            &cli.maintainer,
-            query::maintainer as fn(&str) -> Result<Restriction, regex::Error>,
+            "--environment-re",
+            &cli.environment_re,
+            query::environment_re as fn(&str) -> Result<Restriction, regex::Error>,
         ),
+        ("--maintainer", &cli.maintainer, query::maintainer),
         (
             "--maintainer-name",
             &cli.maintainer_name,
