@@ -21,6 +21,15 @@ pub enum ColorWhen {
     Never,
 }
 
+/// What `--virtuals` does with virtual (package.provided) repositories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Virtuals {
+    /// Only match virtual repositories.
+    Only,
+    /// Never match virtual repositories.
+    Disable,
+}
+
 /// Select packages from repositories that match a boolean combination of restrictions,
 /// then print information about them. Targets use pkgcore's extended syntax
 /// (`dev-*/*`, `>=portage-2.1`, `dev-qt/*:5`, `boost:0/1.60`, `foo::repo`); `-` reads
@@ -72,8 +81,17 @@ pub struct Cli {
     /// Disable ACCEPT_KEYWORDS, ACCEPT_LICENSE and package.mask filtering.
     #[arg(long, help_heading = "repository matching options")]
     pub unfiltered: bool,
+    /// Only match virtual (package.provided) repositories, or never match them; by
+    /// default they are matched wherever the selection includes them (-I, -A, -r provided).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "only|disable",
+        help_heading = "repository matching options"
+    )]
+    pub virtuals: Option<Virtuals>,
     /// Repository to search: a repos.conf name or alias, its location, `vdb`/`installed`,
-    /// or the path of another ebuild repository.
+    /// `provided` (package.provided), `binpkg`, or the path of another ebuild repository.
     #[arg(short = 'r', long = "repo", value_name = "REPO", help_heading = "repository matching options",
           conflicts_with_all = ["ebuild_repos", "binary_repos", "installed", "all_repos"])]
     pub repo: Option<String>,
@@ -85,7 +103,7 @@ pub struct Cli {
     #[arg(short = 'B', long = "binary-repos", help_heading = "repository matching options",
           conflicts_with_all = ["installed", "all_repos"])]
     pub binary_repos: bool,
-    /// Search installed packages (the same as `--repo vdb`).
+    /// Search installed packages: the vdb and package.provided.
     #[arg(
         short = 'I',
         long = "installed",
@@ -93,7 +111,7 @@ pub struct Cli {
         conflicts_with = "all_repos"
     )]
     pub installed: bool,
-    /// Search all repositories, installed packages included.
+    /// Search all repositories, installed (and package.provided) packages included.
     #[arg(
         short = 'A',
         long = "all-repos",

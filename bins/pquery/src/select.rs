@@ -1,6 +1,7 @@
 //! Which repositories a query runs on (pkgcore's `setup_repos`): the domain's
 //! visibility-filtered source repositories by default; `-r`, `-E`, `-B`, `-I`, `-A`,
-//! `--raw`, `--unfiltered`; CONTENTS options switch to the installed packages.
+//! `--raw`, `--unfiltered`, `--virtuals`; CONTENTS options switch to the installed
+//! packages (the vdb and package.provided).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,11 +10,12 @@ use strata_config::classes::builtin_registry;
 use strata_config::domain::Domain;
 use strata_config::load::{ConfigSource, SourceArgs, SourceEnv, load_config};
 use strata_repo::domain::OpenOptions;
+use strata_repo::provided::PROVIDED_REPO_ID;
 use strata_repo::{
     DomainRepos, EbuildRepo, EbuildRepoOptions, MasterRepo, Repository, VisibleRepo,
 };
 
-use crate::cli::Options;
+use crate::cli::{Options, Virtuals};
 
 /// The repositories to query, in order, and whether packages are seen configured.
 #[derive(Debug)]
@@ -104,6 +106,11 @@ fn external_repo(path: &Path, repos: &DomainRepos) -> Result<EbuildRepo, String>
     .map_err(|e| e.to_string())
 }
 
+/// Whether `repo` is a virtual repository (package.provided), as `--virtuals` means it.
+fn is_virtual(repo: &dyn Repository) -> bool {
+    repo.id() == PROVIDED_REPO_ID && repo.livefs() && repo.location().is_none()
+}
+
 /// The repositories `opts` select.
 pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> {
     let cli = &opts.cli;
@@ -122,6 +129,7 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
         .map(|r| Arc::new(r.clone()) as Arc<dyn Repository>)
         .collect();
     let installed: Arc<dyn Repository> = Arc::new(repos.installed.clone());
+    let provided: Arc<dyn Repository> = Arc::new(repos.provided.clone());
     let binary_unavailable = || {
         let names: Vec<String> = repos.skipped.iter().map(|(n, _)| n.clone()).collect();
         format!(
@@ -147,8 +155,9 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
                 vec![wrap(r.clone())]
             } else if matches!(name.as_str(), "binpkg" | "binpkgs") {
                 return Err(binary_unavailable());
-            } else if name == "provided" {
-                return Err("package.provided is not supported by pquery yet".into());
+            } else if name == PROVIDED_REPO_ID {
+                includes_installed = true;
+                vec![provided.clone()]
             } else if let Some(r) = repos
                 .source
                 .iter()
@@ -175,8 +184,9 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
                 ));
             }
         } else if contents_query || cli.installed {
+            // pkgcore's installed_repos: the vdb and package.provided.
             includes_installed = true;
-            vec![installed.clone()]
+            vec![installed.clone(), provided.clone()]
         } else if cli.binary_repos {
             if repos.binary.is_empty() {
                 return Err(binary_unavailable());
@@ -184,7 +194,7 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
             repos.binary.iter().cloned().map(wrap).collect()
         } else if cli.all_repos {
             includes_installed = true;
-            let mut v = vec![installed.clone()];
+            let mut v = vec![installed.clone(), provided.clone()];
             v.extend(source.iter().cloned().map(wrap));
             v.extend(repos.binary.iter().cloned().map(wrap));
             v
@@ -193,6 +203,13 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
             // as pkgcore leaves binhosts out of the default set).
             source.iter().cloned().map(wrap).collect()
         };
+    // --virtuals: keep only, or drop, the virtual (package.provided) repositories
+    // (pkgcore's get_virtual_repos), whatever the options above selected.
+    let mut chosen = chosen;
+    if let Some(v) = cli.virtuals {
+        let only = v == Virtuals::Only;
+        chosen.retain(|r| is_virtual(r.as_ref()) == only);
+    }
     let ebuild = chosen
         .iter()
         .map(|r| {

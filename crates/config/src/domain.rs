@@ -16,6 +16,7 @@ use crate::keywords::default_testing_keywords;
 use crate::license::{AcceptSet, LicenseGroups};
 use crate::linefile::{Line, read_lines};
 use crate::profile::Profile;
+use crate::provided::{ProvidedEntry, stack_provided};
 use crate::repo_profile::RepoProfileData;
 use crate::repos::{RepoConfig, RepoKind, RepoSet};
 use crate::settings::{Layer, LayerKind, Setting, Settings, UseOp, layer_use_ops, stack, use_op};
@@ -139,6 +140,9 @@ pub struct Domain {
     pub license_groups: LicenseGroups,
     /// Problems found while building the domain (skipped lines).
     pub warnings: Vec<Warning>,
+    /// The profile's and the user's `package.provided` entries, stacked
+    /// ([`crate::provided`]): versions treated as installed without being in the vdb.
+    pub provided: Vec<ProvidedEntry>,
     pub(crate) masks: Vec<SpecEntry<()>>,
     pub(crate) unmasks: Vec<SpecEntry<()>>,
     pub(crate) accept_keywords: Vec<String>,
@@ -172,6 +176,7 @@ impl Domain {
             user_settings,
         } = parts;
         let mut warnings = profile.warnings.clone();
+        let provided = stack_provided(&profile, &mut warnings);
         let mut repos = RepoSet { main_repo, repos };
         repos.sort();
 
@@ -495,6 +500,7 @@ impl Domain {
             repo_data,
             license_groups,
             warnings,
+            provided,
             masks,
             unmasks,
             accept_keywords,

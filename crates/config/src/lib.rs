@@ -15,7 +15,7 @@
 //! * Portage formats: [`shell`] (make.conf / make.defaults), [`ini`] (repos.conf),
 //!   [`layout`], [`linefile`] (`package.*` as files or directories), [`profile`],
 //!   [`repo_profile`], [`settings`] (incremental stacking), [`license`], [`keywords`],
-//!   [`spec`] (atoms and wildcard entries).
+//!   [`spec`] (atoms and wildcard entries), [`provided`] (`package.provided`).
 //! * [`domain`]: repositories in priority order, the vdb, the profile, settings; with
 //!   [`domain::Domain::effective_use`] ([`use_flags`]) and explainable
 //!   [`domain::Domain::visibility`] ([`visibility`]).
@@ -64,6 +64,7 @@ pub mod linefile;
 pub mod load;
 pub mod portage;
 pub mod profile;
+pub mod provided;
 pub mod registry;
 pub mod repo_profile;
 pub mod repos;

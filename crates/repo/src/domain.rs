@@ -1,6 +1,6 @@
 //! Opening the live repositories of a domain: its ebuild repositories with their masters
-//! resolved, the installed-package database, and binary repositories through a factory
-//! that the binary-package crate registers.
+//! resolved, the installed-package database, the `package.provided` repository, and
+//! binary repositories through a factory that the binary-package crate registers.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,6 +13,7 @@ use crate::ebuild::EbuildRepo;
 use crate::error::RepoError;
 use crate::metadata_xml::PackageMetadata;
 use crate::multiplex::MultiplexRepo;
+use crate::provided::ProvidedRepo;
 use crate::repository::Repository;
 use crate::vdb::{MetadataXmlSource, VdbRepo};
 use crate::visibility::VisibleRepo;
@@ -76,6 +77,8 @@ pub struct DomainRepos {
     pub binary: Vec<Arc<dyn Repository>>,
     /// The installed-package database (empty when the domain has none).
     pub installed: VdbRepo,
+    /// The domain's `package.provided` entries (pkgcore's provides repo; installed-like).
+    pub provided: ProvidedRepo,
     /// Repositories that were not opened, with the reason.
     pub skipped: Vec<(String, String)>,
 }
@@ -111,11 +114,13 @@ impl DomainRepos {
         .with_metadata_xml_source(Arc::new(SourceMetadataXml {
             repos: source.clone(),
         }));
+        let provided = ProvidedRepo::from_domain(&domain);
         Ok(DomainRepos {
             domain,
             source,
             binary,
             installed,
+            provided,
             skipped,
         })
     }

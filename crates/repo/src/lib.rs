@@ -10,7 +10,7 @@
 //!   metadata.xml, `profiles/` data, and the persistent search index answering metadata
 //!   queries. Broken packages are reported ([`EbuildRepo::bad_packages`]), never fatal.
 //! * [`VdbRepo`]: installed packages at `ROOT/var/db/pkg`, read-only, with
-//!   [`contents`] parsing.
+//!   [`contents`] parsing; [`ProvidedRepo`]: a domain's `package.provided` versions.
 //! * [`MultiplexRepo`] stacks repositories in priority order; [`ConfiguredRepo`] binds
 //!   packages to a domain's USE (USE-evaluated dependencies, USE deps in atoms);
 //!   [`VisibleRepo`] filters through a domain's visibility rules, keeping the reasons;
@@ -69,6 +69,7 @@ mod listing;
 pub mod metadata_xml;
 pub mod multiplex;
 pub mod package;
+pub mod provided;
 pub mod repository;
 pub mod vdb;
 pub mod visibility;
@@ -79,6 +80,7 @@ pub use ebuild::{EbuildPackage, EbuildRepo, EbuildRepoOptions, MasterRepo};
 pub use error::{Problem, ProblemKind, RepoError};
 pub use multiplex::MultiplexRepo;
 pub use package::{Package, PackageRef};
+pub use provided::{ProvidedPackage, ProvidedRepo};
 pub use repository::{MatchOptions, Repository};
 pub use vdb::{MetadataXmlSource, VdbPackage, VdbRepo};
 pub use visibility::{Visibility, VisibleRepo};
