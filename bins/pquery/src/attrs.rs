@@ -352,7 +352,11 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
             .collect::<Vec<_>>()
             .join(" "),
         "longdescription" => pkg.metadata_xml()?.longdescription()?.to_owned(),
-        "environment" => pkg.get("environment")?.to_owned(),
+        // The whole saved environment, as pkgcore's `text_fileobj().read()` gives it.
+        "environment" => pkg
+            .attr(strata_restrict::Attr::Environment)?
+            .as_text()?
+            .to_owned(),
         "chost" | "cbuild" | "ctarget" => {
             let key = name.to_ascii_uppercase();
             match pkg.get(&key) {

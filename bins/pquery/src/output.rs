@@ -1,10 +1,12 @@
 //! Printing matches in pkgcore's formats (`print_package`, `print_packages_noversion`,
 //! pkgcore.md §1.6), plus `--json` (one object per line) and `-F` templates.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use strata_atom::DepNode;
 use strata_atom::atom::Atom;
+use strata_atom::cpv::Cpv;
 use strata_atom::depspec::DepSpec;
 use strata_repo::{Package, PackageRef};
 
@@ -92,32 +94,98 @@ pub fn parse_format(fmt: &str) -> Result<Vec<FormatPiece>, String> {
     Ok(out)
 }
 
-/// Greedy word wrap of one verbose line at [`WIDTH`], continuing with [`LATER_PREFIX`].
-fn wrap(first: &str, value: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut cur = first.to_owned();
-    let mut cur_len = visible_len(first);
-    let mut at_start = true;
-    for word in value.split(' ') {
-        let wl = word.chars().count();
-        if !at_start && cur_len + 1 + wl > WIDTH {
-            lines.push(std::mem::take(&mut cur));
-            cur = LATER_PREFIX.to_owned();
-            cur_len = LATER_PREFIX.len();
-            at_start = true;
-        }
-        if !at_start {
-            cur.push(' ');
-            cur_len += 1;
-        }
-        cur.push_str(word);
-        cur_len += wl;
-        at_start = false;
-    }
-    lines.push(cur);
-    lines
+/// One verbose line, written as snakeoil's `PlainTextFormatter` writes it with `wrap` on
+/// (pkgcore.md §1.6): `label` then `value` as two arguments, wrapped at [`WIDTH`] with
+/// [`LATER_PREFIX`] on continuation lines. `label` may carry colour escapes (they take
+/// no columns).
+fn wrap(label: &str, value: &str) -> Vec<String> {
+    let mut w = Wrapper::default();
+    w.write(label);
+    w.write(value);
+    w.end_line();
+    w.lines
 }
 
+/// snakeoil's `PlainTextFormatter.write` in wrap mode, line by line: an argument that
+/// does not fit in what is left of the line is split at the last space that leaves the
+/// line shorter than [`WIDTH`] (the space is dropped); with no such space, the line is
+/// ended where it is if it is the first line or already has text from this argument's
+/// line, else the argument is cut at the width. Columns count characters; `\n` inside a
+/// value is one column like any other character (snakeoil does not look at it).
+#[derive(Debug)]
+struct Wrapper {
+    lines: Vec<String>,
+    cur: String,
+    pos: usize,
+    first_line: bool,
+    wrote_something: bool,
+}
+
+impl Default for Wrapper {
+    fn default() -> Self {
+        Wrapper {
+            lines: Vec::new(),
+            cur: String::new(),
+            pos: 0,
+            first_line: true,
+            wrote_something: false,
+        }
+    }
+}
+
+impl Wrapper {
+    /// The continuation prefix, at the start of every line after the first.
+    fn prefix(&mut self) {
+        if !self.first_line {
+            self.cur.push_str(LATER_PREFIX);
+            self.pos += LATER_PREFIX.len();
+        }
+    }
+
+    /// Writes one argument.
+    fn write(&mut self, arg: &str) {
+        if self.pos == 0 {
+            self.prefix();
+        }
+        let mut arg = arg;
+        while self.pos + visible_len(arg) > WIDTH {
+            let maxlen = WIDTH.saturating_sub(self.pos);
+            let cut = arg.char_indices().nth(maxlen).map_or(arg.len(), |(i, _)| i);
+            let bit = match arg[..cut].rfind(' ') {
+                Some(space) => {
+                    let bit = &arg[..space];
+                    arg = &arg[space + 1..];
+                    bit
+                }
+                None if self.first_line || self.wrote_something => "",
+                None => {
+                    let bit = &arg[..cut];
+                    arg = &arg[cut..];
+                    bit
+                }
+            };
+            self.cur.push_str(bit);
+            self.lines.push(std::mem::take(&mut self.cur));
+            self.pos = 0;
+            self.first_line = false;
+            self.wrote_something = false;
+            self.prefix();
+        }
+        self.wrote_something = true;
+        self.pos += visible_len(arg);
+        self.cur.push_str(arg);
+    }
+
+    /// Ends the line (snakeoil's `autoline`).
+    fn end_line(&mut self) {
+        self.lines.push(std::mem::take(&mut self.cur));
+        self.pos = 0;
+        self.first_line = true;
+        self.wrote_something = false;
+    }
+}
+
+/// Characters of `s` that take a column (colour escapes do not).
 fn visible_len(s: &str) -> usize {
     let mut n = 0;
     let mut esc = false;
@@ -133,6 +201,26 @@ fn visible_len(s: &str) -> usize {
         }
     }
     n
+}
+
+/// A cpv as pkgcore prints it (`cpvstr`): a written `-r0` (or `-r00`...) is dropped and
+/// leading zeros of a revision are removed (`-r05` prints `-r5`).
+pub fn cpvstr(cpv: &Cpv) -> Cow<'_, str> {
+    let v = cpv.version();
+    if !v.has_revision() {
+        return Cow::Borrowed(cpv.as_str());
+    }
+    let rev = v.revision();
+    let digits = rev.trim_start_matches('0');
+    if !rev.starts_with('0') {
+        return Cow::Borrowed(cpv.as_str());
+    }
+    let base = format!("{}/{}-{}", cpv.category(), cpv.package(), v.base());
+    Cow::Owned(if digits.is_empty() {
+        base
+    } else {
+        format!("{base}-r{digits}")
+    })
 }
 
 /// Atoms of a dependency spec with the USE conditions they sit under (outermost first).
@@ -165,7 +253,12 @@ fn atoms_with_conds(spec: &DepSpec) -> Vec<(&Atom, Vec<String>)> {
 
 /// The revdep findings for one package and one target atom: `(attr, atom, conditions)`
 /// where `conditions` is empty for an unconditional dependency, else every USE
-/// condition path (pkgcore's `find_cond_nodes` then `node_conds`).
+/// condition path (pkgcore's `find_cond_nodes` then `node_conds`): first every
+/// unconditional occurrence of an intersecting atom, then each intersecting atom that
+/// only appears under USE conditionals, once, with the condition path of each of its
+/// occurrences (`ssl`, `!ssl`, or `( ssl && gtk )` for nested conditionals, as pkgcore's
+/// restrictions print). An atom that also appears unconditionally anywhere in the class
+/// has no conditional entry (pkgcore drops the "always required" ones).
 fn revdep_findings(
     view: &View,
     pkg: &dyn Package,
@@ -186,13 +279,24 @@ fn revdep_findings(
                 out.push((name, a.to_string(), Vec::new()));
             }
         }
+        let always: Vec<String> = found
+            .iter()
+            .filter(|(_, c)| c.is_empty())
+            .map(|(a, _)| a.to_string())
+            .collect();
         let mut conditional: Vec<(String, Vec<String>)> = Vec::new();
         for (a, conds) in &found {
             if conds.is_empty() || !a.intersects(target) {
                 continue;
             }
             let key = a.to_string();
-            let path = conds.join(" and ");
+            if always.contains(&key) {
+                continue;
+            }
+            let path = match conds.as_slice() {
+                [one] => one.clone(),
+                many => format!("( {} )", many.join(" && ")),
+            };
             match conditional.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, v)) => v.push(path),
                 None => conditional.push((key, vec![path])),
@@ -302,25 +406,33 @@ impl Printer<'_> {
             return self.json_package(w, p);
         }
         if opts.verbosity > 0 {
-            let mut lines = vec![self.header(p.cpv().as_str())];
+            let mut lines = vec![self.header(&cpvstr(p.cpv()))];
             for a in &opts.attrs {
                 self.verbose_attr(p, a, &mut lines);
             }
+            let mut rw = Wrapper::default();
             for target in &self.print_revdep {
                 for (name, key, conds) in revdep_findings(&self.view, p, target) {
-                    let label = self.green("     revdep: ");
-                    if conds.is_empty() {
-                        lines.push(format!("{label}{name} on {target} through dep {key}"));
-                    } else {
-                        lines.push(format!(
-                            "{label}{name} on {target} through dep {key} if USE matches one of:"
-                        ));
+                    // pkgcore writes these as separate formatter arguments, so each may
+                    // wrap on its own.
+                    rw.write(&self.green("     revdep: "));
+                    rw.write(name);
+                    rw.write(" on ");
+                    rw.write(&target.to_string());
+                    rw.write(" through dep ");
+                    rw.write(&key);
+                    if !conds.is_empty() {
+                        rw.write(" if USE matches one of:");
                         for c in conds {
-                            lines.push(format!("{LATER_PREFIX}{c}"));
+                            rw.end_line();
+                            rw.write(LATER_PREFIX);
+                            rw.write(&c);
                         }
                     }
+                    rw.end_line();
                 }
             }
+            lines.append(&mut rw.lines);
             lines.push(String::new());
             for l in lines {
                 writeln!(w, "{l}")?;
@@ -331,7 +443,7 @@ impl Printer<'_> {
                 line.push('=');
             }
             if opts.cpv {
-                line.push_str(p.cpv().as_str());
+                line.push_str(&cpvstr(p.cpv()));
                 line.push_str(&self.suffix(p));
                 line.push('|');
             }
@@ -345,7 +457,7 @@ impl Printer<'_> {
                 if opts.cli.atom {
                     line.push('=');
                 }
-                line.push_str(p.cpv().as_str());
+                line.push_str(&cpvstr(p.cpv()));
                 line.push_str(&self.suffix(p));
             }
             for a in &opts.attrs {
@@ -410,7 +522,7 @@ impl Printer<'_> {
 
     fn json_package(&self, w: &mut dyn Write, p: &dyn Package) -> io::Result<()> {
         let mut m = serde_json::Map::new();
-        m.insert("cpv".into(), p.cpv().as_str().into());
+        m.insert("cpv".into(), cpvstr(p.cpv()).into());
         m.insert("repo".into(), p.repo_id().into());
         if let Some(s) = p.slot() {
             m.insert("slot".into(), s.into());
@@ -586,6 +698,34 @@ mod tests {
         }
         assert!(lines[1].starts_with(LATER_PREFIX));
         assert_eq!(wrap("     x: ", "short"), ["     x: short"]);
+        assert_eq!(wrap("     x: ", ""), ["     x: "]);
+        // snakeoil never splits so that a line reaches the width: the split space must
+        // lie within the columns left, so a word ending exactly at 79 moves down.
+        let v = format!("{} {} c", "a".repeat(63), "b".repeat(10));
+        assert_eq!(
+            wrap("label", &v),
+            [
+                format!("label{}", "a".repeat(63)),
+                format!("{LATER_PREFIX}{} c", "b".repeat(10))
+            ]
+        );
+        // A newline inside a value is just a character to snakeoil.
+        assert_eq!(wrap("l: ", "a\nb"), ["l: a\nb"]);
+        // Escapes take no columns.
+        let green = "\x1b[32m     x: \x1b[39m";
+        let fits = "y".repeat(WIDTH - 8);
+        assert_eq!(wrap(green, &fits), [format!("{green}{fits}")]);
+    }
+
+    #[test]
+    fn pkgcore_cpvstr() {
+        let c = |s: &str| cpvstr(&Cpv::parse(s).expect("cpv")).into_owned();
+        assert_eq!(c("a/b-1.0"), "a/b-1.0");
+        assert_eq!(c("a/b-1.0-r0"), "a/b-1.0");
+        assert_eq!(c("a/b-1.0-r000"), "a/b-1.0");
+        assert_eq!(c("a/b-1.0-r1"), "a/b-1.0-r1");
+        assert_eq!(c("a/b-1.0-r010"), "a/b-1.0-r10");
+        assert_eq!(c("a/b-1-r10"), "a/b-1-r10");
     }
 
     #[test]

@@ -1,0 +1,205 @@
+//! pquery's output against pkgcore's exact formats (pkgcore.md §1.5–1.6; the code of
+//! pkgcore's `print_package` and snakeoil's `PlainTextFormatter`), on installed-package
+//! fixtures written into a temporary ROOT (the sample configuration otherwise).
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use strata_testtools::write_file;
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample")
+}
+
+/// A ROOT whose vdb holds `entries`: `(cat/pf, [(file, content)])`; SLOT and EAPI are
+/// added when not given.
+fn root_with(entries: &[(&str, &[(&str, &str)])]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    let vdb = root.path().join("var/db/pkg");
+    for (cpf, files) in entries {
+        for (name, text) in files.iter() {
+            write_file(&vdb, &format!("{cpf}/{name}"), text);
+        }
+        for (name, default) in [("SLOT", "0\n"), ("EAPI", "8\n")] {
+            if !files.iter().any(|(n, _)| *n == name) {
+                write_file(&vdb, &format!("{cpf}/{name}"), default);
+            }
+        }
+    }
+    root
+}
+
+/// stdout of a successful pquery run on the sample config with `root` as ROOT.
+fn pquery(root: &Path, args: &[&str]) -> String {
+    let index = tempfile::tempdir().unwrap();
+    let s = sample();
+    let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
+        .env("STRATA_INDEX_DIR", index.path())
+        .env("NO_COLOR", "1")
+        .env_remove("ROOT")
+        .env_remove("PORTAGE_CONFIGROOT")
+        .arg("--config")
+        .arg(s.join("etc/portage"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pquery {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn written_r0_is_dropped_and_revision_zeros_trimmed() {
+    let root = root_with(&[
+        ("app-misc/zero-1.0-r0", &[]),
+        ("app-misc/zeros-2-r00", &[]),
+        ("app-misc/padded-3-r05", &[]),
+        ("app-misc/plain-4-r1", &[]),
+    ]);
+    let r = root.path();
+    // pkgcore's cpvstr: `-r0`/`-r00` dropped, `-r05` printed `-r5`.
+    assert_eq!(
+        pquery(r, &["-I", "*"]),
+        "app-misc/padded-3-r5\napp-misc/plain-4-r1\napp-misc/zero-1.0\napp-misc/zeros-2\n"
+    );
+    assert_eq!(pquery(r, &["-I", "-a", "zero"]), "=app-misc/zero-1.0\n");
+    assert_eq!(
+        pquery(r, &["-I", "--one-attr", "slot", "--cpv", "padded"]),
+        "app-misc/padded-3-r5|0\n"
+    );
+    assert!(pquery(r, &["-I", "-v", "zeros"]).starts_with(" * app-misc/zeros-2\n"));
+    // fullver and revision keep the revision as written (pkgcore's fullver and
+    // Revision do).
+    assert_eq!(
+        pquery(
+            r,
+            &[
+                "-I", "--attr", "fullver", "--attr", "revision", "--attr", "version", "*"
+            ]
+        ),
+        "app-misc/padded-3-r5 fullver=\"3-r05\" revision=\"05\" version=\"3\"\n\
+         app-misc/plain-4-r1 fullver=\"4-r1\" revision=\"1\" version=\"4\"\n\
+         app-misc/zero-1.0 fullver=\"1.0-r0\" revision=\"0\" version=\"1.0\"\n\
+         app-misc/zeros-2 fullver=\"2-r00\" revision=\"00\" version=\"2\"\n"
+    );
+}
+
+/// The `-v` block wraps as snakeoil does: split at the last space that keeps the line
+/// under 79 columns, continuation lines indented by 18 spaces, an unbreakable word
+/// first moved to its own line and then cut at the width.
+#[test]
+fn verbose_wrapping_follows_snakeoil() {
+    // "     description: " is 18 columns; 61 more reach column 79.
+    let exact = format!("{} {}", "a".repeat(50), "b".repeat(10)); // 61 columns
+    let over = format!("{} {} c", "a".repeat(50), "b".repeat(10)); // 63 columns
+    let long = "x".repeat(100);
+    let root = root_with(&[
+        (
+            "app-misc/exact-1",
+            &[("DESCRIPTION", &format!("{exact}\n"))],
+        ),
+        ("app-misc/over-1", &[("DESCRIPTION", &format!("{over}\n"))]),
+        ("app-misc/long-1", &[("DESCRIPTION", &format!("{long}\n"))]),
+    ]);
+    let desc = |pkg: &str| -> Vec<String> {
+        pquery(root.path(), &["-I", "-v", pkg])
+            .lines()
+            .skip(2)
+            .take_while(|l| !l.starts_with("     homepage:"))
+            .map(str::to_owned)
+            .collect()
+    };
+    // A value that fits exactly (79 columns) stays on one line.
+    assert_eq!(desc("exact"), [format!("     description: {exact}")]);
+    // Over: the split point is the last space before column 79 (so "bbbbbbbbbb", which
+    // would end exactly at column 79, moves down with "c").
+    assert_eq!(
+        desc("over"),
+        [
+            format!("     description: {}", "a".repeat(50)),
+            format!("{}{} c", " ".repeat(18), "b".repeat(10)),
+        ]
+    );
+    // No space at all: the label line ends empty (trailing space kept), then the word is
+    // cut at 61 columns after the 18-space prefix.
+    assert_eq!(
+        desc("long"),
+        [
+            "     description: ".to_owned(),
+            format!("{}{}", " ".repeat(18), "x".repeat(61)),
+            format!("{}{}", " ".repeat(18), "x".repeat(39)),
+        ]
+    );
+}
+
+/// `--print-revdep`: pkgcore's `find_cond_nodes`/`node_conds` wording: nested USE
+/// conditions print as `( a && b )`, several paths join with ` or `, and an atom that is
+/// also required unconditionally gets no "if USE" entry. In the `-v` block the revdep
+/// lines wrap like the attribute lines (pkgcore writes them with wrapping on).
+#[test]
+fn print_revdep_conditions() {
+    let rdepend = "a? ( b? ( dev-libs/foo ) ) !c? ( dev-libs/foo ) \
+                   d? ( >=dev-libs/foo-2 ) >=dev-libs/foo-2 x? ( dev-libs/bar )\n";
+    let root = root_with(&[(
+        "app-misc/user-1",
+        &[
+            ("RDEPEND", rdepend),
+            ("USE", "a b\n"),
+            ("IUSE", "a b c d x\n"),
+        ],
+    )]);
+    let r = root.path();
+    assert_eq!(
+        pquery(r, &["-I", "--revdep", "dev-libs/foo"]),
+        "app-misc/user-1 \
+         raw_rdepend on dev-libs/foo through >=dev-libs/foo-2 \
+         raw_rdepend on dev-libs/foo through dev-libs/foo if USE ( a && b ) or !c, \
+         rdepend on dev-libs/foo through dev-libs/foo \
+         rdepend on dev-libs/foo through dev-libs/foo \
+         rdepend on dev-libs/foo through >=dev-libs/foo-2\n"
+    );
+    assert_eq!(
+        pquery(
+            r,
+            &["-I", "-v", "--revdep", "dev-libs/foo", "--attr", "eapi"]
+        ),
+        " * app-misc/user-1\n\
+         \x20    repo: vdb\n\
+         \x20    description: \n\
+         \x20    homepage: \n\
+         \x20    license: \n\
+         \x20    eapi: 8\n\
+         \x20    revdep: raw_rdepend on dev-libs/foo through dep >=dev-libs/foo-2\n\
+         \x20    revdep: raw_rdepend on dev-libs/foo through dep dev-libs/foo if USE\n\
+         \x20                 matches one of:\n\
+         \x20                 ( a && b )\n\
+         \x20                 !c\n\
+         \x20    revdep: rdepend on dev-libs/foo through dep dev-libs/foo\n\
+         \x20    revdep: rdepend on dev-libs/foo through dep dev-libs/foo\n\
+         \x20    revdep: rdepend on dev-libs/foo through dep >=dev-libs/foo-2\n\
+         \n"
+    );
+}
+
+/// `--attr environment` prints the saved environment (pkgcore reads the data source).
+#[test]
+fn environment_attribute() {
+    let root = root_with(&[
+        (
+            "app-misc/env-1",
+            &[("environment", "declare -x A=\"1\"\nexport B=2\n")],
+        ),
+        ("app-misc/noenv-1", &[]),
+    ]);
+    assert_eq!(
+        pquery(root.path(), &["-I", "--attr", "environment", "*"]),
+        "app-misc/env-1 environment=\"declare -x A=\"1\"\nexport B=2\n\"\n\
+         app-misc/noenv-1 environment=\"MISSING\"\n"
+    );
+}
