@@ -131,13 +131,18 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
     let installed: Arc<dyn Repository> = Arc::new(repos.installed.clone());
     let provided: Arc<dyn Repository> = Arc::new(repos.provided.clone());
     let binary_unavailable = || {
-        let names: Vec<String> = repos.skipped.iter().map(|(n, _)| n.clone()).collect();
+        let why: Vec<String> = repos
+            .skipped
+            .iter()
+            .filter(|(n, _)| repos.domain.binary_repos().any(|r| &r.name == n))
+            .map(|(n, w)| format!("{n}: {w}"))
+            .collect();
         format!(
             "no binary package repository could be opened{}",
-            if names.is_empty() {
+            if why.is_empty() {
                 String::new()
             } else {
-                format!(" (configured: {})", names.join(", "))
+                format!(" ({})", why.join("; "))
             }
         )
     };
@@ -174,8 +179,8 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
                 })
             {
                 vec![wrap(Arc::new(r.clone()))]
-            } else if repos.skipped.iter().any(|(n, _)| n == name) {
-                return Err(binary_unavailable());
+            } else if let Some((n, why)) = repos.skipped.iter().find(|(n, _)| n == name) {
+                return Err(format!("repository {n:?} could not be opened: {why}"));
             } else if Path::new(name).is_dir() {
                 vec![wrap(Arc::new(external_repo(Path::new(name), repos)?))]
             } else {

@@ -84,10 +84,15 @@ pub struct DomainRepos {
 }
 
 impl DomainRepos {
-    /// Opens every repository of `domain`. A repository that cannot be opened (a master
-    /// that is not configured, an unreadable directory), and a binary one without a
-    /// factory, is left out and listed in [`DomainRepos::skipped`] with the reason; the
-    /// others are still opened. Errors from the binary factory are returned.
+    /// Opens every repository of `domain`. One rule for every kind: a repository that
+    /// cannot be opened (an ebuild repository whose master is not configured or whose
+    /// directory is unreadable, a binary repository whose PKGDIR or index cannot be read,
+    /// or a binary one without a factory) is left out and listed in
+    /// [`DomainRepos::skipped`] with the reason, and the others are still opened, as
+    /// pkgcore does ("skipping 'x' repo: ..."): one broken PKGDIR or overlay does not
+    /// stop a query of the rest. The caller reports the skipped ones (and fails if it
+    /// needed one of them). Never fails today; the `Result` leaves room for errors that
+    /// concern the domain as a whole.
     pub fn open(domain: Arc<Domain>, opts: &OpenOptions) -> Result<DomainRepos, RepoError> {
         let mut source = Vec::new();
         let mut skipped = Vec::new();
@@ -100,7 +105,10 @@ impl DomainRepos {
         let mut binary = Vec::new();
         for cfg in domain.binary_repos() {
             match &opts.binary_factory {
-                Some(f) => binary.push(f.open(cfg, &domain)?),
+                Some(f) => match f.open(cfg, &domain) {
+                    Ok(r) => binary.push(r),
+                    Err(e) => skipped.push((cfg.name.clone(), e.to_string())),
+                },
                 None => skipped.push((
                     cfg.name.clone(),
                     "no binary repository support registered".to_owned(),
