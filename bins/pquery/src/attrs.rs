@@ -197,16 +197,13 @@ fn render_uris(spec: &DepSpec, files: bool) -> String {
                 DepNode::Leaf(l) => {
                     if let Some(u) = l.as_uri() {
                         let s = u.to_string();
-                        let (uri, rename) = match s.split_once(" -> ") {
-                            Some((a, b)) => (a.to_owned(), Some(b.to_owned())),
-                            None => (s.clone(), None),
-                        };
                         if files {
-                            out.push(rename.unwrap_or_else(|| {
-                                uri.rsplit('/').next().unwrap_or(&uri).to_owned()
-                            }));
+                            out.push(file_name(&s));
                         } else {
-                            out.push(uri);
+                            out.push(
+                                s.split_once(" -> ")
+                                    .map_or(s.clone(), |(a, _)| a.to_owned()),
+                            );
                         }
                     }
                 }
@@ -379,11 +376,39 @@ pub fn format_depends(
     spec: &DepSpec,
     highlight: &dyn Fn(&strata_atom::Leaf) -> bool,
 ) -> Vec<String> {
+    format_depends_with(spec, &|l| {
+        if highlight(l) {
+            format!("\x1b[1m\x1b[36m{l}\x1b[0m")
+        } else {
+            l.to_string()
+        }
+    })
+}
+
+/// The distfile name a SRC_URI leaf fetches (the `-> name` rename, else the URI's last
+/// path component).
+fn file_name(uri: &str) -> String {
+    match uri.split_once(" -> ") {
+        Some((_, name)) => name.to_owned(),
+        None => uri.rsplit('/').next().unwrap_or(uri).to_owned(),
+    }
+}
+
+/// `-v --attr files`: the USE-evaluated SRC_URI tree with each leaf as its file name,
+/// pretty-printed like the dependency attributes (pkgcore's `format_attr` for `files`).
+/// `None` when the package has no SRC_URI to show (`MISSING`).
+pub fn format_files(view: &View, pkg: &dyn Package) -> Option<Vec<String>> {
+    let spec = dep_spec(view, pkg, "files", false)?;
+    Some(format_depends_with(&spec, &|l| file_name(&l.to_string())))
+}
+
+/// [`format_depends`] with each leaf written as `leaf` renders it.
+fn format_depends_with(spec: &DepSpec, leaf: &dyn Fn(&strata_atom::Leaf) -> String) -> Vec<String> {
     struct W<'a> {
         lines: Vec<String>,
         cur: String,
         prefix: Vec<&'static str>,
-        hl: &'a dyn Fn(&strata_atom::Leaf) -> bool,
+        leaf: &'a dyn Fn(&strata_atom::Leaf) -> String,
     }
     impl W<'_> {
         fn write(&mut self, s: &str) {
@@ -402,11 +427,8 @@ pub fn format_depends(
         fn node(&mut self, n: &DepNode) -> bool {
             let (label, children) = match n {
                 DepNode::Leaf(l) => {
-                    if (self.hl)(l) {
-                        self.write(&format!("\x1b[1m\x1b[36m{l}\x1b[0m"));
-                    } else {
-                        self.write(&l.to_string());
-                    }
+                    let text = (self.leaf)(l);
+                    self.write(&text);
                     return false;
                 }
                 DepNode::AnyOf(c) => ("|| (".to_owned(), c),
@@ -447,7 +469,7 @@ pub fn format_depends(
         lines: Vec::new(),
         cur: String::new(),
         prefix: vec!["        "],
-        hl: highlight,
+        leaf,
     };
     let items = spec.items();
     for (i, n) in items.iter().enumerate() {

@@ -353,6 +353,16 @@ impl Printer<'_> {
             }
             return;
         }
+        if attr == "files" {
+            match attrs::format_files(&self.view, pkg) {
+                None => out.push(format!("{label}{MISSING}")),
+                Some(lines) => {
+                    out.push(label);
+                    out.extend(lines);
+                }
+            }
+            return;
+        }
         let value = attrs::render(&self.view, pkg, attr);
         out.extend(wrap(&label, &value));
     }

@@ -203,3 +203,36 @@ fn environment_attribute() {
          app-misc/noenv-1 environment=\"MISSING\"\n"
     );
 }
+
+/// `-v --attr files`: the SRC_URI tree pretty-printed like the dependency attributes,
+/// each leaf as its file name (a `->` rename wins); USE-evaluated for configured
+/// packages. Without `-v` it stays one line.
+#[test]
+fn verbose_files_tree() {
+    let src_uri = "https://e.org/a.tar.gz ssl? ( https://e.org/b.tar.gz -> c.tar.gz ) \
+                   doc? ( https://e.org/d.tar.gz )\n";
+    let root = root_with(&[(
+        "app-misc/fetch-1",
+        &[
+            ("SRC_URI", src_uri),
+            ("USE", "ssl\n"),
+            ("IUSE", "doc ssl\n"),
+        ],
+    )]);
+    let r = root.path();
+    let verbose = pquery(r, &["-I", "-v", "--attr", "files", "fetch"]);
+    let files: Vec<&str> = verbose
+        .lines()
+        .skip_while(|l| !l.starts_with("     files:"))
+        .take(3)
+        .collect();
+    assert_eq!(
+        files,
+        ["     files: ", "        a.tar.gz", "        c.tar.gz"],
+        "{verbose}"
+    );
+    assert_eq!(
+        pquery(r, &["-I", "--attr", "files", "fetch"]),
+        "app-misc/fetch-1 files=\"a.tar.gz c.tar.gz\"\n"
+    );
+}
