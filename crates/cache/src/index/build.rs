@@ -379,7 +379,11 @@ pub(crate) fn build_with(
     let metas: Vec<RecordMeta<'_>> = kept
         .iter()
         .map(|(_, p)| RecordMeta {
-            kv: p.entry.fields().collect(),
+            kv: p
+                .entry
+                .fields()
+                .filter(|(k, _)| !format::COLD_KEYS.contains(k))
+                .collect(),
             entry: p.entry_stamp,
             ebuild: p.ebuild_stamp,
             validity: p.validity,

@@ -30,11 +30,12 @@ pub enum EclassChanges {
 }
 
 impl EclassChanges {
-    /// Whether an entry inheriting `inherited` (space-separated names) is affected.
+    /// Whether an entry inheriting `inherited` (space-separated names) is affected (one
+    /// inheriting nothing never is).
     pub fn affects(&self, inherited: &str) -> bool {
         match self {
             EclassChanges::None => false,
-            EclassChanges::All => true,
+            EclassChanges::All => inherited.split_ascii_whitespace().next().is_some(),
             EclassChanges::Some(set) => inherited.split_ascii_whitespace().any(|n| set.contains(n)),
         }
     }

@@ -409,7 +409,14 @@ impl<'a> Record<'a> {
             .and_then(Stamp::decode)
     }
 
-    /// Every `(key, value)` of the cache entry, in file order.
+    /// The value of cache entry key `key` (`None`: the entry has no such key, or it is
+    /// one of the [`format::COLD_KEYS`], which the index does not store).
+    pub fn entry_value(&self, key: &str) -> Option<&'a str> {
+        self.entry_fields().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// Every `(key, value)` of the cache entry, in file order, but the
+    /// [`format::COLD_KEYS`].
     pub fn entry_fields(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
         let m = self.index.meta_at(self.id);
         let first = format::read_u32(m, 0) as usize;
@@ -421,7 +428,8 @@ impl<'a> Record<'a> {
         })
     }
 
-    /// The cache entry, rebuilt from the stored fields (as reading the file gives it).
+    /// The cache entry, rebuilt from the stored fields (as reading the file gives it, but
+    /// without the [`format::COLD_KEYS`]).
     pub fn cache_entry(&self) -> Result<CacheEntry, CacheError> {
         let mut e = CacheEntry::new();
         for (k, v) in self.entry_fields() {

@@ -3,15 +3,16 @@
 //! ebuild and the eclasses stacked across masters (trusted without validation for frozen
 //! repositories); metadata.xml and `profiles/` data are read on demand.
 
+mod indexed;
 mod package;
 mod profiles;
 mod search;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use strata_atom::cpv::Cpv;
-use strata_cache::index::IndexStore;
+use strata_cache::index::{DirHandle, IndexStore};
 use strata_cache::{EclassPath, Md5DictCache};
 use strata_config::layout::LayoutConf;
 use strata_config::repos::{RepoConfig, RepoSet};
@@ -29,6 +30,10 @@ use crate::repository::{MatchOptions, Repository, candidate_cpvs, filter_package
 /// Below this many candidate versions, metadata restrictions are checked on the packages
 /// directly instead of through the search index.
 const INDEX_MIN_CANDIDATES: usize = 64;
+
+/// Up to this many exactly named `category/package` candidates are listed directly (a
+/// few directory reads), without loading the index.
+const DIRECT_MAX_PAIRS: usize = 16;
 
 /// Top-level directories of a repository that are never categories.
 const RESERVED_DIRS: &[&str] = &["eclass", "licenses", "metadata", "profiles", "scripts"];
@@ -75,6 +80,11 @@ pub(crate) struct Inner {
     pub(crate) index_store: Option<IndexStore>,
     profiles: OnceLock<RepoProfiles>,
     master_profiles: OnceLock<Vec<RepoProfiles>>,
+    /// The index as loaded in this process, with the tiers it passed.
+    loaded: Mutex<Option<Arc<indexed::LoadedIndex>>>,
+    repo_handle: OnceLock<DirHandle>,
+    cache_handle: OnceLock<DirHandle>,
+    cache_dir: OnceLock<PathBuf>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -206,6 +216,10 @@ impl EbuildRepo {
                 index_store,
                 profiles: OnceLock::new(),
                 master_profiles: OnceLock::new(),
+                loaded: Mutex::new(None),
+                repo_handle: OnceLock::new(),
+                cache_handle: OnceLock::new(),
+                cache_dir: OnceLock::new(),
             }),
         })
     }
@@ -370,6 +384,76 @@ impl EbuildRepo {
         Ok(out)
     }
 
+    /// The package names of a category listing (entry names and kinds): hidden and
+    /// non-directory entries are left out, invalid names recorded as problems.
+    fn packages_from(
+        &self,
+        category: &str,
+        entries: impl IntoIterator<Item = (String, crate::listing::Kind)>,
+    ) -> Vec<String> {
+        let dir = self.inner.location.join(category);
+        let mut out = Vec::new();
+        for (name, kind) in entries {
+            if name.starts_with('.') || kind != crate::listing::Kind::Dir {
+                continue;
+            }
+            if strata_atom::name::validate_package(&name).is_err() {
+                self.inner.record(
+                    format!("{category}/{name}"),
+                    dir.join(&name),
+                    ProblemKind::InvalidName {
+                        message: format!("{name:?} is not a valid package name"),
+                    },
+                );
+                continue;
+            }
+            out.push(name);
+        }
+        out.sort();
+        out
+    }
+
+    /// The versions of a package directory listing (entry names): `*.ebuild` files whose
+    /// name is a valid PF of that package; others are recorded as problems.
+    fn versions_from<'a>(
+        &self,
+        category: &str,
+        package: &str,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<Cpv> {
+        let dir = self.inner.location.join(category).join(package);
+        let mut out = Vec::new();
+        for name in names {
+            let Some(pf) = name.strip_suffix(".ebuild") else {
+                continue;
+            };
+            if pf.starts_with('.') {
+                continue;
+            }
+            let bad = |message: String| {
+                self.inner.record(
+                    format!("{category}/{pf}"),
+                    dir.join(name),
+                    ProblemKind::InvalidName { message },
+                );
+            };
+            match Cpv::from_category_pf(category, pf) {
+                Ok(cpv) if cpv.package() == package => out.push(cpv),
+                Ok(cpv) => bad(format!(
+                    "{name} names package {:?}, but lives in {package}/",
+                    cpv.package()
+                )),
+                Err(e) => bad(e.to_string()),
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn categories_live(&self) -> Result<Vec<String>, RepoError> {
+        Repository::categories(self)
+    }
+
     /// The package for `cpv` as this repository's concrete type.
     pub fn ebuild_package(&self, cpv: Cpv) -> EbuildPackage {
         EbuildPackage::new(cpv, self.inner.clone())
@@ -479,25 +563,7 @@ impl Repository for EbuildRepo {
         }
         let dir = self.inner.location.join(category);
         let entries = crate::listing::list_or_empty(&dir).map_err(|e| RepoError::io(&dir, e))?;
-        let mut out = Vec::new();
-        for (name, kind) in entries {
-            if name.starts_with('.') || kind != crate::listing::Kind::Dir {
-                continue;
-            }
-            if strata_atom::name::validate_package(&name).is_err() {
-                self.inner.record(
-                    format!("{category}/{name}"),
-                    dir.join(&name),
-                    ProblemKind::InvalidName {
-                        message: format!("{name:?} is not a valid package name"),
-                    },
-                );
-                continue;
-            }
-            out.push(name);
-        }
-        out.sort();
-        Ok(out)
+        Ok(self.packages_from(category, entries))
     }
 
     fn versions(&self, category: &str, package: &str) -> Result<Vec<Cpv>, RepoError> {
@@ -506,32 +572,11 @@ impl Repository for EbuildRepo {
         }
         let dir = self.inner.location.join(category).join(package);
         let entries = crate::listing::list_or_empty(&dir).map_err(|e| RepoError::io(&dir, e))?;
-        let mut out = Vec::new();
-        for (name, _) in &entries {
-            let Some(pf) = name.strip_suffix(".ebuild") else {
-                continue;
-            };
-            if pf.starts_with('.') {
-                continue;
-            }
-            let bad = |message: String| {
-                self.inner.record(
-                    format!("{category}/{pf}"),
-                    dir.join(name),
-                    ProblemKind::InvalidName { message },
-                );
-            };
-            match Cpv::from_category_pf(category, pf) {
-                Ok(cpv) if cpv.package() == package => out.push(cpv),
-                Ok(cpv) => bad(format!(
-                    "{name} names package {:?}, but lives in {package}/",
-                    cpv.package()
-                )),
-                Err(e) => bad(e.to_string()),
-            }
-        }
-        out.sort();
-        Ok(out)
+        Ok(self.versions_from(
+            category,
+            package,
+            entries.iter().map(|(name, _)| name.as_str()),
+        ))
     }
 
     fn make_package(&self, cpv: Cpv) -> PackageRef {
@@ -548,6 +593,15 @@ impl Repository for EbuildRepo {
         opts: &MatchOptions,
     ) -> Result<Vec<PackageRef>, RepoError> {
         let cands = restriction.candidates();
+        let few = cands
+            .exact_pairs()
+            .is_some_and(|p| p.len() <= DIRECT_MAX_PAIRS);
+        if opts.use_index
+            && !few
+            && let Some(result) = self.itermatch_indexed(restriction, &cands, opts)
+        {
+            return result;
+        }
         let mut cpvs = candidate_cpvs(self, &cands)?;
         // Few candidates are cheaper to read directly than to check (or build) the index.
         if opts.use_index && cpvs.len() > INDEX_MIN_CANDIDATES {

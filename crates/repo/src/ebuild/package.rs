@@ -6,30 +6,39 @@ use std::sync::{Arc, OnceLock};
 use strata_atom::Eapi;
 use strata_atom::cpv::Cpv;
 use strata_atom::depspec::{DepKind, DepSpec};
+use strata_cache::index::Stamp;
 use strata_cache::{CacheEntry, EntryKey, MetadataCache, Validity};
 use strata_restrict::{Attr, AttrValue, PackageAttrs};
 
 use super::Inner;
+use super::indexed::IndexLink;
 use crate::attrs::{RawMetadata, cpv_attr, dep_kind, dep_slot, raw_attr};
 use crate::error::{Problem, ProblemKind};
 use crate::metadata_xml::PackageMetadata;
 use crate::package::Package;
 
+/// Where a package's metadata comes from.
+#[derive(Debug)]
+enum Source {
+    /// The cache entry file, read.
+    File(CacheEntry),
+    /// The index record (its entry stamp matched); values are read from the mapped index,
+    /// not copied, and the keys the index does not store from the file on demand.
+    Index(IndexLink),
+}
+
 /// The metadata of a package, from its cache entry.
 #[derive(Debug)]
 struct Metadata {
-    entry: CacheEntry,
+    source: Source,
     /// INHERITED (from `_eclasses_`), space-separated.
     inherited: String,
     eapi: Eapi,
 }
 
-impl RawMetadata for Metadata {
+impl RawMetadata for EbuildPackage {
     fn raw(&self, key: &str) -> Option<&str> {
-        if key == "INHERITED" {
-            return Some(&self.inherited);
-        }
-        self.entry.get(key)
+        Package::get(self, key)
     }
 }
 
@@ -45,6 +54,12 @@ pub struct EbuildPackage {
     stale: OnceLock<Option<Problem>>,
     deps: [OnceLock<Option<DepSpec>>; 5],
     xml: OnceLock<Arc<PackageMetadata>>,
+    /// The index record this version has, when it came from an indexed query.
+    link: Option<IndexLink>,
+    /// The ebuild's stamp now (`None` inside: the stat failed), taken once.
+    ebuild_stamp: OnceLock<Option<Option<Stamp>>>,
+    /// The cache entry file, when index-backed metadata needs it.
+    file_entry: OnceLock<Option<CacheEntry>>,
 }
 
 impl std::fmt::Debug for EbuildPackage {
@@ -55,6 +70,11 @@ impl std::fmt::Debug for EbuildPackage {
 
 impl EbuildPackage {
     pub(crate) fn new(cpv: Cpv, repo: Arc<Inner>) -> Self {
+        EbuildPackage::with_link(cpv, repo, None)
+    }
+
+    /// A package whose metadata and validity may come from its index record.
+    pub(crate) fn with_link(cpv: Cpv, repo: Arc<Inner>, link: Option<IndexLink>) -> Self {
         EbuildPackage {
             cpv,
             repo,
@@ -63,7 +83,104 @@ impl EbuildPackage {
             stale: OnceLock::new(),
             deps: Default::default(),
             xml: OnceLock::new(),
+            link,
+            ebuild_stamp: OnceLock::new(),
+            file_entry: OnceLock::new(),
         }
+    }
+
+    /// Records the ebuild's stamp as the caller just took it.
+    pub(crate) fn seed_ebuild_stamp(&self, stamp: Option<Stamp>) {
+        let _ = self.ebuild_stamp.set(Some(stamp));
+    }
+
+    fn rel(&self) -> String {
+        format!("{}/{}", self.cpv.category(), self.cpv.pf())
+    }
+
+    /// The metadata from the index record, when the record is current: its entry file
+    /// was checked by the entries tier, or its stamp is the same now. The same checks as
+    /// for an entry read from the file (EAPI, SLOT) apply.
+    fn meta_from_index(&self) -> Option<Result<Metadata, Problem>> {
+        let link = self.link.as_ref()?;
+        let rec = link.loaded.index.record(link.record)?;
+        if !link.loaded.entries_ok {
+            let now = self.repo.cache_handle().stamp(&self.rel()).ok()?;
+            if now != rec.entry_stamp() {
+                return None;
+            }
+        }
+        let cpv = self.cpv.to_string();
+        let eapi_raw = rec
+            .entry_value("EAPI")
+            .filter(|e| !e.is_empty())
+            .unwrap_or("0");
+        let eapi = match Eapi::parse(eapi_raw) {
+            Ok(e) => e,
+            Err(_) => {
+                return Some(Err(self.repo.record(
+                    cpv,
+                    self.ebuild_path(),
+                    ProblemKind::UnsupportedEapi {
+                        eapi: eapi_raw.to_owned(),
+                    },
+                )));
+            }
+        };
+        if rec.entry_value("SLOT").is_none_or(str::is_empty) {
+            return Some(Err(self.repo.record(
+                cpv,
+                self.entry_path(),
+                ProblemKind::BadMetadata {
+                    key: "SLOT".into(),
+                    message: "SLOT is empty".into(),
+                },
+            )));
+        }
+        Some(Ok(Metadata {
+            inherited: rec.inherited().to_owned(),
+            source: Source::Index(link.clone()),
+            eapi,
+        }))
+    }
+
+    /// The whole cache entry read from its file (for index-backed metadata: the keys the
+    /// index does not store, and [`EbuildPackage::cache_entry`]).
+    fn file_entry(&self) -> Option<&CacheEntry> {
+        self.file_entry
+            .get_or_init(|| {
+                let path = self.entry_path();
+                let bytes = std::fs::read(&path).ok()?;
+                strata_cache::parse_md5_entry(bytes, &path).ok()
+            })
+            .as_ref()
+    }
+
+    /// The validity the index recorded, when it still holds: the ebuild's stamp is the
+    /// same as at validation and none of the inherited eclasses changed.
+    fn validity_from_index(&self) -> Option<Result<Validity, String>> {
+        let link = self.link.as_ref()?;
+        let rec = link.loaded.index.record(link.record)?;
+        let now = self.ebuild_stamp.get_or_init(|| {
+            self.repo
+                .repo_handle()
+                .stamp(&format!(
+                    "{}/{}/{}.ebuild",
+                    self.cpv.category(),
+                    self.cpv.package(),
+                    self.cpv.pf()
+                ))
+                .ok()
+        });
+        if *now != Some(rec.ebuild_stamp())
+            || link
+                .loaded
+                .eclass_changes(&self.repo)
+                .affects(rec.inherited())
+        {
+            return None;
+        }
+        rec.validity()
     }
 
     /// The ebuild's path.
@@ -83,8 +200,11 @@ impl EbuildPackage {
     fn load(&self) -> Result<Metadata, Problem> {
         let repo = &self.repo;
         let key = EntryKey::new(self.cpv.category(), self.cpv.pf());
-        let entry_path = repo.cache().entry_path(&key);
+        let entry_path = self.entry_path();
         let cpv = self.cpv.to_string();
+        if let Some(m) = self.meta_from_index() {
+            return m;
+        }
         let entry = match repo.cache().get(&key) {
             Ok(Some(e)) => e,
             Ok(None) => {
@@ -124,7 +244,7 @@ impl EbuildPackage {
         }
         let inherited = entry.inherited().collect::<Vec<_>>().join(" ");
         Ok(Metadata {
-            entry,
+            source: Source::File(entry),
             inherited,
             eapi,
         })
@@ -135,24 +255,61 @@ impl EbuildPackage {
     fn validate(&self, m: &Metadata) -> Option<Problem> {
         let repo = &self.repo;
         let key = EntryKey::new(self.cpv.category(), self.cpv.pf());
-        let entry_path = repo.cache().entry_path(&key);
-        let kind = match repo.cache().validate(&key, &m.entry, &self.ebuild_path()) {
+        let stored = match &m.source {
+            Source::Index(_) if !repo.frozen => self.validity_from_index(),
+            _ => None,
+        };
+        let result = match (stored, &m.source) {
+            (Some(r), _) => r,
+            (None, Source::File(entry)) => repo
+                .cache()
+                .validate(&key, entry, &self.ebuild_path())
+                .map_err(|e| e.to_string()),
+            (None, Source::Index(link)) => {
+                match link
+                    .loaded
+                    .index
+                    .record(link.record)
+                    .map(|r| r.cache_entry())
+                {
+                    Some(Ok(entry)) => repo
+                        .cache()
+                        .validate(&key, &entry, &self.ebuild_path())
+                        .map_err(|e| e.to_string()),
+                    Some(Err(e)) => Err(e.to_string()),
+                    None => Err("index record missing".to_owned()),
+                }
+            }
+        };
+        let kind = match result {
             Ok(Validity::Valid) => return None,
             Ok(Validity::Stale(reasons)) => ProblemKind::StaleCacheEntry { reasons },
             Err(e) => ProblemKind::BrokenCacheEntry {
                 message: format!("cannot be validated: {e}"),
             },
         };
-        Some(repo.record(self.cpv.to_string(), entry_path, kind))
+        Some(repo.record(self.cpv.to_string(), self.entry_path(), kind))
+    }
+
+    fn entry_path(&self) -> PathBuf {
+        self.repo
+            .location
+            .join("metadata")
+            .join("md5-cache")
+            .join(self.rel())
     }
 
     fn meta(&self) -> Result<&Metadata, &Problem> {
         self.meta.get_or_init(|| self.load()).as_ref()
     }
 
-    /// The metadata cache entry, when it could be read.
+    /// The metadata cache entry, when it could be read (index-backed metadata reads the
+    /// file for this).
     pub fn cache_entry(&self) -> Option<&CacheEntry> {
-        self.meta().ok().map(|m| &m.entry)
+        match &self.meta().ok()?.source {
+            Source::File(e) => Some(e),
+            Source::Index(_) => self.file_entry(),
+        }
     }
 
     /// A dependency class parsed (kept after the first call); `None` when the metadata is
@@ -162,7 +319,7 @@ impl EbuildPackage {
         self.deps[i]
             .get_or_init(|| {
                 let m = self.meta().ok()?;
-                let raw = m.entry.get(kind.key()).unwrap_or("");
+                let raw = self.get(kind.key()).unwrap_or("");
                 match DepSpec::parse(raw, kind, m.eapi) {
                     Ok(s) => Some(s),
                     Err(e) => {
@@ -207,7 +364,10 @@ impl PackageAttrs for EbuildPackage {
                 Some(AttrValue::AtomRefs(spec.atoms().collect()))
             }
             Attr::Chost | Attr::Cbuild | Attr::Ctarget => None,
-            _ => raw_attr(self.meta().ok()?, attr),
+            _ => {
+                self.meta().ok()?;
+                raw_attr(self, attr)
+            }
         }
     }
 }
@@ -222,7 +382,17 @@ impl Package for EbuildPackage {
     }
 
     fn get(&self, key: &str) -> Option<&str> {
-        self.meta().ok()?.raw(key)
+        let m = self.meta().ok()?;
+        if key == "INHERITED" {
+            return Some(&m.inherited);
+        }
+        match &m.source {
+            Source::File(e) => e.get(key),
+            Source::Index(_) if strata_cache::index::format::COLD_KEYS.contains(&key) => {
+                self.file_entry()?.get(key)
+            }
+            Source::Index(link) => link.loaded.index.record(link.record)?.entry_value(key),
+        }
     }
 
     fn path(&self) -> Option<&Path> {

@@ -12,16 +12,12 @@ use rayon::prelude::*;
 use strata_atom::Eapi;
 use strata_atom::cpv::Cpv;
 use strata_atom::depspec::{DepKind, DepSpec};
-use strata_cache::index::{DepClasses, Freshness, IndexSpec, PackageExtra, Record, SearchIndex};
+use strata_cache::index::{DepClasses, Freshness, PackageExtra, Record, SearchIndex};
 use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction, StrList, ValueRestriction};
 
 use super::EbuildRepo;
 use crate::attrs::{cpv_attr, maintainer_display, spec_words};
 use crate::error::RepoError;
-
-/// Mixed into the index fingerprint: bump when what the metadata.xml reader supplies
-/// changes meaning.
-const INDEX_SALT: &str = "strata-repo metadata.xml v1";
 
 /// An opened search index.
 #[derive(Debug, Clone)]
@@ -160,7 +156,7 @@ impl PackageAttrs for IndexRecordView<'_> {
 /// The `category/package` names a restriction requires a dependency on, when it does
 /// (pkgcore's revdep restrictions), so the index's reverse-dependency table can narrow
 /// the records to look at.
-fn revdep_hint(r: &Restriction) -> Option<Vec<String>> {
+pub(crate) fn revdep_hint(r: &Restriction) -> Option<Vec<String>> {
     match r {
         Restriction::Attr(a) if Attr::DEPS.contains(&a.attr) => match &a.value {
             ValueRestriction::NamesPackage(cp) => Some(vec![cp.to_string()]),
@@ -180,23 +176,19 @@ fn revdep_hint(r: &Restriction) -> Option<Vec<String>> {
 }
 
 impl EbuildRepo {
-    /// The search index of this repository, current with its inputs: the stored one when
-    /// nothing changed, else rebuilt (in parallel) and stored. Frozen repositories trust
-    /// a stored index without re-checking their files.
+    /// The search index of this repository, current with all its inputs (every cache
+    /// entry, ebuild, metadata.xml and eclass is stat'ed): the stored one when nothing
+    /// changed, else rebuilt (in parallel) and stored. Entries are validated against their
+    /// ebuilds and eclasses at build time. Frozen repositories trust a stored index
+    /// without re-checking their files. (Queries check only the tiers they need.)
     pub fn search_index(&self) -> Result<OpenedIndex, RepoError> {
         let store = self.inner.index_store.as_ref().ok_or_else(|| {
             RepoError::Index("no index directory (set XDG_CACHE_HOME or HOME)".into())
         })?;
-        let mut spec = IndexSpec::for_repo(&self.inner.location);
-        spec.salt = INDEX_SALT.to_owned();
+        let spec = self.inner.index_spec();
         let inner = self.inner.clone();
         let extra = move |cat: &str, pn: &str, xml: &Path| -> Result<PackageExtra, String> {
-            let m = inner.parse_metadata_xml(&format!("{cat}/{pn}"), xml);
-            Ok(PackageExtra {
-                longdescription: m.longdescription().map(str::to_owned),
-                maintainers: m.maintainers,
-                remote_ids: m.upstream.remote_ids,
-            })
+            Ok(inner.package_extra(cat, pn, xml))
         };
         let freshness = if self.inner.frozen {
             Freshness::Trust

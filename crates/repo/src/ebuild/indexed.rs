@@ -1,0 +1,452 @@
+//! The search index as a repository snapshot: listing versions from the stored tree
+//! listing (a directory is re-listed only when its stamp changed), matching index-first
+//! when the restriction cannot match a version without a cache entry, and the loaded
+//! index shared by the packages it answers for.
+//!
+//! Freshness is checked in tiers, each only when a query needs it (see
+//! [`strata_cache::index::Tiers`]); what no tier covered is checked per record on use
+//! (the cache entry's and the ebuild's stamps, and once per process the eclasses).
+
+use std::sync::{Arc, OnceLock};
+
+use rayon::prelude::*;
+use strata_atom::cpv::Cpv;
+use strata_cache::index::{
+    DepClasses, DirHandle, EclassChanges, Freshness, IndexSpec, PackageExtra, SearchIndex, Tiers,
+};
+use strata_restrict::{Attr, Candidates, Restriction};
+
+use super::search::{IndexRecordView, index_answers, revdep_hint};
+use super::{EbuildPackage, EbuildRepo, Inner};
+use crate::error::RepoError;
+use crate::listing::Kind;
+use crate::package::PackageRef;
+use crate::repository::MatchOptions;
+
+/// Mixed into the index identity: bump when what the metadata.xml reader supplies
+/// changes meaning.
+pub(crate) const INDEX_SALT: &str = "strata-repo metadata.xml v1";
+
+/// A loaded index and which freshness tiers it passed in this process.
+#[derive(Debug)]
+pub(crate) struct LoadedIndex {
+    pub(crate) index: Arc<SearchIndex>,
+    /// The cache entries were checked (or the repository is frozen): records need no
+    /// per-record entry stat.
+    pub(crate) entries_ok: bool,
+    /// Every metadata.xml was checked.
+    pub(crate) xml_ok: bool,
+    /// Trust everything (frozen repository).
+    pub(crate) frozen: bool,
+    eclasses: OnceLock<EclassChanges>,
+}
+
+impl LoadedIndex {
+    /// Which eclasses changed since the index's validation (checked once).
+    pub(crate) fn eclass_changes(&self, inner: &Inner) -> &EclassChanges {
+        self.eclasses
+            .get_or_init(|| self.index.eclass_changes(&inner.eclass_dirs))
+    }
+}
+
+/// A package's link to its index record.
+#[derive(Debug, Clone)]
+pub(crate) struct IndexLink {
+    pub(crate) loaded: Arc<LoadedIndex>,
+    pub(crate) record: usize,
+}
+
+impl Inner {
+    pub(crate) fn index_spec(&self) -> IndexSpec {
+        let mut spec = IndexSpec::for_repo(&self.location).validating(self.eclass_dirs.clone());
+        spec.salt = INDEX_SALT.to_owned();
+        spec
+    }
+
+    pub(crate) fn repo_handle(&self) -> &DirHandle {
+        self.repo_handle
+            .get_or_init(|| DirHandle::open(&self.location))
+    }
+
+    pub(crate) fn cache_handle(&self) -> &DirHandle {
+        self.cache_handle
+            .get_or_init(|| DirHandle::open(&self.location.join("metadata").join("md5-cache")))
+    }
+
+    /// The index, current in the tiers asked for (checked now, on each call: a query
+    /// sees the repository as it is when it starts; rebuilt when one of them changed);
+    /// `None` when no index can be had (no index directory, build error).
+    pub(crate) fn loaded_index(self: &Arc<Self>, want: Tiers) -> Option<Arc<LoadedIndex>> {
+        let mut slot = self.loaded.lock().ok()?;
+        if let Some(cur) = slot.as_ref() {
+            if cur.frozen {
+                return Some(cur.clone());
+            }
+            if (!want.entries || cur.index.entries_current(self.cache_dir()))
+                && (!want.xml || cur.index.xml_current(&self.location))
+            {
+                let again = Arc::new(LoadedIndex {
+                    index: cur.index.clone(),
+                    entries_ok: want.entries,
+                    xml_ok: want.xml,
+                    frozen: false,
+                    eclasses: OnceLock::new(),
+                });
+                *slot = Some(again.clone());
+                return Some(again);
+            }
+        }
+        let store = self.index_store.as_ref()?;
+        let freshness = if self.frozen {
+            Freshness::Trust
+        } else {
+            Freshness::Tiers(want)
+        };
+        let inner = self.clone();
+        let extra = move |cat: &str, pn: &str, xml: &std::path::Path| {
+            Ok::<_, String>(inner.package_extra(cat, pn, xml))
+        };
+        let opened = store
+            .open_with(&self.index_spec(), &extra, freshness)
+            .ok()?;
+        let loaded = Arc::new(LoadedIndex {
+            index: Arc::new(opened.index),
+            entries_ok: self.frozen || want.entries,
+            xml_ok: self.frozen || want.xml,
+            frozen: self.frozen,
+            eclasses: OnceLock::new(),
+        });
+        *slot = Some(loaded.clone());
+        Some(loaded)
+    }
+
+    pub(crate) fn package_extra(&self, cat: &str, pn: &str, xml: &std::path::Path) -> PackageExtra {
+        let m = self.parse_metadata_xml(&format!("{cat}/{pn}"), xml);
+        PackageExtra {
+            longdescription: m.longdescription().map(str::to_owned),
+            maintainers: m.maintainers,
+            remote_ids: m.upstream.remote_ids,
+        }
+    }
+
+    fn cache_dir(&self) -> &std::path::Path {
+        self.cache_dir
+            .get_or_init(|| self.location.join("metadata").join("md5-cache"))
+    }
+}
+
+/// The metadata attributes that come from a cache entry (a version without one has none
+/// of them).
+fn from_cache_entry(a: Attr) -> bool {
+    index_answers(a)
+        && !matches!(
+            a,
+            Attr::Category
+                | Attr::Package
+                | Attr::Version
+                | Attr::Fullver
+                | Attr::Revision
+                | Attr::Key
+                | Attr::Cpv
+                | Attr::Repo
+                | Attr::LongDescription
+                | Attr::Maintainers
+                | Attr::MaintainerEmails
+                | Attr::MaintainerNames
+        )
+}
+
+/// Whether `r` cannot match a version that has no (readable) cache entry: an attribute
+/// restriction on a cache-entry attribute reads `None` there and fails (strata-restrict
+/// evaluates a missing attribute as no match); `And` needs any such child, `Or` all of
+/// them; `Not` and the counting groups never qualify.
+pub(crate) fn requires_cache_entry(r: &Restriction) -> bool {
+    match r {
+        Restriction::AlwaysFalse => true,
+        Restriction::Attr(a) => from_cache_entry(a.attr),
+        Restriction::And(v) => v.iter().any(requires_cache_entry),
+        Restriction::Or(v) => !v.is_empty() && v.iter().all(requires_cache_entry),
+        _ => false,
+    }
+}
+
+/// Whether `r` reads metadata.xml data.
+fn reads_xml(r: &Restriction) -> bool {
+    let mut found = false;
+    let complete = r.visit_attrs(&mut |a| {
+        found |= matches!(
+            a,
+            Attr::LongDescription
+                | Attr::Maintainers
+                | Attr::MaintainerEmails
+                | Attr::MaintainerNames
+        );
+    });
+    found || !complete
+}
+
+fn names_only(attr: Attr) -> bool {
+    matches!(
+        attr,
+        Attr::Category
+            | Attr::Package
+            | Attr::Version
+            | Attr::Fullver
+            | Attr::Revision
+            | Attr::Key
+            | Attr::Cpv
+            | Attr::Repo
+    )
+}
+
+impl EbuildRepo {
+    /// `itermatch` through the index snapshot; `None` when the index cannot be had
+    /// (the caller then lists the tree).
+    pub(crate) fn itermatch_indexed(
+        &self,
+        restriction: &Restriction,
+        cands: &Candidates,
+        opts: &MatchOptions,
+    ) -> Option<Result<Vec<PackageRef>, RepoError>> {
+        let split = restriction.split(&index_answers);
+        let selective = !matches!(split.answerable, Restriction::AlwaysTrue)
+            && !split.answerable.is_answerable_by(&names_only);
+        let xml = selective && reads_xml(&split.answerable);
+        let loaded = self.inner.loaded_index(Tiers {
+            entries: selective,
+            xml,
+        })?;
+        Some(if selective && requires_cache_entry(&split.answerable) {
+            self.index_first(&loaded, &split.answerable, cands)
+                .map(|pkgs| self.keep(pkgs, restriction, opts))
+        } else {
+            self.listed(&loaded, cands).map(|cpvs| {
+                let cpvs = if selective {
+                    prefilter(self, &loaded, &split.answerable, cpvs)
+                } else {
+                    cpvs
+                };
+                let pkgs = cpvs.into_iter().map(|c| self.linked(&loaded, c)).collect();
+                self.keep(pkgs, restriction, opts)
+            })
+        })
+    }
+
+    /// A package for `cpv`, linked to its index record when there is one.
+    fn linked(&self, loaded: &Arc<LoadedIndex>, cpv: Cpv) -> PackageRef {
+        let link = loaded
+            .index
+            .find(cpv.category(), cpv.pf())
+            .map(|record| IndexLink {
+                loaded: loaded.clone(),
+                record,
+            });
+        Arc::new(EbuildPackage::with_link(cpv, self.inner.clone(), link))
+    }
+
+    fn keep(
+        &self,
+        pkgs: Vec<PackageRef>,
+        restriction: &Restriction,
+        opts: &MatchOptions,
+    ) -> Vec<PackageRef> {
+        let names = restriction.is_answerable_by(&names_only);
+        if names && !opts.strict {
+            return pkgs
+                .into_iter()
+                .filter(|p| restriction.matches(p))
+                .collect();
+        }
+        pkgs.into_par_iter()
+            .filter(|p| !(opts.strict && p.unavailable().is_some()) && restriction.matches(p))
+            .collect()
+    }
+
+    /// The versions the candidates allow, from the stored tree listing: each category
+    /// and package directory is stat'ed and re-listed only when it changed.
+    fn listed(&self, loaded: &LoadedIndex, cands: &Candidates) -> Result<Vec<Cpv>, RepoError> {
+        if cands.is_none() {
+            return Ok(Vec::new());
+        }
+        let snap = match loaded.index.snapshot() {
+            Ok(s) => s,
+            Err(e) => return Err(RepoError::Index(e.to_string())),
+        };
+        let handle = self.inner.repo_handle();
+        let frozen = loaded.frozen;
+        let categories: Vec<String> = match cands.exact_categories() {
+            Some(exact) => exact.into_iter().map(str::to_owned).collect(),
+            None => self
+                .categories_live()?
+                .into_iter()
+                .filter(|c| cands.matches_category(c))
+                .collect(),
+        };
+        let per_cat: Vec<Result<Vec<Cpv>, RepoError>> = categories
+            .par_iter()
+            .map(|cat| {
+                let stored = snap
+                    .category(cat)
+                    .filter(|c| frozen || handle.stamp(cat).is_ok_and(|now| now == c.stamp));
+                let pkgs: Vec<String> = match cands.exact_packages_in(cat) {
+                    Some(exact) => exact.into_iter().map(str::to_owned).collect(),
+                    None => {
+                        let all = match stored {
+                            Some(c) => self.packages_from(
+                                cat,
+                                c.packages.iter().map(|p| (p.name.clone(), Kind::Dir)),
+                            ),
+                            None => crate::repository::Repository::packages(self, cat)?,
+                        };
+                        all.into_iter().filter(|p| cands.matches(cat, p)).collect()
+                    }
+                };
+                let per_pkg: Vec<Result<Vec<Cpv>, RepoError>> = pkgs
+                    .par_iter()
+                    .filter(|p| cands.matches(cat, p))
+                    .map(|p| {
+                        let rel = format!("{cat}/{p}");
+                        match snap.package(cat, p) {
+                            Some(ps)
+                                if frozen
+                                    || handle.stamp(&rel).is_ok_and(|now| now == ps.stamp) =>
+                            {
+                                Ok(self.versions_from(
+                                    cat,
+                                    p,
+                                    ps.ebuilds.iter().map(String::as_str),
+                                ))
+                            }
+                            _ => crate::repository::Repository::versions(self, cat, p),
+                        }
+                    })
+                    .collect();
+                let mut out = Vec::new();
+                for r in per_pkg {
+                    out.extend(r?);
+                }
+                Ok(out)
+            })
+            .collect();
+        let mut out = Vec::new();
+        for r in per_cat {
+            out.extend(r?);
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The records matching `answerable` (and the candidates), confirmed against the
+    /// tree: a valid category, package name and PF naming that package, and an ebuild
+    /// that exists now.
+    fn index_first(
+        &self,
+        loaded: &Arc<LoadedIndex>,
+        answerable: &Restriction,
+        cands: &Candidates,
+    ) -> Result<Vec<PackageRef>, RepoError> {
+        if cands.is_none() {
+            return Ok(Vec::new());
+        }
+        let index = &loaded.index;
+        let categories = self.categories_live()?;
+        let repo_id = self.inner.id.as_str();
+        let ids: Vec<usize> = match revdep_hint(answerable) {
+            Some(cps) => {
+                let mut ids: Vec<usize> = cps
+                    .iter()
+                    .flat_map(|cp| index.revdeps(cp, DepClasses::ALL))
+                    .map(|(id, _)| id)
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            }
+            None => (0..index.len()).collect(),
+        };
+        let handle = self.inner.repo_handle();
+        let hits: Vec<Option<PackageRef>> = ids
+            .par_iter()
+            .with_min_len(64)
+            .map(|&id| {
+                let rec = index.record(id)?;
+                let (cat, pn) = (rec.category(), rec.package());
+                if !cands.matches(cat, pn)
+                    || categories
+                        .binary_search_by(|c| c.as_str().cmp(cat))
+                        .is_err()
+                    || strata_atom::name::validate_package(pn).is_err()
+                    || pn.starts_with('.')
+                    || rec.pf().starts_with('.')
+                {
+                    return None;
+                }
+                let cpv = Cpv::from_category_pf(cat, rec.pf()).ok()?;
+                if cpv.package() != pn || !answerable.matches(&IndexRecordView::new(rec, repo_id)) {
+                    return None;
+                }
+                let ebuild = if loaded.frozen {
+                    rec.ebuild_stamp()
+                } else {
+                    handle
+                        .stamp(&format!("{cat}/{pn}/{}.ebuild", rec.pf()))
+                        .ok()
+                        .flatten()
+                };
+                ebuild?;
+                let pkg = EbuildPackage::with_link(
+                    cpv,
+                    self.inner.clone(),
+                    Some(IndexLink {
+                        loaded: loaded.clone(),
+                        record: id,
+                    }),
+                );
+                pkg.seed_ebuild_stamp(ebuild);
+                Some(Arc::new(pkg) as PackageRef)
+            })
+            .collect();
+        let mut out: Vec<PackageRef> = hits.into_iter().flatten().collect();
+        // Records are in category/PF string order; versions sort by version.
+        out.sort_by(|a, b| a.cpv().cmp(b.cpv()));
+        Ok(out)
+    }
+}
+
+/// Narrows `cpvs` with `answerable` evaluated on the index records. Versions the index
+/// does not hold (no or unreadable cache entry) are kept for direct evaluation.
+fn prefilter(
+    repo: &EbuildRepo,
+    loaded: &LoadedIndex,
+    answerable: &Restriction,
+    cpvs: Vec<Cpv>,
+) -> Vec<Cpv> {
+    let index = &loaded.index;
+    let hint: Option<std::collections::HashSet<usize>> = revdep_hint(answerable).map(|cps| {
+        cps.iter()
+            .flat_map(|cp| index.revdeps(cp, DepClasses::ALL))
+            .map(|(id, _)| id)
+            .collect()
+    });
+    let repo_id = repo.inner.id.as_str();
+    let keep: Vec<bool> = cpvs
+        .par_iter()
+        .with_min_len(64)
+        .map(|cpv| match index.find(cpv.category(), cpv.pf()) {
+            None => true,
+            Some(id) => {
+                if hint.as_ref().is_some_and(|h| !h.contains(&id)) {
+                    return false;
+                }
+                index
+                    .record(id)
+                    .is_some_and(|rec| answerable.matches(&IndexRecordView::new(rec, repo_id)))
+            }
+        })
+        .collect();
+    cpvs.into_iter()
+        .zip(keep)
+        .filter_map(|(c, k)| k.then_some(c))
+        .collect()
+}
