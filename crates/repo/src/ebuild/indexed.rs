@@ -34,8 +34,6 @@ pub(crate) struct LoadedIndex {
     /// The cache entries were checked (or the repository is frozen): records need no
     /// per-record entry stat.
     pub(crate) entries_ok: bool,
-    /// Every metadata.xml was checked.
-    pub(crate) xml_ok: bool,
     /// Trust everything (frozen repository).
     pub(crate) frozen: bool,
     eclasses: OnceLock<EclassChanges>,
@@ -88,7 +86,6 @@ impl Inner {
                 let again = Arc::new(LoadedIndex {
                     index: cur.index.clone(),
                     entries_ok: want.entries,
-                    xml_ok: want.xml,
                     frozen: false,
                     eclasses: OnceLock::new(),
                 });
@@ -112,7 +109,6 @@ impl Inner {
         let loaded = Arc::new(LoadedIndex {
             index: Arc::new(opened.index),
             entries_ok: self.frozen || want.entries,
-            xml_ok: self.frozen || want.xml,
             frozen: self.frozen,
             eclasses: OnceLock::new(),
         });
