@@ -275,12 +275,19 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
             w.sort_by(|a, b| a.trim_start_matches('~').cmp(b.trim_start_matches('~')));
             w.join(" ")
         }
-        "iuse" => sorted_words(pkg, "IUSE")?,
+        // pkgcore holds IUSE and DEFINED_PHASES as sets: sorted, each once.
+        "iuse" => {
+            let mut w = words(pkg, "IUSE")?;
+            w.sort();
+            w.dedup();
+            w.join(" ")
+        }
         "inherited" => sorted_words(pkg, "INHERITED")?,
         "defined_phases" => {
             let mut w = words(pkg, "DEFINED_PHASES")?;
             w.retain(|p| p != "-");
             w.sort();
+            w.dedup();
             w.join(" ")
         }
         "properties" => {
@@ -348,7 +355,16 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
             .map(|m| strata_repo::attrs::maintainer_display(&m.email, m.name.as_deref()))
             .collect::<Vec<_>>()
             .join(" "),
-        "longdescription" => pkg.metadata_xml()?.longdescription()?.to_owned(),
+        // pkgcore reads the first `<longdescription>` whose lang is `en` (or absent), and
+        // has none when that one is empty; it never falls back to another language.
+        "longdescription" => {
+            let xml = pkg.metadata_xml()?;
+            let (_, text) = xml.longdescriptions.iter().find(|(lang, _)| lang == "en")?;
+            if text.is_empty() {
+                return None;
+            }
+            text.clone()
+        }
         // The whole saved environment, as pkgcore's `text_fileobj().read()` gives it.
         "environment" => pkg
             .attr(strata_restrict::Attr::Environment)?

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use strata_testtools::write_file;
+use strata_testtools::{copy_tree, write_file};
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample")
@@ -32,8 +32,12 @@ fn root_with(entries: &[(&str, &[(&str, &str)])]) -> tempfile::TempDir {
 
 /// stdout of a successful pquery run on the sample config with `root` as ROOT.
 fn pquery(root: &Path, args: &[&str]) -> String {
+    pquery_in(&sample(), root, args)
+}
+
+/// Like [`pquery`], with the sample tree (config and repository) at `s`.
+fn pquery_in(s: &Path, root: &Path, args: &[&str]) -> String {
     let index = tempfile::tempdir().unwrap();
-    let s = sample();
     let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
         .env("STRATA_INDEX_DIR", index.path())
         .env("NO_COLOR", "1")
@@ -234,5 +238,61 @@ fn verbose_files_tree() {
     assert_eq!(
         pquery(r, &["-I", "--attr", "files", "fetch"]),
         "app-misc/fetch-1 files=\"a.tar.gz c.tar.gz\"\n"
+    );
+}
+
+/// Sets as pkgcore holds them: IUSE and DEFINED_PHASES print sorted, each once.
+#[test]
+fn set_attributes_are_deduplicated() {
+    let root = root_with(&[(
+        "app-misc/sets-1",
+        &[
+            ("IUSE", "b a +c a b\n"),
+            ("DEFINED_PHASES", "install compile install\n"),
+        ],
+    )]);
+    assert_eq!(
+        pquery(
+            root.path(),
+            &["-I", "--attr", "iuse", "--attr", "defined_phases", "sets"]
+        ),
+        "app-misc/sets-1 iuse=\"+c a b\" defined_phases=\"compile install\"\n"
+    );
+}
+
+/// pkgcore's long description is the first `<longdescription>` in English (no `lang`
+/// or `lang="en"`); a package with only other languages has none (`MISSING`).
+#[test]
+fn longdescription_is_the_english_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = tmp.path().join("sample");
+    copy_tree(&sample(), &s);
+    let xml = s.join("repo/dev-lang/toy/metadata.xml");
+    let text = std::fs::read_to_string(&xml).unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let attr = |s: &Path| {
+        pquery_in(
+            s,
+            root.path(),
+            &["--one-attr", "longdescription", "-n", "dev-lang/toy"],
+        )
+    };
+    assert_eq!(
+        attr(&s),
+        "Toy is a tiny language for teaching compilers in a terminal session.\n"
+    );
+    std::fs::write(&xml, text.replace("lang=\"en\"", "lang=\"de\"")).unwrap();
+    assert_eq!(attr(&s), "MISSING\n");
+    std::fs::write(
+        &xml,
+        text.replace(
+            "<longdescription lang=\"en\">",
+            "<longdescription lang=\"de\">Deutsch</longdescription>\n\t<longdescription>",
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        attr(&s),
+        "Toy is a tiny language for teaching compilers in a terminal session.\n"
     );
 }
