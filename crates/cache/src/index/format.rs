@@ -27,9 +27,10 @@
 //! ```
 //!
 //! Loading checks the magic, version, lengths, section bounds, the checksum and that every
-//! string reference lies inside the table, so a corrupt or truncated file is an error,
-//! never a panic. Each string is checked to be UTF-8 when it is read (an invalid one reads
-//! as empty; with the checksum intact that cannot happen).
+//! string reference lies inside the table, and that the table is UTF-8, so a corrupt or
+//! truncated file is an error, never a panic. A string is read with a char-boundary check
+//! (one that splits a character reads as empty; with the checksum intact that cannot
+//! happen).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -414,6 +415,12 @@ pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
         ));
     }
     let strings = &bytes[strings_off..];
+    if let Err(e) = std::str::from_utf8(strings) {
+        return Err(corrupt(
+            strings_off + e.valid_up_to(),
+            "string table is not UTF-8".to_owned(),
+        ));
+    }
     let check_ref = |at: usize| -> Result<(), CacheError> {
         let (off, len) = str_ref(bytes, at);
         match off.checked_add(len) {

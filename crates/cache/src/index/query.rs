@@ -207,13 +207,25 @@ impl SearchIndex {
         self.layout.count == 0
     }
 
-    fn str_at(&self, ref_at: usize) -> &str {
+    /// The string table, checked to be UTF-8 when the index was loaded.
+    fn table(&self) -> &str {
+        let b = self.bytes().get(self.layout.strings_off..).unwrap_or(&[]);
+        // SAFETY: `format::decode` checked that these bytes are UTF-8 before the index
+        // was constructed, and they never change afterwards (an owned buffer, or a map of
+        // a file that is only ever replaced by rename; see `load`).
+        unsafe { std::str::from_utf8_unchecked(b) }
+    }
+
+    fn raw_at(&self, ref_at: usize) -> &[u8] {
         let b = self.bytes();
         let (off, len) = format::str_ref(b, ref_at);
         let start = self.layout.strings_off + off;
-        b.get(start..start + len)
-            .and_then(|s| std::str::from_utf8(s).ok())
-            .unwrap_or("")
+        b.get(start..start + len).unwrap_or(&[])
+    }
+
+    fn str_at(&self, ref_at: usize) -> &str {
+        let (off, len) = format::str_ref(self.bytes(), ref_at);
+        self.table().get(off..off + len).unwrap_or("")
     }
 
     fn field(&self, record: usize, field: Field) -> &str {
@@ -412,7 +424,14 @@ impl<'a> Record<'a> {
     /// The value of cache entry key `key` (`None`: the entry has no such key, or it is
     /// one of the [`format::COLD_KEYS`], which the index does not store).
     pub fn entry_value(&self, key: &str) -> Option<&'a str> {
-        self.entry_fields().find(|(k, _)| *k == key).map(|(_, v)| v)
+        let m = self.index.meta_at(self.id);
+        let first = format::read_u32(m, 0) as usize;
+        let n = format::read_u32(m, 4) as usize;
+        let index = self.index;
+        (first..first + n).find_map(|i| {
+            let at = index.layout.kv_off + i * 16;
+            (index.raw_at(at) == key.as_bytes()).then(|| index.str_at(at + 8))
+        })
     }
 
     /// Every `(key, value)` of the cache entry, in file order, but the
