@@ -548,7 +548,9 @@ impl Domain {
         PathBuf::from(self.setting("DISTDIR").unwrap_or("/var/cache/distfiles"))
     }
 
-    /// PKGDIR.
+    /// PKGDIR as set (default `/var/cache/binpkgs`). Like Portage, a relative value is
+    /// relative to the working directory, as the Portage translation's `binpkgs`
+    /// repository takes it.
     pub fn pkgdir(&self) -> PathBuf {
         PathBuf::from(self.setting("PKGDIR").unwrap_or("/var/cache/binpkgs"))
     }

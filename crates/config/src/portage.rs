@@ -193,10 +193,14 @@ pub fn load_portage_config(opts: &PortageOptions) -> Result<PortageConfig, Confi
         sections.push(s);
     }
 
-    // PKGDIR as a binary repository.
+    // PKGDIR as a binary repository. Portage uses PKGDIR as given: a relative value is
+    // relative to the working directory (not to make.conf's directory, unlike repos.conf
+    // locations). It is made absolute here, once, so that the existence check, the
+    // duplicate check and the emitted `location` (which the config manager would
+    // otherwise resolve against make.conf's directory) all name the same directory.
     let (pkgdir, pkgdir_loc) = make_conf
         .get("PKGDIR")
-        .map(|(v, l)| (PathBuf::from(v), l.clone()))
+        .map(|(v, l)| (absolute(Path::new(v)), l.clone()))
         .unwrap_or_else(|| (PathBuf::from("/var/cache/binpkgs"), Location::builtin()));
     if pkgdir.is_dir()
         && !repos.repos.iter().any(|r| r.location == pkgdir)
