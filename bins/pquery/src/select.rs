@@ -161,7 +161,6 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
             } else if matches!(name.as_str(), "binpkg" | "binpkgs") {
                 return Err(binary_unavailable());
             } else if name == PROVIDED_REPO_ID {
-                includes_installed = true;
                 vec![provided.clone()]
             } else if let Some(r) = repos
                 .source
