@@ -160,7 +160,8 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
                 vec![wrap(r.clone())]
             } else if matches!(name.as_str(), "binpkg" | "binpkgs") {
                 return Err(binary_unavailable());
-            } else if name == PROVIDED_REPO_ID {
+            } else if name == PROVIDED_REPO_ID || name == "package.provided" {
+                // (pkgcore's provides repository is called `package.provided`.)
                 vec![provided.clone()]
             } else if let Some(r) = repos
                 .source

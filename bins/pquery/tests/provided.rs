@@ -119,6 +119,11 @@ fn repo_provided_lists_the_stacked_entries() {
         PROVIDED,
         "the repository id is `provided`"
     );
+    assert_eq!(
+        f.lines(&["-r", "package.provided", "*"]),
+        PROVIDED,
+        "pkgcore's name for it"
+    );
     assert!(f.lines(&["-r", "provided", "sys-libs/glibc"]).is_empty());
     assert!(f.lines(&["-r", "provided", "sys-devel/ignored"]).is_empty());
 }
