@@ -421,40 +421,56 @@ pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
             "string table is not UTF-8".to_owned(),
         ));
     }
-    let check_ref = |at: usize| -> Result<(), CacheError> {
-        let (off, len) = str_ref(bytes, at);
-        match off.checked_add(len) {
-            Some(end) if end <= strings.len() => Ok(()),
-            _ => Err(corrupt(at, format!("string {off}+{len} outside the table"))),
-        }
+    // Bounds of every reference, checked in tight loops over the sections (the slow
+    // per-item search runs only to name the offending item of a corrupt file).
+    let table_len = strings.len() as u64;
+    let ref_end = |c: &[u8]| -> u64 {
+        let w = |i: usize| u64::from(u32::from_le_bytes([c[i], c[i + 1], c[i + 2], c[i + 3]]));
+        w(0) + w(4)
     };
-    for i in 0..count * FIELD_COUNT {
-        check_ref(records_off + i * 8)?;
-    }
-    for i in 0..kv_count * 2 {
-        check_ref(kv_off + i * 8)?;
-    }
-    for i in 0..count {
-        let at = meta_off + i * META_LEN;
-        let first = u32_at(bytes, at) as usize;
-        let n = u32_at(bytes, at + 4) as usize;
-        if first.checked_add(n).is_none_or(|end| end > kv_count) {
-            return Err(corrupt(
-                at,
-                format!("record {i} names kv pairs {first}+{n} of {kv_count}"),
-            ));
+    let check_refs = |off: usize, n: usize, stride: usize| -> Result<(), CacheError> {
+        let region = &bytes[off..off + n * stride];
+        let max = region.chunks_exact(stride).map(ref_end).max().unwrap_or(0);
+        if max <= table_len {
+            return Ok(());
         }
+        let i = region
+            .chunks_exact(stride)
+            .position(|c| ref_end(c) > table_len)
+            .unwrap_or(0);
+        let (o, l) = str_ref(bytes, off + i * stride);
+        Err(corrupt(
+            off + i * stride,
+            format!("string {o}+{l} outside the table"),
+        ))
+    };
+    check_refs(records_off, count * FIELD_COUNT, 8)?;
+    check_refs(kv_off, kv_count * 2, 8)?;
+    check_refs(revdep_off, revdep_count, REVDEP_LEN)?;
+    let kv_max = bytes[meta_off..meta_off + count * META_LEN]
+        .chunks_exact(META_LEN)
+        .map(ref_end)
+        .max()
+        .unwrap_or(0);
+    if kv_max > kv_count as u64 {
+        let i = bytes[meta_off..meta_off + count * META_LEN]
+            .chunks_exact(META_LEN)
+            .position(|c| ref_end(c) > kv_count as u64)
+            .unwrap_or(0);
+        return Err(corrupt(
+            meta_off + i * META_LEN,
+            format!("record {i} names kv pairs past {kv_count}"),
+        ));
     }
-    for i in 0..revdep_count {
-        let at = revdep_off + i * REVDEP_LEN;
-        check_ref(at)?;
-        let record = u32_at(bytes, at + 8) as usize;
-        if record >= count {
-            return Err(corrupt(
-                at + 8,
-                format!("revdep names record {record} of {count}"),
-            ));
-        }
+    let rec_max = bytes[revdep_off..revdep_off + revdep_count * REVDEP_LEN]
+        .chunks_exact(REVDEP_LEN)
+        .map(|c| u32::from_le_bytes([c[8], c[9], c[10], c[11]]))
+        .max();
+    if let Some(record) = rec_max.filter(|&r| r as usize >= count) {
+        return Err(corrupt(
+            revdep_off,
+            format!("revdep names record {record} of {count}"),
+        ));
     }
     let mut fingerprint = [0u8; 32];
     fingerprint.copy_from_slice(&bytes[64..96]);
