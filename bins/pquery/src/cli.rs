@@ -42,10 +42,11 @@ pub struct Cli {
     pub targets: Vec<String>,
 
     // ----- global options
-    /// Portage configuration directory (default: $PORTAGE_CONFIGROOT/etc/portage, then
-    /// /etc/portage). Relative repos.conf `location`s are resolved against the directory
-    /// of the repos.conf file that sets them.
-    #[arg(long, value_name = "DIR", help_heading = "config options")]
+    /// Portage configuration directory, or a native TOML config file (default:
+    /// $PORTAGE_CONFIGROOT/etc/portage, then /etc/portage). Relative repos.conf
+    /// `location`s are resolved against the directory of the repos.conf file that sets
+    /// them; a relative PKGDIR is relative to the working directory, as in Portage.
+    #[arg(long, value_name = "DIR|FILE", help_heading = "config options")]
     pub config: Option<PathBuf>,
     /// PORTAGE_CONFIGROOT: the configuration is read from DIR/etc/portage.
     #[arg(long, value_name = "DIR", help_heading = "config options")]
