@@ -205,3 +205,92 @@ fn no_version_and_maintainers() {
     assert!(!by.is_empty());
     assert!(by.iter().all(|l| l.contains("<gasc@eurecom.fr>")));
 }
+
+/// `args` run with the index in `index` (another directory than the shared one).
+fn lines_with_index(index: &std::path::Path, args: &[&str]) -> Vec<String> {
+    let e = env();
+    stdout_of(
+        Command::new(env!("CARGO_BIN_EXE_pquery"))
+            .env("STRATA_INDEX_DIR", index)
+            .env("NO_COLOR", "1")
+            .arg("--config")
+            .arg(e.config.etc_portage())
+            .arg("--root")
+            .arg(e.config.path())
+            .args(args),
+    )
+    .lines()
+    .map(str::to_owned)
+    .collect()
+}
+
+#[test]
+fn warm_index_answers_as_a_cold_build() {
+    // Each query once with an empty index directory (the index is built for it), then
+    // again warm (the stored snapshot is used, its tiers checked); both must agree, and
+    // agree with counts taken independently of the index.
+    let tmp = tempfile::tempdir().unwrap();
+    let queries: &[&[&str]] = &[
+        &["-r", "guru", "*"],
+        &["-r", "guru", "-S", "terminal"],
+        &["-r", "guru", "--revdep", "dev-python/textual"],
+        &["-r", "guru", "--maintainer", "vowstar"],
+        &["-r", "guru", "--license", "MIT"],
+        &["-r", "guru", "*", "--attr", "depend"],
+        &["-r", "guru", "--raw", "*"],
+        &["-r", "guru", "-S", "terminal", "--raw"],
+    ];
+    for (i, q) in queries.iter().enumerate() {
+        let dir = tmp.path().join(format!("cold-{i}"));
+        let cold = lines_with_index(&dir, q);
+        let warm = lines_with_index(&dir, q);
+        assert_eq!(cold, warm, "{q:?}");
+        assert!(!cold.is_empty(), "{q:?}");
+    }
+    // Independent counts: every ebuild (walk of the tree) and the description search
+    // (grep of the md5-cache and metadata.xml files).
+    let all = lines_with_index(&tmp.path().join("cold-6"), &["-r", "guru", "--raw", "*"]);
+    assert_eq!(all.len(), walk_ebuilds(&guru_dir()).len());
+    let want: Vec<String> = walk_ebuilds(&guru_dir())
+        .into_iter()
+        .filter(|cpv| {
+            let (cat, pf) = cpv.split_once('/').unwrap();
+            let entry = read_md5_cache(&guru_dir().join("metadata/md5-cache").join(cat).join(pf));
+            let parsed = strata_atom::cpv::Cpv::parse(cpv).unwrap();
+            let pn = parsed.package();
+            let xml = std::fs::read_to_string(guru_dir().join(cat).join(pn).join("metadata.xml"))
+                .unwrap_or_default()
+                .to_lowercase();
+            // The English long description (no lang, or lang="en"), else the first.
+            let longs: Vec<(bool, &str)> = xml
+                .split("<longdescription")
+                .skip(1)
+                .map(|l| {
+                    let (attrs, rest) = l.split_once('>').unwrap_or(("", l));
+                    let english = !attrs.contains("lang=") || attrs.contains("lang=\"en\"");
+                    (
+                        english,
+                        rest.split("</longdescription>").next().unwrap_or(""),
+                    )
+                })
+                .collect();
+            let long = longs
+                .iter()
+                .find(|(en, _)| *en)
+                .or(longs.first())
+                .map_or("", |(_, t)| *t);
+            entry
+                .get("DESCRIPTION")
+                .is_some_and(|d| d.to_lowercase().contains("terminal"))
+                || long.contains("terminal")
+        })
+        .collect();
+    let got = lines_with_index(
+        &tmp.path().join("cold-7"),
+        &["-r", "guru", "-S", "terminal", "--raw"],
+    );
+    assert_eq!(got.len(), 146);
+    let mut sorted = got.clone();
+    sorted.sort();
+    assert_eq!(sorted, want);
+}
