@@ -7,7 +7,8 @@ use strata_atom::depspec::{DepKind, DepSpec};
 use strata_atom::{DepNode, Eapi};
 use strata_config::domain::Domain;
 use strata_repo::Package;
-use strata_repo::package::evaluate_to_string;
+
+pub mod depset;
 
 /// Attribute names `--attr` and `--one-attr` accept (pkgcore's `printable_attrs`).
 pub const PRINTABLE_ATTRS: &[&str] = &[
@@ -156,20 +157,22 @@ fn dep_kind(name: &str) -> Option<DepKind> {
     })
 }
 
-/// A dependency-style attribute as a parsed spec: USE-evaluated for configured views
-/// (unless `raw`), as written otherwise. `None` when the metadata is unavailable or the
-/// value does not parse.
+/// A dependency-style attribute as a parsed spec, in pkgcore's shape ([`depset`]: USE
+/// dependencies sorted, single-child groups collapsed): USE-evaluated the way pkgcore
+/// evaluates it for configured views (unless `raw`), unevaluated otherwise. `None` when
+/// the metadata is unavailable or the value does not parse.
 pub fn dep_spec(view: &View, pkg: &dyn Package, name: &str, raw: bool) -> Option<DepSpec> {
     let kind = dep_kind(name)?;
     let spec = pkg.dep_spec(kind).ok()??;
-    if raw || view.domain.is_none() {
-        return Some(spec);
-    }
-    let enabled = enabled_use(view, pkg);
-    let flags = |f: &str| enabled.iter().any(|e| e == f);
-    let text = evaluate_to_string(&spec, &flags);
+    let nodes = depset::from_spec(&spec);
+    let nodes = if raw || view.domain.is_none() {
+        nodes
+    } else {
+        let enabled = enabled_use(view, pkg);
+        depset::evaluate(nodes, &|f| enabled.iter().any(|e| e == f))
+    };
     let eapi = pkg.eapi().and_then(Result::ok).unwrap_or(Eapi::LATEST);
-    DepSpec::parse(&text, kind, eapi).ok()
+    DepSpec::parse(&depset::to_text(&nodes), kind, eapi).ok()
 }
 
 fn words(pkg: &dyn Package, key: &str) -> Option<Vec<String>> {

@@ -223,18 +223,33 @@ pub fn cpvstr(cpv: &Cpv) -> Cow<'_, str> {
     })
 }
 
-/// Atoms of a dependency spec with the USE conditions they sit under (outermost first).
-fn atoms_with_conds(spec: &DepSpec) -> Vec<(&Atom, Vec<String>)> {
+/// Atoms of a dependency spec with the USE conditions they sit under (outermost first),
+/// as pkgcore's `find_cond_nodes` yields them: a USE-conditional USE dependency
+/// (`foo[bar?]`) is seen as the conditionals it stands for, one atom per combination
+/// ([`attrs::depset::expand_transitive`]).
+fn atoms_with_conds(spec: &DepSpec) -> Vec<(Cow<'_, Atom>, Vec<String>)> {
     fn walk<'s>(
         nodes: &'s [DepNode],
         conds: &mut Vec<String>,
-        out: &mut Vec<(&'s Atom, Vec<String>)>,
+        out: &mut Vec<(Cow<'s, Atom>, Vec<String>)>,
     ) {
         for n in nodes {
             match n {
                 DepNode::Leaf(l) => {
-                    if let Some(a) = l.as_atom() {
-                        out.push((a, conds.clone()));
+                    let Some(a) = l.as_atom() else { continue };
+                    match attrs::depset::expand_transitive(a.as_str()) {
+                        Some(expanded) => {
+                            for (text, more) in expanded {
+                                // The expansion only rearranges the atom's own USE
+                                // dependencies, so it parses like the atom did.
+                                if let Ok(x) = Atom::parse_user(&text) {
+                                    let mut c = conds.clone();
+                                    c.extend(more);
+                                    out.push((Cow::Owned(x), c));
+                                }
+                            }
+                        }
+                        None => out.push((Cow::Borrowed(a), conds.clone())),
                     }
                 }
                 DepNode::Conditional(c, ch) => {

@@ -296,3 +296,51 @@ fn longdescription_is_the_english_one() {
         "Toy is a tiny language for teaching compilers in a terminal session.\n"
     );
 }
+
+/// Dependency values in pkgcore's shape: USE dependencies sorted, single-child groups
+/// collapsed, and for configured packages pkgcore's evaluation (taken conditionals
+/// spliced in, all-of groups flattened, USE-conditional USE dependencies resolved).
+#[test]
+fn dependency_values_as_pkgcore_prints_them() {
+    let rdepend = "dev-libs/a[y,-x] || ( dev-libs/b ) \
+                   ssl? ( ( dev-libs/c dev-libs/d ) ) !ssl? ( dev-libs/e ) \
+                   dev-libs/f[ssl?,!gtk?,doc=] ( dev-libs/g dev-libs/h )\n";
+    let root = root_with(&[(
+        "app-misc/deps-1",
+        &[
+            ("RDEPEND", rdepend),
+            ("USE", "ssl\n"),
+            ("IUSE", "doc gtk ssl\n"),
+        ],
+    )]);
+    let r = root.path();
+    assert_eq!(
+        pquery(r, &["-I", "--one-attr", "raw_rdepend", "deps"]),
+        "dev-libs/a[-x,y] dev-libs/b ssl? ( ( dev-libs/c dev-libs/d ) ) \
+         !ssl? ( dev-libs/e ) dev-libs/f[!gtk?,doc=,ssl?] ( dev-libs/g dev-libs/h )\n"
+    );
+    assert_eq!(
+        pquery(r, &["-I", "--one-attr", "rdepend", "deps"]),
+        "dev-libs/a[-x,y] dev-libs/b dev-libs/c dev-libs/d \
+         dev-libs/f[-doc,-gtk,ssl] dev-libs/g dev-libs/h\n"
+    );
+    // --print-revdep sees a USE-conditional USE dependency of the unevaluated value as
+    // the conditionals it stands for.
+    assert_eq!(
+        pquery(r, &["-I", "--revdep", "dev-libs/f", "deps"]),
+        "app-misc/deps-1 \
+         raw_rdepend on dev-libs/f through dev-libs/f[!gtk?,doc=,ssl?]"
+            .replace(
+                " through dev-libs/f[!gtk?,doc=,ssl?]",
+                " through dev-libs/f[doc,ssl] if USE ( gtk && doc && ssl ), \
+                 raw_rdepend on dev-libs/f through dev-libs/f[doc] if USE ( gtk && doc && !ssl ), \
+                 raw_rdepend on dev-libs/f through dev-libs/f[-doc,ssl] if USE ( gtk && !doc && ssl ), \
+                 raw_rdepend on dev-libs/f through dev-libs/f[-doc] if USE ( gtk && !doc && !ssl ), \
+                 raw_rdepend on dev-libs/f through dev-libs/f[-gtk,doc,ssl] if USE ( !gtk && doc && ssl ), \
+                 raw_rdepend on dev-libs/f through dev-libs/f[-gtk,doc] if USE ( !gtk && doc && !ssl ), \
+                 raw_rdepend on dev-libs/f through dev-libs/f[-doc,-gtk,ssl] if USE ( !gtk && !doc && ssl ), \
+                 raw_rdepend on dev-libs/f through dev-libs/f[-doc,-gtk] if USE ( !gtk && !doc && !ssl ), \
+                 rdepend on dev-libs/f through dev-libs/f[-doc,-gtk,ssl]\n"
+            )
+    );
+}
