@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use strata_cache::StaleReason;
 use strata_repo::{
-    EbuildRepo, EbuildRepoOptions, MasterRepo, MatchOptions, Package, ProblemKind, Repository,
+    EbuildRepo, EbuildRepoOptions, MasterRepo, MatchOptions, ProblemKind, Repository,
 };
 use strata_restrict::{Restriction, query};
 use strata_testtools::{copy_tree, gentoo_stub_dir, guru_dir, snapshot};
