@@ -443,9 +443,14 @@ impl Printer<'_> {
                     rw.write(&self.green("     revdep: "));
                     rw.write(name);
                     rw.write(" on ");
-                    rw.write(&target.to_string());
-                    rw.write(" through dep ");
-                    rw.write(&key);
+                    let target_text = attrs::depset::leaf_text(&target.to_string());
+                    rw.write(&target_text);
+                    // pkgcore prints the target alone when the dependency atom is the
+                    // target itself (`key == revdep`).
+                    if key != target_text {
+                        rw.write(" through dep ");
+                        rw.write(&key);
+                    }
                     if !conds.is_empty() {
                         rw.write(" if USE matches one of:");
                         for c in conds {

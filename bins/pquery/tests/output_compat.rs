@@ -145,7 +145,8 @@ fn verbose_wrapping_follows_snakeoil() {
 /// `--print-revdep`: pkgcore's `find_cond_nodes`/`node_conds` wording: nested USE
 /// conditions print as `( a && b )`, several paths join with ` or `, and an atom that is
 /// also required unconditionally gets no "if USE" entry. In the `-v` block the revdep
-/// lines wrap like the attribute lines (pkgcore writes them with wrapping on).
+/// lines wrap like the attribute lines (pkgcore writes them with wrapping on), and a
+/// dependency atom equal to the target is printed as the target alone.
 #[test]
 fn print_revdep_conditions() {
     let rdepend = "a? ( b? ( dev-libs/foo ) ) !c? ( dev-libs/foo ) \
@@ -180,12 +181,11 @@ fn print_revdep_conditions() {
          \x20    license: \n\
          \x20    eapi: 8\n\
          \x20    revdep: raw_rdepend on dev-libs/foo through dep >=dev-libs/foo-2\n\
-         \x20    revdep: raw_rdepend on dev-libs/foo through dep dev-libs/foo if USE\n\
-         \x20                 matches one of:\n\
+         \x20    revdep: raw_rdepend on dev-libs/foo if USE matches one of:\n\
          \x20                 ( a && b )\n\
          \x20                 !c\n\
-         \x20    revdep: rdepend on dev-libs/foo through dep dev-libs/foo\n\
-         \x20    revdep: rdepend on dev-libs/foo through dep dev-libs/foo\n\
+         \x20    revdep: rdepend on dev-libs/foo\n\
+         \x20    revdep: rdepend on dev-libs/foo\n\
          \x20    revdep: rdepend on dev-libs/foo through dep >=dev-libs/foo-2\n\
          \n"
     );
