@@ -164,8 +164,12 @@ fn dep_kind(name: &str) -> Option<DepKind> {
 pub fn dep_spec(view: &View, pkg: &dyn Package, name: &str, raw: bool) -> Option<DepSpec> {
     let kind = dep_kind(name)?;
     let spec = pkg.dep_spec(kind).ok()??;
+    let evaluated = !raw && view.domain.is_some();
+    if depset::already_shaped(&spec, evaluated) {
+        return Some(spec);
+    }
     let nodes = depset::from_spec(&spec);
-    let nodes = if raw || view.domain.is_none() {
+    let nodes = if !evaluated {
         nodes
     } else {
         let enabled = enabled_use(view, pkg);

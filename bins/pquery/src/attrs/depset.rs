@@ -112,6 +112,26 @@ pub fn from_spec(spec: &DepSpec) -> Vec<Node> {
     walk(spec.items())
 }
 
+/// Whether `spec` already prints as pkgcore would print it, so that it can be used as
+/// it is: no unsorted USE dependencies, no one-child group, and, when it is to be
+/// `evaluated`, nothing to evaluate (no conditional, no USE-conditional USE dependency).
+/// Most values are; this spares rebuilding them.
+pub fn already_shaped(spec: &DepSpec, evaluated: bool) -> bool {
+    fn ok(nodes: &[DepNode], evaluated: bool) -> bool {
+        nodes.iter().all(|n| match n {
+            DepNode::Leaf(l) => l.as_atom().is_none_or(|a| {
+                split_use(a.as_str()).is_none_or(|(_, flags)| {
+                    flags.is_sorted() && !(evaluated && flags.iter().any(|f| variable(f)))
+                })
+            }),
+            DepNode::Conditional(_, c) => !evaluated && ok(c, evaluated),
+            DepNode::AllOf(c) | DepNode::AnyOf(c) => c.len() != 1 && ok(c, evaluated),
+            DepNode::ExactlyOneOf(c) | DepNode::AtMostOneOf(c) => ok(c, evaluated),
+        })
+    }
+    ok(spec.items(), evaluated)
+}
+
 /// Whether pkgcore would see conditionals in the value (a `flag? ( )` block or a
 /// USE-conditional USE dependency): only then does evaluation change it.
 fn has_conditionals(nodes: &[Node]) -> bool {
@@ -368,6 +388,17 @@ mod tests {
         assert_eq!(eval(atom, &[]), "a/b[-y,-z,s,w]");
         assert_eq!(eval(atom, &["x", "y", "z", "w", "t"]), "a/b[-w,s,t(-),x,z]");
         assert_eq!(eval("a/b[x?]", &[]), "a/b");
+    }
+
+    #[test]
+    fn shaped_values_are_kept() {
+        let spec = |s: &str| DepSpec::parse(s, DepKind::Rdepend, Eapi::LATEST).unwrap();
+        assert!(already_shaped(&spec("a/b[x,y] || ( c/d e/f )"), true));
+        assert!(!already_shaped(&spec("a/b[y,x]"), false));
+        assert!(!already_shaped(&spec("|| ( c/d )"), false));
+        assert!(already_shaped(&spec("x? ( a/b ) c/d[x?]"), false));
+        assert!(!already_shaped(&spec("x? ( a/b )"), true));
+        assert!(!already_shaped(&spec("c/d[x?]"), true));
     }
 
     #[test]
