@@ -339,6 +339,28 @@ fn xml_tier_catches_edited_and_removed_metadata_xml() {
         f.both(&query::description("wombat").unwrap(), false),
         ["dev-nim/cligen-1.11.0"]
     );
+    // Versions without a cache entry match through their package's metadata.xml: a new
+    // ebuild in that package, and a new package (no cache entry at all) saying the same.
+    std::fs::write(f.path("dev-nim/cligen/cligen-2.0.ebuild"), "EAPI=8\n").unwrap();
+    std::fs::create_dir_all(f.path("dev-nim/wombat")).unwrap();
+    std::fs::write(f.path("dev-nim/wombat/wombat-1.ebuild"), "EAPI=8\n").unwrap();
+    std::fs::write(
+        f.path("dev-nim/wombat/metadata.xml"),
+        "<pkgmetadata><longdescription>Wombat</longdescription></pkgmetadata>",
+    )
+    .unwrap();
+    assert_eq!(
+        f.both(&query::description("wombat").unwrap(), false),
+        [
+            "dev-nim/cligen-1.11.0",
+            "dev-nim/cligen-2.0",
+            "dev-nim/wombat-1"
+        ]
+    );
+    assert_eq!(
+        f.both(&query::description("wombat").unwrap(), true),
+        ["dev-nim/cligen-1.11.0"]
+    );
 
     // A removed metadata.xml: its maintainers are gone.
     let xml = f.path("dev-nim/inim/metadata.xml");

@@ -166,6 +166,59 @@ pub(crate) fn requires_cache_entry(r: &Restriction) -> bool {
     }
 }
 
+/// Whether every attribute `r` reads is a cache-entry attribute or known per package
+/// (names without the version, repository, metadata.xml data): then a version without a
+/// cache entry matches exactly when its package, seen without any cache-entry
+/// attribute, does.
+fn package_level(r: &Restriction) -> bool {
+    r.is_answerable_by(&|a| {
+        from_cache_entry(a)
+            || matches!(
+                a,
+                Attr::Category
+                    | Attr::Package
+                    | Attr::Key
+                    | Attr::Repo
+                    | Attr::LongDescription
+                    | Attr::Maintainers
+                    | Attr::MaintainerEmails
+                    | Attr::MaintainerNames
+            )
+    })
+}
+
+/// A package (not a version) seen without cache-entry attributes: its names, repository
+/// and metadata.xml data (from an index record of one of its versions, or the file).
+struct PackageLevel<'a> {
+    category: &'a str,
+    package: &'a str,
+    key: String,
+    repo: &'a str,
+    record: Option<IndexRecordView<'a>>,
+    xml: Option<Arc<crate::metadata_xml::PackageMetadata>>,
+}
+
+impl strata_restrict::PackageAttrs for PackageLevel<'_> {
+    fn attr(&self, attr: Attr) -> Option<strata_restrict::AttrValue<'_>> {
+        use strata_restrict::AttrValue;
+        match attr {
+            Attr::Category => Some(AttrValue::text(self.category)),
+            Attr::Package => Some(AttrValue::text(self.package)),
+            Attr::Key => Some(AttrValue::text(&self.key)),
+            Attr::Repo => Some(AttrValue::text(self.repo)),
+            Attr::LongDescription
+            | Attr::Maintainers
+            | Attr::MaintainerEmails
+            | Attr::MaintainerNames => match (&self.record, &self.xml) {
+                (Some(r), _) => r.attr(attr),
+                (None, Some(x)) => crate::attrs::xml_attr(x, attr),
+                (None, None) => None,
+            },
+            _ => None,
+        }
+    }
+}
+
 /// Whether `r` reads metadata.xml data.
 fn reads_xml(r: &Restriction) -> bool {
     let mut found = false;
@@ -214,6 +267,9 @@ impl EbuildRepo {
         })?;
         Some(if selective && requires_cache_entry(&split.answerable) {
             self.index_first(&loaded, &split.answerable, cands)
+                .map(|pkgs| self.keep(pkgs, restriction, opts))
+        } else if selective && package_level(&split.answerable) {
+            self.index_first_with_orphans(&loaded, &split.answerable, cands)
                 .map(|pkgs| self.keep(pkgs, restriction, opts))
         } else {
             self.listed(&loaded, cands).map(|cpvs| {
@@ -408,6 +464,113 @@ impl EbuildRepo {
         out.sort_by(|a, b| a.cpv().cmp(b.cpv()));
         Ok(out)
     }
+}
+
+impl EbuildRepo {
+    /// Index-first matching for a restriction that a version without a cache entry can
+    /// match only through its package's names and metadata.xml ([`package_level`]): the
+    /// matching records (as [`EbuildRepo::index_first`]), plus the versions without a
+    /// record of the packages that match at package level (their directories stat'ed and
+    /// re-listed only when changed). Every category directory is stat'ed, so new
+    /// packages are seen.
+    fn index_first_with_orphans(
+        &self,
+        loaded: &Arc<LoadedIndex>,
+        answerable: &Restriction,
+        cands: &Candidates,
+    ) -> Result<Vec<PackageRef>, RepoError> {
+        let mut out = self.index_first(loaded, answerable, cands)?;
+        if cands.is_none() {
+            return Ok(out);
+        }
+        let index = &loaded.index;
+        let snap = index
+            .snapshot()
+            .map_err(|e| RepoError::Index(e.to_string()))?;
+        let handle = self.inner.repo_handle();
+        let repo_id = self.inner.id.as_str();
+        let categories: Vec<String> = self
+            .categories_live()?
+            .into_iter()
+            .filter(|c| cands.matches_category(c))
+            .collect();
+        let per_cat: Vec<Result<Vec<Cpv>, RepoError>> = categories
+            .par_iter()
+            .map(|cat| {
+                let stored = snap
+                    .category(cat)
+                    .filter(|c| loaded.frozen || handle.stamp(cat).is_ok_and(|now| now == c.stamp));
+                let pkgs = match stored {
+                    Some(c) => self
+                        .packages_from(cat, c.packages.iter().map(|p| (p.name.clone(), Kind::Dir))),
+                    None => crate::repository::Repository::packages(self, cat)?,
+                };
+                let mut orphans = Vec::new();
+                for p in pkgs.iter().filter(|p| cands.matches(cat, p)) {
+                    let record = first_record(index, cat, p);
+                    let view = PackageLevel {
+                        category: cat,
+                        package: p,
+                        key: format!("{cat}/{p}"),
+                        repo: repo_id,
+                        xml: record.is_none().then(|| self.inner.metadata_xml(cat, p)),
+                        record: record.map(|r| IndexRecordView::new(r, repo_id)),
+                    };
+                    if !answerable.matches(&view) {
+                        continue;
+                    }
+                    let rel = format!("{cat}/{p}");
+                    let versions = match snap.package(cat, p) {
+                        Some(ps)
+                            if loaded.frozen
+                                || handle.stamp(&rel).is_ok_and(|now| now == ps.stamp) =>
+                        {
+                            self.versions_from(cat, p, ps.ebuilds.iter().map(String::as_str))
+                        }
+                        _ => crate::repository::Repository::versions(self, cat, p)?,
+                    };
+                    orphans.extend(
+                        versions
+                            .into_iter()
+                            .filter(|v| index.find(v.category(), v.pf()).is_none()),
+                    );
+                }
+                Ok(orphans)
+            })
+            .collect();
+        for r in per_cat {
+            out.extend(
+                r?.into_iter()
+                    .map(|c| Arc::new(EbuildPackage::new(c, self.inner.clone())) as PackageRef),
+            );
+        }
+        out.sort_by(|a, b| a.cpv().cmp(b.cpv()));
+        Ok(out)
+    }
+}
+
+/// A record of package `category/package`, if the index holds a version of it.
+fn first_record<'a>(
+    index: &'a SearchIndex,
+    category: &str,
+    package: &str,
+) -> Option<strata_cache::index::Record<'a>> {
+    // Records sort by category, then PF; the versions of `package` follow the lower
+    // bound of (category, package), possibly after other packages named `package-*`.
+    let (mut lo, mut hi) = (0, index.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let r = index.record(mid)?;
+        if (r.category(), r.pf()) < (category, package) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo..index.len())
+        .map_while(|i| index.record(i))
+        .take_while(|r| r.category() == category && r.pf().starts_with(package))
+        .find(|r| r.package() == package)
 }
 
 /// Narrows `cpvs` with `answerable` evaluated on the index records. Versions the index
