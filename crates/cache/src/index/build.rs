@@ -195,7 +195,9 @@ fn record_strings<'a>(
     r[Field::Inherited as usize] = &p.inherited;
     r[Field::Stale as usize] = &p.stale;
     r[Field::StaleData as usize] = &p.stale_data;
-    // One pass over the fields instead of a lookup per key.
+    // One pass over the fields instead of a lookup per key; the first of duplicated
+    // keys wins, as `CacheEntry::get` reads it.
+    let mut seen = [false; FIELD_COUNT];
     for (k, v) in e.fields() {
         let field = match k {
             "DESCRIPTION" => Field::Description,
@@ -210,7 +212,9 @@ fn record_strings<'a>(
             "IDEPEND" => Field::Idepend,
             _ => continue,
         };
-        r[field as usize] = v;
+        if !std::mem::replace(&mut seen[field as usize], true) {
+            r[field as usize] = v;
+        }
     }
     if let Some(pkg) = pkg {
         r[Field::LongDescription as usize] = &pkg.longdescription;
@@ -387,6 +391,11 @@ pub(crate) fn build_with(
             entry: p.entry_stamp,
             ebuild: p.ebuild_stamp,
             validity: p.validity,
+            present: format::ENTRY_FIELDS
+                .iter()
+                .enumerate()
+                .filter(|(_, (k, _))| p.entry.get(k).is_some())
+                .fold(0, |m, (i, _)| m | 1 << i),
         })
         .collect();
 

@@ -15,7 +15,8 @@
 //! records: count × FIELD_COUNT × (offset u32, length u32) into the string table
 //! meta:    count × (first kv pair u32, kv pair count u32, cache entry stamp [32],
 //!          ebuild stamp [32], validity u32 (0 not validated, 1 valid, 2 stale,
-//!          3 could not be validated), zero u32); a stamp is size u64, mtime ns i64,
+//!          3 could not be validated), presence bits u32 (of `ENTRY_FIELDS`)); a
+//!          stamp is size u64, mtime ns i64,
 //!          ctime ns i64, inode u64 (all bits set: the file did not exist)
 //! kv:      kv count × (key ref, value ref): every key of every cache entry but the
 //!          [`COLD_KEYS`], in file order
@@ -41,7 +42,7 @@ use crate::error::CacheError;
 /// The file magic.
 pub const MAGIC: &[u8; 8] = b"STRATAIX";
 /// The format version; bump on any layout or content change.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// Header size in bytes.
 pub const HEADER_LEN: usize = 192;
 const REVDEP_LEN: usize = 16;
@@ -131,7 +132,25 @@ pub(crate) struct RecordMeta<'a> {
     pub ebuild: Option<crate::index::Stamp>,
     /// 0 not validated, 1 valid, 2 stale, 3 could not be validated.
     pub validity: u32,
+    /// Bit `i` set: the entry has key `ENTRY_FIELDS[i].0`.
+    pub present: u32,
 }
+
+/// Cache entry keys whose value is also a record field (the whole value, unchanged):
+/// a reader takes them from the field, and the record's presence bits say whether the
+/// entry has the key at all.
+pub const ENTRY_FIELDS: [(&str, Field); 10] = [
+    ("DESCRIPTION", Field::Description),
+    ("HOMEPAGE", Field::Homepage),
+    ("LICENSE", Field::License),
+    ("KEYWORDS", Field::Keywords),
+    ("IUSE", Field::Iuse),
+    ("DEPEND", Field::Depend),
+    ("RDEPEND", Field::Rdepend),
+    ("PDEPEND", Field::Pdepend),
+    ("BDEPEND", Field::Bdepend),
+    ("IDEPEND", Field::Idepend),
+];
 
 /// One reverse-dependency row: `record` names `package` in the classes of `mask`.
 pub(crate) struct RevdepRow<'a> {
@@ -245,7 +264,7 @@ pub(crate) fn encode<'a>(
         crate::index::Stamp::encode(m.entry, &mut meta_bytes);
         crate::index::Stamp::encode(m.ebuild, &mut meta_bytes);
         meta_bytes.extend_from_slice(&m.validity.to_le_bytes());
-        meta_bytes.extend_from_slice(&0u32.to_le_bytes());
+        meta_bytes.extend_from_slice(&m.present.to_le_bytes());
     }
     let kv_count = u32::try_from(kv_count).map_err(|_| too_big())?;
     let mut revdep_bytes: Vec<u8> = Vec::with_capacity(revdep_count * REVDEP_LEN);

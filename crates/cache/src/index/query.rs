@@ -425,6 +425,10 @@ impl<'a> Record<'a> {
     /// one of the [`format::COLD_KEYS`], which the index does not store).
     pub fn entry_value(&self, key: &str) -> Option<&'a str> {
         let m = self.index.meta_at(self.id);
+        if let Some(i) = format::ENTRY_FIELDS.iter().position(|(k, _)| *k == key) {
+            let present = format::read_u32(m, 76) & (1 << i) != 0;
+            return present.then(|| self.f(format::ENTRY_FIELDS[i].1));
+        }
         let first = format::read_u32(m, 0) as usize;
         let n = format::read_u32(m, 4) as usize;
         let index = self.index;
