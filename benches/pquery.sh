@@ -1,6 +1,8 @@
 #!/bin/sh
 # pquery benchmarks (hyperfine, warm cache) on GURU + gentoo-stub and on the 8x tree built by
 # shared/tools/make-big-repo, plus peak RSS (/usr/bin/time -v) and the search-index build time.
+# "list all --raw" separates the repository's part of "list all" from the domain's
+# visibility filtering (masks, keywords, licenses).
 #
 # Usage: benches/pquery.sh [PQUERY_BINARY]
 #   default binary: $CARGO_TARGET_DIR/release/pquery, else target/release/pquery
@@ -57,6 +59,7 @@ hyperfine -N --runs 5 --prepare "rm -rf $work/index" --export-markdown "$out/ind
 P="$bin --config $etc"
 hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$out/guru.md" --export-json "$out/guru.json" \
     -n "list all (GURU)" "$P '*'" \
+    -n "list all --raw (GURU)" "$P --raw '*'" \
     -n "description -S terminal (GURU)" "$P -S terminal" \
     -n "attr depend for all (GURU)" "$P '*' --attr depend" \
     -n "one atom (GURU)" "$P '>=dev-python/textual-8.2.7'" \
@@ -69,6 +72,7 @@ hyperfine -N --runs 3 --prepare "rm -rf $work/index-big" --export-markdown "$out
 $B -S warmup >/dev/null
 hyperfine -N --warmup 2 --runs "$(( runs / 2 > 3 ? runs / 2 : 3 ))" --export-markdown "$out/big.md" --export-json "$out/big.json" \
     -n "list all (big)" "$B '*'" \
+    -n "list all --raw (big)" "$B --raw '*'" \
     -n "description -S terminal (big)" "$B -S terminal" \
     -n "attr depend for all (big)" "$B '*' --attr depend" \
     -n "one atom (big)" "$B '>=dev-python/textualk3-8.2.7'" \

@@ -11,9 +11,10 @@
 //! - [`InMemoryCache`]; all three behind the [`MetadataCache`] trait so a repository can swap
 //!   them.
 //! - [`index`]: a memory-mapped whole-repository index (description, maintainer, license,
-//!   USE flag, EAPI, keyword, eclass and reverse-dependency queries, optionally which
-//!   entries are stale), stored outside the repository and rebuilt when any input file
-//!   changes.
+//!   USE flag, EAPI, keyword, eclass and reverse-dependency queries, every cache key per
+//!   version, optionally which entries are stale), stored outside the repository as a
+//!   snapshot of it (the stamp of every file and directory it was built from), its
+//!   freshness checked in tiers and rebuilt when a checked tier changed.
 //!
 //! Eclass lookup order: an [`EclassPath`] lists directories first-wins, the repository's
 //! own `eclass/` first, then its masters (last `layout.conf` master first).

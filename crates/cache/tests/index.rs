@@ -551,3 +551,141 @@ fn in_memory_build_matches_the_stored_one() {
     assert_eq!(a, b);
     assert_eq!(mem.fingerprint(), stored.fingerprint());
 }
+
+#[test]
+fn tiers_rebuild_only_for_what_they_check_and_the_snapshot_lists_the_tree() {
+    use strata_cache::index::{Freshness, Tiers};
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = small_repo(tmp.path());
+    let store = IndexStore::new(tmp.path().join("index"));
+    let spec = IndexSpec::for_repo(&repo);
+    let entries = Freshness::Tiers(Tiers {
+        entries: true,
+        xml: false,
+    });
+    let xml = Freshness::Tiers(Tiers {
+        entries: false,
+        xml: true,
+    });
+    let first = store.open_with(&spec, &naive_extra, entries).unwrap();
+    assert!(first.rebuilt);
+    // The stored listing is the tree: every package directory and its ebuilds.
+    let snap = first.index.snapshot().unwrap();
+    let mut listed: Vec<String> = snap
+        .categories
+        .iter()
+        .flat_map(|c| {
+            c.packages.iter().flat_map(move |p| {
+                p.ebuilds
+                    .iter()
+                    .map(move |e| format!("{}/{}", c.name, e.trim_end_matches(".ebuild")))
+            })
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(listed, strata_testtools::walk_ebuilds(&repo));
+    assert!(snap.package("dev-nim", "cligen").unwrap().xml.is_some());
+    // Every key but SRC_URI comes back from the record, as the file has it.
+    let id = first.index.find("dev-nim", "cligen-1.11.0").unwrap();
+    let rec = first.index.record(id).unwrap();
+    let file =
+        strata_testtools::read_md5_cache(&repo.join("metadata/md5-cache/dev-nim/cligen-1.11.0"));
+    for (k, v) in &file {
+        let want = (k != "SRC_URI").then_some(v.as_str());
+        assert_eq!(rec.entry_value(k), want, "{k}");
+    }
+    assert_eq!(rec.entry_value("NO_SUCH_KEY"), None);
+    assert!(rec.entry_stamp().is_some() && rec.ebuild_stamp().is_some());
+    drop(first);
+
+    // An edited ebuild is no tier's business (the caller checks it per record).
+    let ebuild = repo.join("dev-nim/inim/inim-0.6.1.ebuild");
+    set_mtime(&ebuild, SystemTime::now() + Duration::from_secs(9));
+    assert!(
+        !store
+            .open_with(&spec, &naive_extra, entries)
+            .unwrap()
+            .rebuilt
+    );
+    assert!(!store.open_with(&spec, &naive_extra, xml).unwrap().rebuilt);
+    let opened = store
+        .open_with(&spec, &naive_extra, Freshness::Trust)
+        .unwrap();
+    assert!(!opened.index.ebuilds_current(&repo));
+    drop(opened);
+    assert!(store.open(&spec, &naive_extra).unwrap().rebuilt);
+
+    // A metadata.xml change: the xml tier rebuilds, the entries tier does not.
+    let x = repo.join("acct-group/blocky/metadata.xml");
+    set_mtime(&x, SystemTime::now() + Duration::from_secs(11));
+    assert!(
+        !store
+            .open_with(&spec, &naive_extra, entries)
+            .unwrap()
+            .rebuilt
+    );
+    assert!(store.open_with(&spec, &naive_extra, xml).unwrap().rebuilt);
+
+    // A new cache entry (a cache category directory changes): the entries tier rebuilds.
+    std::fs::copy(
+        repo.join("metadata/md5-cache/dev-nim/cligen-1.11.0"),
+        repo.join("metadata/md5-cache/dev-nim/cligen-1.12.0"),
+    )
+    .unwrap();
+    assert!(!store.open_with(&spec, &naive_extra, xml).unwrap().rebuilt);
+    let opened = store.open_with(&spec, &naive_extra, entries).unwrap();
+    assert!(opened.rebuilt);
+    assert!(opened.index.find("dev-nim", "cligen-1.12.0").is_some());
+}
+
+#[test]
+fn stored_validity_keeps_the_structured_reasons() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = small_repo(tmp.path());
+    let master = tmp.path().join("gentoo-stub");
+    copy_tree(&guru_dir().join("eclass"), &repo.join("eclass"));
+    copy_tree(&gentoo_stub_dir().join("eclass"), &master.join("eclass"));
+    let dirs = vec![repo.join("eclass"), master.join("eclass")];
+    let ebuild = repo.join("acct-group/blocky/blocky-0-r1.ebuild");
+    let mut bytes = std::fs::read(&ebuild).unwrap();
+    bytes.extend_from_slice(b"# edited\n");
+    std::fs::write(&ebuild, bytes).unwrap();
+    let store = IndexStore::new(tmp.path().join("index"));
+    let spec = IndexSpec::for_repo(&repo).validating(dirs.clone());
+    let opened = store.open(&spec, &NoExtra).unwrap();
+    let index = &opened.index;
+    let eclasses = strata_cache::EclassPath::new(dirs.clone()).unwrap();
+    for rec in index.records() {
+        let entry = strata_cache::parse_md5_entry(
+            std::fs::read(repo.join("metadata/md5-cache").join(rec.cpv())).unwrap(),
+            Path::new("x"),
+        )
+        .unwrap();
+        let ebuild = repo
+            .join(rec.category())
+            .join(rec.package())
+            .join(format!("{}.ebuild", rec.pf()));
+        let want = strata_cache::validate_entry(
+            &entry,
+            &ebuild,
+            &eclasses,
+            strata_cache::EbuildChecksumKind::Md5,
+        )
+        .unwrap();
+        assert_eq!(rec.validity(), Some(Ok(want)), "{}", rec.cpv());
+    }
+    assert_eq!(
+        index.eclass_changes(&dirs),
+        strata_cache::index::EclassChanges::None
+    );
+    let eclass = master.join("eclass/toolchain-funcs.eclass");
+    let mut bytes = std::fs::read(&eclass).unwrap();
+    bytes.extend_from_slice(b"# edited\n");
+    std::fs::write(&eclass, bytes).unwrap();
+    match index.eclass_changes(&dirs) {
+        strata_cache::index::EclassChanges::Some(names) => {
+            assert_eq!(names.into_iter().collect::<Vec<_>>(), ["toolchain-funcs"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}

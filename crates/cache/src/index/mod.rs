@@ -1,13 +1,30 @@
-//! The persistent whole-repository search index.
+//! The persistent whole-repository search index, kept as a snapshot of the repository.
 //!
 //! Built in parallel from a repository's md5-cache plus per-package data the caller
 //! supplies (metadata.xml maintainers, longdescription, upstream), stored outside the
-//! repository ([`IndexStore`], by default under `$XDG_CACHE_HOME/strata/index/`),
-//! memory-mapped when read, and rebuilt whenever the fingerprint of its inputs (size,
-//! mtime and inode of every cache entry, ebuild and metadata.xml, plus the format version)
-//! changes. With [`IndexSpec::validating`] the build also checks every entry against its
-//! ebuild and eclasses and records stale ones ([`SearchIndex::find_stale`]); the eclass
-//! files then join the fingerprint. See [`format`](mod@format) for the file layout.
+//! repository ([`IndexStore`], by default under `$XDG_CACHE_HOME/strata/index/`), and
+//! memory-mapped when read. Besides the searchable fields it keeps what it was built
+//! from, with the [`Stamp`] (size, mtime, ctime, inode) of every file and directory it
+//! depends on:
+//!
+//! - per record, every md5-cache key (but the large, unshared [`format::COLD_KEYS`]),
+//!   the stamps of the cache entry and the ebuild, and, with [`IndexSpec::validating`],
+//!   the validation result (valid, stale with the reasons, or the error);
+//! - the eclass state validation used (each eclass directory's stamp, each eclass's
+//!   stamp and md5);
+//! - the tree listing ([`Snapshot`]): the repository root, each category and package
+//!   directory with its stamp and `*.ebuild` names, each metadata.xml's stamp, and the
+//!   md5-cache directories' stamps.
+//!
+//! Freshness is checked in tiers, each only when a query needs it, each stat'ing in
+//! parallel relative to a directory handle ([`DirHandle`]): the entries tier
+//! ([`SearchIndex::entries_current`]), the xml tier ([`SearchIndex::xml_current`]), the
+//! ebuilds ([`SearchIndex::ebuilds_current`]) and the eclasses
+//! ([`SearchIndex::eclass_changes`]); [`Freshness`] says which [`IndexStore::open_with`]
+//! checks (a change in a checked tier rebuilds the whole index). What a caller does not
+//! check at open it checks per record on use ([`Record::entry_stamp`],
+//! [`Record::ebuild_stamp`]) or per directory ([`Snapshot`]). See
+//! [`format`](mod@format) for the file layout.
 //!
 //! ```
 //! # fn main() -> Result<(), strata_cache::CacheError> {
