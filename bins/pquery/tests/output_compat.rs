@@ -344,3 +344,65 @@ fn dependency_values_as_pkgcore_prints_them() {
             )
     );
 }
+
+/// The same rules on GURU (shared data): USE dependencies print sorted
+/// (`gtk[wayland,X]` is written, pkgcore prints `[X,wayland]`), and the configured
+/// value resolves python-r1's USE-conditional USE dependencies with the domain's
+/// PYTHON_TARGETS.
+#[test]
+fn guru_dependency_values() {
+    let config = strata_testtools::write_guru_config(&[(
+        "make.conf",
+        "ACCEPT_KEYWORDS=\"amd64 ~amd64\"\nACCEPT_LICENSE=\"*\"\nPYTHON_TARGETS=\"python3_13\"\n",
+    )]);
+    let run = |args: &[&str]| -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
+            .env("STRATA_INDEX_DIR", config.path().join("index"))
+            .env("NO_COLOR", "1")
+            .arg("--config")
+            .arg(config.etc_portage())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let words = |s: String| -> Vec<String> { s.split_whitespace().map(str::to_owned).collect() };
+    for attr in ["rdepend", "raw_rdepend"] {
+        let deps = words(run(&[
+            "--unfiltered",
+            "--one-attr",
+            attr,
+            "=media-sound/amberol-2024.2",
+        ]));
+        assert!(
+            deps.contains(&">=gui-libs/gtk-4.13.4:4[X,wayland]".to_owned()),
+            "{attr}: {deps:?}"
+        );
+    }
+    let configured = words(run(&["--one-attr", "rdepend", "=app-portage/carnage-1.5"]));
+    assert!(
+        configured.contains(&">=dev-python/textual-8.0.0[python_targets_python3_13(-)]".to_owned()),
+        "{configured:?}"
+    );
+    assert!(
+        configured.contains(&"dev-lang/python:3.13".to_owned()),
+        "{configured:?}"
+    );
+    assert!(
+        !configured
+            .iter()
+            .any(|w| w.contains('?') || w.contains("3_12")),
+        "{configured:?}"
+    );
+    let raw = words(run(&[
+        "--one-attr",
+        "raw_rdepend",
+        "=app-portage/carnage-1.5",
+    ]));
+    assert!(raw.contains(&">=dev-python/textual-8.0.0[python_targets_python3_12(-)?,python_targets_python3_13(-)?,python_targets_python3_14(-)?]".to_owned()), "{raw:?}");
+}
