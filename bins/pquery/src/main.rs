@@ -156,16 +156,17 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
             }
             for group in group_by_key(pkgs) {
                 if opts.cli.no_version {
-                    let installed = if opts.verbosity > 0 && !sel.includes_installed {
+                    let installed = if opts.verbosity > 0 && !opts.cli.all_repos {
                         let atom = strata_restrict::parse_target(group[0].cpv().cp())?;
-                        let mut v: Vec<String> = sel
-                            .installed
-                            .itermatch(&atom, &MatchOptions::fast())?
-                            .iter()
-                            .map(|p| p.cpv().version().as_str().to_owned())
-                            .collect();
-                        v.sort();
-                        Some(v)
+                        let mut found = sel.installed.itermatch(&atom, &MatchOptions::fast())?;
+                        // PMS version order, not text order (1.9 before 1.10).
+                        found.sort_by(|a, b| a.cpv().cmp(b.cpv()));
+                        Some(
+                            found
+                                .iter()
+                                .map(|p| p.cpv().version().as_str().to_owned())
+                                .collect(),
+                        )
                     } else {
                         None
                     };

@@ -29,8 +29,6 @@ pub struct Selection {
     pub all_source: Vec<Arc<dyn Repository>>,
     /// The installed packages.
     pub installed: Arc<dyn Repository>,
-    /// Whether the selection includes the installed packages.
-    pub includes_installed: bool,
 }
 
 fn env_path(var: &str) -> Option<PathBuf> {
@@ -148,11 +146,9 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
     };
     let contents_query =
         cli.contents || cli.size || !cli.owns.is_empty() || !cli.owns_re.is_empty();
-    let mut includes_installed = false;
     let chosen: Vec<Arc<dyn Repository>> =
         if let Some(name) = &cli.repo {
             if matches!(name.as_str(), "vdb" | "installed") {
-                includes_installed = true;
                 vec![installed.clone()]
             } else if let Some(r) = repos.binary.iter().find(|r| {
                 r.id() == name || r.location().is_some_and(|l| same_path(l, Path::new(name)))
@@ -190,7 +186,6 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
             }
         } else if contents_query || cli.installed {
             // pkgcore's installed_repos: the vdb and package.provided.
-            includes_installed = true;
             vec![installed.clone(), provided.clone()]
         } else if cli.binary_repos {
             if repos.binary.is_empty() {
@@ -198,7 +193,6 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
             }
             repos.binary.iter().cloned().map(wrap).collect()
         } else if cli.all_repos {
-            includes_installed = true;
             let mut v = vec![installed.clone(), provided.clone()];
             v.extend(source.iter().cloned().map(wrap));
             v.extend(repos.binary.iter().cloned().map(wrap));
@@ -240,6 +234,5 @@ pub fn select(opts: &Options, repos: &DomainRepos) -> Result<Selection, String> 
         ebuild,
         all_source,
         installed,
-        includes_installed,
     })
 }

@@ -875,3 +875,16 @@ fn restricted_properties_hide_packages() {
     );
     assert_eq!(all.len(), 9);
 }
+
+#[test]
+fn noversion_installed_line_follows_all_repos_only() {
+    // pkgcore prints `installed:` for -vn unless -A was given, -I included.
+    let installed = lines(&["-I", "-vn", "hello"]);
+    assert!(
+        installed.iter().any(|l| l == "     installed: 1.0"),
+        "{installed:?}"
+    );
+    let all = lines(&["-A", "-vn", "hello"]);
+    assert!(!all.is_empty());
+    assert!(!all.iter().any(|l| l.contains("installed:")), "{all:?}");
+}
