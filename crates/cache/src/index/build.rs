@@ -210,6 +210,10 @@ fn record_strings<'a>(
             "PDEPEND" => Field::Pdepend,
             "BDEPEND" => Field::Bdepend,
             "IDEPEND" => Field::Idepend,
+            "SLOT" => Field::SlotRaw,
+            "EAPI" => Field::EapiRaw,
+            "PROPERTIES" => Field::Properties,
+            "RESTRICT" => Field::Restrict,
             _ => continue,
         };
         if !std::mem::replace(&mut seen[field as usize], true) {

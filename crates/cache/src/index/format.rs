@@ -42,7 +42,7 @@ use crate::error::CacheError;
 /// The file magic.
 pub const MAGIC: &[u8; 8] = b"STRATAIX";
 /// The format version; bump on any layout or content change.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 /// Header size in bytes.
 pub const HEADER_LEN: usize = 192;
 const REVDEP_LEN: usize = 16;
@@ -99,6 +99,14 @@ pub enum Field {
     Stale,
     /// The stale reasons (or the validation error) in a structured encoding.
     StaleData,
+    /// SLOT as written.
+    SlotRaw,
+    /// EAPI as written (empty when missing).
+    EapiRaw,
+    /// PROPERTIES.
+    Properties,
+    /// RESTRICT.
+    Restrict,
 }
 
 /// Cache entry keys whose values are not stored in the index: they are large, almost
@@ -107,7 +115,7 @@ pub enum Field {
 pub const COLD_KEYS: [&str; 1] = ["SRC_URI"];
 
 /// Fields per record.
-pub const FIELD_COUNT: usize = 22;
+pub const FIELD_COUNT: usize = 26;
 
 /// Header flag: entries were validated against their ebuilds and eclasses at build time.
 pub const FLAG_VALIDATED: u32 = 1;
@@ -139,7 +147,7 @@ pub(crate) struct RecordMeta<'a> {
 /// Cache entry keys whose value is also a record field (the whole value, unchanged):
 /// a reader takes them from the field, and the record's presence bits say whether the
 /// entry has the key at all.
-pub const ENTRY_FIELDS: [(&str, Field); 10] = [
+pub const ENTRY_FIELDS: [(&str, Field); 14] = [
     ("DESCRIPTION", Field::Description),
     ("HOMEPAGE", Field::Homepage),
     ("LICENSE", Field::License),
@@ -150,6 +158,10 @@ pub const ENTRY_FIELDS: [(&str, Field); 10] = [
     ("PDEPEND", Field::Pdepend),
     ("BDEPEND", Field::Bdepend),
     ("IDEPEND", Field::Idepend),
+    ("SLOT", Field::SlotRaw),
+    ("EAPI", Field::EapiRaw),
+    ("PROPERTIES", Field::Properties),
+    ("RESTRICT", Field::Restrict),
 ];
 
 /// One reverse-dependency row: `record` names `package` in the classes of `mask`.
