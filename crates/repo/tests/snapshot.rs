@@ -393,3 +393,60 @@ fn queries_write_nothing_into_the_repository() {
     f.both(&Restriction::revdep_name("dev-lang/nim"), false);
     assert_eq!(snapshot(&f.repo), before);
 }
+
+#[test]
+fn a_frozen_repository_trusts_the_snapshot_without_stating() {
+    let f = Fixture::new();
+    let frozen = || {
+        EbuildRepo::open_with(
+            &f.repo,
+            EbuildRepoOptions {
+                masters: vec![MasterRepo {
+                    name: "gentoo".into(),
+                    location: gentoo_stub_dir(),
+                }],
+                index_dir: Some(f.index.clone()),
+                frozen: true,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    let before: Vec<String> = frozen()
+        .all_packages(&MatchOptions::fast())
+        .unwrap()
+        .iter()
+        .map(|p| p.cpv().to_string())
+        .collect();
+    // Changes the tiers would catch: a frozen repository does not look.
+    std::fs::write(f.path("dev-nim/cligen/cligen-2.0.ebuild"), "EAPI=8\n").unwrap();
+    let entry = f.path("metadata/md5-cache/acct-group/blocky-0-r1");
+    let text = std::fs::read_to_string(&entry).unwrap();
+    std::fs::write(
+        &entry,
+        same_size_value(&text, "DESCRIPTION", "Zyzzyva group"),
+    )
+    .unwrap();
+    let repo = frozen();
+    let after: Vec<String> = repo
+        .all_packages(&MatchOptions::fast())
+        .unwrap()
+        .iter()
+        .map(|p| p.cpv().to_string())
+        .collect();
+    assert_eq!(after, before);
+    assert!(
+        repo.itermatch(
+            &query::description("zyzzyva").unwrap(),
+            &MatchOptions::fast()
+        )
+        .unwrap()
+        .is_empty()
+    );
+    // The same query on a repository that is not frozen sees both changes.
+    assert!(f.all().contains(&"dev-nim/cligen-2.0".to_owned()));
+    assert_eq!(
+        f.both(&query::description("zyzzyva").unwrap(), false),
+        ["acct-group/blocky-0-r1"]
+    );
+}

@@ -265,6 +265,9 @@ impl EbuildRepo {
             entries: selective,
             xml,
         })?;
+        // A snapshot that does not decode (cannot happen with the checksum intact): list
+        // the tree instead.
+        loaded.index.snapshot().ok()?;
         Some(if selective && requires_cache_entry(&split.answerable) {
             self.index_first(&loaded, &split.answerable, cands)
                 .map(|pkgs| self.keep(pkgs, restriction, opts))
