@@ -427,7 +427,9 @@ impl EbuildRepo {
             .map(|&id| {
                 let rec = index.record(id)?;
                 let (cat, pn) = (rec.category(), rec.package());
+                // The restriction on the record first (cheap), then the name rules.
                 if !cands.matches(cat, pn)
+                    || !answerable.matches(&IndexRecordView::new(rec, repo_id))
                     || categories
                         .binary_search_by(|c| c.as_str().cmp(cat))
                         .is_err()
@@ -438,7 +440,7 @@ impl EbuildRepo {
                     return None;
                 }
                 let cpv = Cpv::from_category_pf(cat, rec.pf()).ok()?;
-                if cpv.package() != pn || !answerable.matches(&IndexRecordView::new(rec, repo_id)) {
+                if cpv.package() != pn {
                     return None;
                 }
                 let ebuild = if loaded.frozen {
