@@ -1,34 +1,15 @@
 //! pquery on a binary repository: Portage's own PKGDIR as the domain's PKGDIR.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-use strata_testtools::{portage_made_dir, stdout_of, write_portage_config};
+use std::path::Path;
 
-/// A config dir with Portage's reference repository and its gpkg PKGDIR.
-fn config(tmp: &Path) -> PathBuf {
-    let made = portage_made_dir();
-    let repo = made.join("refrepo");
-    write_portage_config(
-        tmp,
-        &[("refrepo", &repo)],
-        &format!(
-            "ACCEPT_LICENSE=\"*\"\nACCEPT_KEYWORDS=\"amd64 ~amd64\"\nPKGDIR=\"{}\"\n",
-            made.join("pkgdir-gpkg-zstd").display()
-        ),
-        &repo.join("profiles/default/linux/amd64"),
-    )
-}
+use common::refrepo_gpkg_config as config;
 
 fn pquery(etc: &Path, args: &[&str]) -> String {
-    stdout_of(
-        Command::new(env!("CARGO_BIN_EXE_pquery"))
-            .arg("--config")
-            .arg(etc)
-            .args(args)
-            .env("STRATA_INDEX_DIR", etc.join("index")),
-    )
+    common::run(common::command(etc, None, &etc.join("index")).args(args))
+        .success(&format!("{args:?}"))
 }
 
 #[test]

@@ -2,33 +2,18 @@
 //! in a native TOML config, and a clear error for any other name.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample")
-}
+use std::path::Path;
+
+use common::sample;
 
 /// Runs pquery with `config` (and the sample ROOT); returns (ok, stdout, stderr).
 fn run(config: &Path, args: &[&str]) -> (bool, String, String) {
     let index = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
-        .env("STRATA_INDEX_DIR", index.path())
-        .env("NO_COLOR", "1")
-        .env_remove("ROOT")
-        .env_remove("PORTAGE_CONFIGROOT")
-        .arg("--config")
-        .arg(config)
-        .arg("--root")
-        .arg(sample().join("root"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let out =
+        common::run(common::command(config, Some(&sample().join("root")), index.path()).args(args));
+    (out.ok, out.stdout, out.stderr)
 }
 
 fn lines(config: &Path, args: &[&str]) -> Vec<String> {

@@ -2,49 +2,19 @@
 //! packages (refrepo data in ../shared/data/portage-made).
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-use strata_testtools::{portage_made_dir, write_portage_config};
+use strata_testtools::portage_made_dir;
 
-/// A config dir with Portage's reference repository and its gpkg PKGDIR.
-fn config(tmp: &Path) -> PathBuf {
-    let made = portage_made_dir();
-    let repo = made.join("refrepo");
-    write_portage_config(
-        tmp,
-        &[("refrepo", &repo)],
-        &format!(
-            "ACCEPT_LICENSE=\"*\"\nACCEPT_KEYWORDS=\"amd64 ~amd64\"\nPKGDIR=\"{}\"\n",
-            made.join("pkgdir-gpkg-zstd").display()
-        ),
-        &repo.join("profiles/default/linux/amd64"),
-    )
-}
-
-fn run(args: &[&str]) -> Output {
+fn run(args: &[&str]) -> common::Outcome {
     let tmp = tempfile::tempdir().unwrap();
-    let etc = config(tmp.path());
-    Command::new(env!("CARGO_BIN_EXE_pquery"))
-        .arg("--config")
-        .arg(&etc)
-        .arg("--root")
-        .arg(portage_made_dir().join("root-after-upgrade"))
-        .args(args)
-        .env("STRATA_INDEX_DIR", tmp.path().join("index"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    let etc = common::refrepo_gpkg_config(tmp.path());
+    let root = portage_made_dir().join("root-after-upgrade");
+    common::run(common::command(&etc, Some(&root), &tmp.path().join("index")).args(args))
 }
 
 fn pquery(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "pquery {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    run(args).success(&format!("{args:?}"))
 }
 
 #[test]
@@ -118,7 +88,6 @@ fn binary_packages_and_ebuilds() {
 #[test]
 fn invalid_regex_is_an_error() {
     let out = run(&["-I", "--environment-re", "("]);
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--environment-re"), "{err}");
+    assert!(!out.ok);
+    assert!(out.stderr.contains("--environment-re"), "{}", out.stderr);
 }

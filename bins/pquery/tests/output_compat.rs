@@ -3,14 +3,12 @@
 //! fixtures written into a temporary ROOT (the sample configuration otherwise).
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
+use std::path::Path;
+
+use common::sample;
 use strata_testtools::{copy_tree, write_file};
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample")
-}
 
 /// A ROOT whose vdb holds `entries`: `(cat/pf, [(file, content)])`; SLOT and EAPI are
 /// added when not given.
@@ -38,24 +36,8 @@ fn pquery(root: &Path, args: &[&str]) -> String {
 /// Like [`pquery`], with the sample tree (config and repository) at `s`.
 fn pquery_in(s: &Path, root: &Path, args: &[&str]) -> String {
     let index = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
-        .env("STRATA_INDEX_DIR", index.path())
-        .env("NO_COLOR", "1")
-        .env_remove("ROOT")
-        .env_remove("PORTAGE_CONFIGROOT")
-        .arg("--config")
-        .arg(s.join("etc/portage"))
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pquery {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    common::run(common::command(&s.join("etc/portage"), Some(root), index.path()).args(args))
+        .success(&format!("{args:?}"))
 }
 
 #[test]
@@ -356,20 +338,10 @@ fn guru_dependency_values() {
         "ACCEPT_KEYWORDS=\"amd64 ~amd64\"\nACCEPT_LICENSE=\"*\"\nPYTHON_TARGETS=\"python3_13\"\n",
     )]);
     let run = |args: &[&str]| -> String {
-        let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
-            .env("STRATA_INDEX_DIR", config.path().join("index"))
-            .env("NO_COLOR", "1")
-            .arg("--config")
-            .arg(config.etc_portage())
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        common::run(
+            common::command(&config.etc_portage(), None, &config.path().join("index")).args(args),
+        )
+        .success(&format!("{args:?}"))
     };
     let words = |s: String| -> Vec<String> { s.split_whitespace().map(str::to_owned).collect() };
     for attr in ["rdepend", "raw_rdepend"] {

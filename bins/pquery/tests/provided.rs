@@ -6,14 +6,10 @@
 //! removes one entry and adds another.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
+use common::sample;
 use strata_testtools::write_file;
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample")
-}
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -69,23 +65,15 @@ impl Fixture {
     }
 
     fn run(&self, args: &[&str]) -> (bool, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
-            .env("STRATA_INDEX_DIR", self.dir.path().join("index"))
-            .env("NO_COLOR", "1")
-            .env_remove("ROOT")
-            .env_remove("PORTAGE_CONFIGROOT")
-            .arg("--config")
-            .arg(self.dir.path().join("etc/portage"))
-            .arg("--root")
-            .arg(sample().join("root"))
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.success(),
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
+        let out = common::run(
+            common::command(
+                &self.dir.path().join("etc/portage"),
+                Some(&sample().join("root")),
+                &self.dir.path().join("index"),
+            )
+            .args(args),
+        );
+        (out.ok, out.stdout, out.stderr)
     }
 
     fn lines(&self, args: &[&str]) -> Vec<String> {

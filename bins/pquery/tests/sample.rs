@@ -1,35 +1,23 @@
 //! pquery on the sample repository (bins/pquery/sample): every option, exact output.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample")
-}
+use common::sample;
 
 /// Runs pquery on the sample configuration and ROOT; returns (status ok, stdout, stderr).
 fn run_in(cwd: &Path, args: &[&str]) -> (bool, String, String) {
     let index = tempfile::tempdir().unwrap();
     let s = sample();
-    let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
-        .current_dir(cwd)
-        .env("STRATA_INDEX_DIR", index.path())
-        .env("NO_COLOR", "1")
-        .env_remove("ROOT")
-        .env_remove("PORTAGE_CONFIGROOT")
-        .arg("--config")
-        .arg(s.join("etc/portage"))
-        .arg("--root")
-        .arg(s.join("root"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let out = common::run(
+        common::command(&s.join("etc/portage"), Some(&s.join("root")), index.path())
+            .current_dir(cwd)
+            .args(args),
+    );
+    (out.ok, out.stdout, out.stderr)
 }
 
 fn run(args: &[&str]) -> (bool, String, String) {
@@ -787,26 +775,10 @@ fn debug_prints_repos_and_restriction() {
 
 /// Runs pquery on a copy of the sample at `dir`.
 fn run_copy(dir: &Path, index: &Path, args: &[&str]) -> Vec<String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
-        .env("STRATA_INDEX_DIR", index)
-        .env("NO_COLOR", "1")
-        .arg("--config")
-        .arg(dir.join("etc/portage"))
-        .arg("--root")
-        .arg(dir.join("root"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    common::run(
+        common::command(&dir.join("etc/portage"), Some(&dir.join("root")), index).args(args),
+    )
+    .lines(&format!("{args:?}"))
 }
 
 #[test]

@@ -5,14 +5,12 @@
 //! error that says why.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
+use std::path::Path;
+
+use common::sample;
 use strata_testtools::write_file;
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample")
-}
 
 fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -43,23 +41,15 @@ fn fixture() -> tempfile::TempDir {
 }
 
 fn run(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_pquery"))
-        .env("STRATA_INDEX_DIR", dir.join("index"))
-        .env("NO_COLOR", "1")
-        .env_remove("ROOT")
-        .env_remove("PORTAGE_CONFIGROOT")
-        .arg("--config")
-        .arg(dir.join("etc/portage"))
-        .arg("--root")
-        .arg(sample().join("root"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let out = common::run(
+        common::command(
+            &dir.join("etc/portage"),
+            Some(&sample().join("root")),
+            &dir.join("index"),
+        )
+        .args(args),
+    );
+    (out.ok, out.stdout, out.stderr)
 }
 
 #[test]
