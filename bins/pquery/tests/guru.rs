@@ -207,6 +207,46 @@ fn no_version_and_maintainers() {
     assert!(by.iter().all(|l| l.contains("<gasc@eurecom.fr>")));
 }
 
+#[test]
+fn maintainer_description_is_part_of_the_maintainer() {
+    // pkgcore matches --maintainer on str(maintainer) = "Name <email> (description)": a
+    // package is found by its maintainer's <description> alone.
+    let xml = std::fs::read_to_string(guru_dir().join("app-arch/zarchive/metadata.xml")).unwrap();
+    let desc = xml
+        .split("<description>")
+        .nth(1)
+        .and_then(|d| d.split("</description>").next())
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert!(!desc.is_empty() && !xml.contains(&format!("<name>{desc}")));
+    let re = format!("\\({}\\)$", regex::escape(&desc));
+    let found = lines(&["-n", "--maintainer", &re]);
+    assert!(found.contains(&"app-arch/zarchive".to_owned()), "{found:?}");
+    for key in &found {
+        let text = std::fs::read_to_string(guru_dir().join(key).join("metadata.xml")).unwrap();
+        assert!(
+            text.contains(&format!("<description>{desc}</description>")),
+            "{key}"
+        );
+    }
+    // Without the description the same maintainer string does not end there.
+    let email = xml
+        .split("<email>")
+        .nth(1)
+        .and_then(|d| d.split("</email>").next())
+        .unwrap();
+    let by_email = lines(&[
+        "-n",
+        "--maintainer",
+        &format!("<{}>$", regex::escape(email)),
+    ]);
+    assert!(
+        !by_email.contains(&"app-arch/zarchive".to_owned()),
+        "{by_email:?}"
+    );
+}
+
 /// `args` run with the index in `index` (another directory than the shared one).
 fn lines_with_index(index: &std::path::Path, args: &[&str]) -> Vec<String> {
     let e = env();

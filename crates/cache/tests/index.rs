@@ -27,6 +27,23 @@ fn tag_values<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
     out
 }
 
+/// Each `<maintainer>` block's email, name and description (the first of each tag).
+fn naive_maintainers(top: &str) -> Vec<Maintainer> {
+    top.split("<maintainer")
+        .skip(1)
+        .filter_map(|block| block.split("</maintainer>").next())
+        .map(|block| {
+            let first = |tag: &str| tag_values(block, tag).first().map(|v| v.to_string());
+            Maintainer {
+                email: first("email").unwrap_or_default(),
+                name: first("name"),
+                description: first("description"),
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
 fn naive_extra(_cat: &str, _pn: &str, xml: &Path) -> Result<PackageExtra, String> {
     let text = match std::fs::read_to_string(xml) {
         Ok(t) => t,
@@ -37,13 +54,7 @@ fn naive_extra(_cat: &str, _pn: &str, xml: &Path) -> Result<PackageExtra, String
         Some(i) => &text[..i],
         None => &text,
     };
-    let maintainers = tag_values(top, "email")
-        .into_iter()
-        .map(|e| Maintainer {
-            email: e.to_owned(),
-            ..Default::default()
-        })
-        .collect();
+    let maintainers = naive_maintainers(top);
     let longdescription = text.find("<longdescription").and_then(|i| {
         let after = &text[i..];
         let start = after.find('>')? + 1;
@@ -246,6 +257,34 @@ fn guru_index_answers_queries_like_a_full_scan() {
     }
     let re = MaintainerQuery::Regex(compile_regex(&regex::escape(&some_email), false).unwrap());
     assert_eq!(index.find_maintainer(&re), hits);
+    // Every maintainer's email, name and description come back as given (GURU has
+    // maintainers with a <description>).
+    let mut described = 0;
+    for r in index.records() {
+        let xml = guru_dir()
+            .join(r.category())
+            .join(r.package())
+            .join("metadata.xml");
+        let text = std::fs::read_to_string(&xml).unwrap_or_default();
+        let top = text.split("<upstream>").next().unwrap_or("");
+        let want: Vec<(String, Option<String>, Option<String>)> = naive_maintainers(top)
+            .into_iter()
+            .map(|m| (m.email, m.name, m.description))
+            .collect();
+        let got: Vec<(String, Option<String>, Option<String>)> = r
+            .maintainers()
+            .map(|m| {
+                (
+                    m.email.to_owned(),
+                    m.name.map(str::to_owned),
+                    m.description.map(str::to_owned),
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{}", r.cpv());
+        described += got.iter().filter(|m| m.2.is_some()).count();
+    }
+    assert!(described > 0, "no GURU maintainer with a description");
     let unmaintained = index.find_unmaintained();
     assert!(!unmaintained.is_empty() && unmaintained.len() < index.len());
 }

@@ -129,13 +129,37 @@ pub fn defined_phases(raw: &str) -> &str {
     if raw.trim() == "-" { "" } else { raw }
 }
 
-/// `Name <email>`, or `email` without a name (pkgcore's maintainer rendering).
+/// `Name <email>`, or `email` without a name, without the maintainer's description (see
+/// [`maintainer_str`] for pkgcore's full rendering).
 pub fn maintainer_display(email: &str, name: Option<&str>) -> String {
-    match name.filter(|n| !n.is_empty()) {
+    maintainer_str(email, name, None)
+}
+
+/// pkgcore's `str(maintainer)`: `Name <email> (description)`, each part only when present
+/// (`email` alone without a name, ` (description)` only when the `<maintainer>` has one).
+/// This is what `--attr maintainers` prints and `--maintainer REGEX` matches.
+///
+/// ```
+/// use strata_repo::attrs::maintainer_str;
+/// assert_eq!(maintainer_str("a@b", Some("A"), Some("docs")), "A <a@b> (docs)");
+/// assert_eq!(maintainer_str("a@b", None, Some("docs")), "a@b (docs)");
+/// assert_eq!(maintainer_str("a@b", Some("A"), None), "A <a@b>");
+/// ```
+pub fn maintainer_str(email: &str, name: Option<&str>, description: Option<&str>) -> String {
+    let who = match name.filter(|n| !n.is_empty()) {
         Some(n) if email.is_empty() => n.to_owned(),
         Some(n) => format!("{n} <{email}>"),
         None => email.to_owned(),
+    };
+    match description.filter(|d| !d.is_empty()) {
+        Some(d) => format!("{who} ({d})"),
+        None => who,
     }
+}
+
+/// [`maintainer_str`] of a parsed metadata.xml maintainer.
+pub fn maintainer_string(m: &strata_cache::index::Maintainer) -> String {
+    maintainer_str(&m.email, m.name.as_deref(), m.description.as_deref())
 }
 
 /// The metadata.xml attributes (`longdescription`, `maintainers`, `maintainer_emails`,
@@ -145,11 +169,9 @@ pub fn xml_attr(xml: &crate::metadata_xml::PackageMetadata, attr: Attr) -> Optio
     let ms = &xml.maintainers;
     Some(match attr {
         Attr::LongDescription => AttrValue::text(xml.longdescription()?),
-        Attr::Maintainers => AttrValue::List(StrList::Owned(
-            ms.iter()
-                .map(|m| maintainer_display(&m.email, m.name.as_deref()))
-                .collect(),
-        )),
+        Attr::Maintainers => {
+            AttrValue::List(StrList::Owned(ms.iter().map(maintainer_string).collect()))
+        }
         Attr::MaintainerEmails => {
             AttrValue::List(StrList::Owned(ms.iter().map(|m| m.email.clone()).collect()))
         }
@@ -222,6 +244,8 @@ mod tests {
         assert_eq!(defined_phases("-"), "");
         assert_eq!(maintainer_display("a@b", Some("A")), "A <a@b>");
         assert_eq!(maintainer_display("a@b", None), "a@b");
+        assert_eq!(maintainer_str("a@b", None, Some("")), "a@b");
+        assert_eq!(maintainer_str("", Some("A"), Some("d")), "A (d)");
     }
 
     #[test]

@@ -78,7 +78,9 @@ fn collapse(s: &str) -> String {
 /// ```
 /// use strata_repo::metadata_xml::parse_metadata_xml;
 /// let (m, err) = parse_metadata_xml(r#"<pkgmetadata>
-///   <maintainer type="person" proxied="yes"><email>a@b.org</email><name>A &amp; B</name></maintainer>
+///   <maintainer type="person" proxied="yes"><email>a@b.org</email><name>A &amp; B</name>
+///     <description>Co-maintainer,
+///       docs only</description></maintainer>
 ///   <longdescription>Long
 ///      text</longdescription>
 ///   <upstream><remote-id type="github">a/b</remote-id></upstream>
@@ -86,6 +88,7 @@ fn collapse(s: &str) -> String {
 /// </pkgmetadata>"#);
 /// assert!(err.is_none());
 /// assert_eq!(m.maintainers[0].name.as_deref(), Some("A & B"));
+/// assert_eq!(m.maintainers[0].description.as_deref(), Some("Co-maintainer, docs only"));
 /// assert_eq!(m.longdescription(), Some("Long text"));
 /// assert_eq!(m.upstream.remote_ids, [("github".to_string(), "a/b".to_string())]);
 /// assert_eq!(m.use_flag("gui"), Some("Build the dev-qt/qtbase GUI"));
@@ -135,12 +138,16 @@ pub fn parse_metadata_xml(text: &str) -> (PackageMetadata, Option<XmlError>) {
                             name: None,
                             kind: get("type"),
                             proxied: get("proxied").map_or(Proxied::No, |p| Proxied::parse(&p)),
+                            description: None,
                         });
                     }
                     ("maintainer", Some("upstream")) => {
                         upstream_maint = (String::new(), String::new());
                     }
                     ("longdescription", _) => {
+                        attr_value = Some(get("lang").unwrap_or_else(|| "en".to_owned()));
+                    }
+                    ("description", Some("maintainer")) if !in_upstream => {
                         attr_value = Some(get("lang").unwrap_or_else(|| "en".to_owned()));
                     }
                     ("remote-id", _) if in_upstream => attr_value = get("type"),
@@ -202,6 +209,23 @@ pub fn parse_metadata_xml(text: &str) -> (PackageMetadata, Option<XmlError>) {
                             m.name = Some(text).filter(|t| !t.is_empty());
                         }
                     }
+                    // GLEP 68 gives a maintainer's `<description>` no language; a file
+                    // that has several, with `lang`, keeps the English one (the last,
+                    // as pkgcore reads them).
+                    ("description", Some("maintainer"))
+                        if matches!(
+                            grand.map(String::as_str),
+                            Some("pkgmetadata" | "catmetadata")
+                        ) =>
+                    {
+                        let lang = attr_value.take().unwrap_or_else(|| "en".to_owned());
+                        if let Some(m) = out.maintainers.last_mut()
+                            && lang == "en"
+                            && !text.is_empty()
+                        {
+                            m.description = Some(text);
+                        }
+                    }
                     ("maintainer", Some("upstream")) => out
                         .upstream
                         .maintainers
@@ -260,6 +284,26 @@ mod tests {
         let (_, err) = parse_metadata_xml("<pkgmetadata><a></b></pkgmetadata>");
         let err = err.expect("mismatched tags are an error");
         assert!(err.byte_offset > 0, "{err}");
+    }
+
+    #[test]
+    fn maintainer_description_is_the_english_one() {
+        let (m, err) = parse_metadata_xml(
+            "<pkgmetadata><maintainer><email>a@b</email></maintainer>\
+             <maintainer><email>c@d</email><description lang=\"de\">Nur Doku</description>\
+             <description>Docs only</description></maintainer>\
+             <maintainer><email>e@f</email><description lang=\"de\">Nur Doku</description></maintainer>\
+             <upstream><maintainer><email>u@p</email><description>up</description></maintainer></upstream>\
+             <longdescription>Long</longdescription></pkgmetadata>",
+        );
+        assert!(err.is_none(), "{err:?}");
+        let descs: Vec<Option<&str>> = m
+            .maintainers
+            .iter()
+            .map(|m| m.description.as_deref())
+            .collect();
+        assert_eq!(descs, [None, Some("Docs only"), None]);
+        assert_eq!(m.longdescription(), Some("Long"));
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub struct Maintainer {
     pub kind: Option<String>,
     /// The `proxied` attribute.
     pub proxied: Proxied,
+    /// `<description>` of the maintainership (GLEP 68), when given.
+    pub description: Option<String>,
 }
 
 /// Per-package data the caller supplies (the repository crate parses metadata.xml).
@@ -144,6 +146,8 @@ fn encode_maintainers(ms: &[Maintainer]) -> String {
         out.push_str(&clean(m.kind.as_deref().unwrap_or("")));
         out.push('\t');
         out.push_str(m.proxied.as_str());
+        out.push('\t');
+        out.push_str(&clean(m.description.as_deref().unwrap_or("")));
     }
     out
 }

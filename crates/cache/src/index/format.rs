@@ -42,7 +42,7 @@ use crate::error::CacheError;
 /// The file magic.
 pub const MAGIC: &[u8; 8] = b"STRATAIX";
 /// The format version; bump on any layout or content change.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 /// Header size in bytes.
 pub const HEADER_LEN: usize = 192;
 const REVDEP_LEN: usize = 16;
@@ -80,7 +80,7 @@ pub enum Field {
     Eapi,
     /// Inherited eclasses (transitive), space-separated.
     Inherited,
-    /// Maintainers: lines of `email TAB name TAB type TAB proxied`.
+    /// Maintainers: lines of `email TAB name TAB type TAB proxied TAB description`.
     Maintainers,
     /// Upstream remote-ids: lines of `type TAB id`.
     Upstream,

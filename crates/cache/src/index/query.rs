@@ -391,6 +391,8 @@ pub struct MaintainerRef<'a> {
     pub kind: Option<&'a str>,
     /// `proxied` attribute.
     pub proxied: crate::index::Proxied,
+    /// `<description>` of the maintainership, if given.
+    pub description: Option<&'a str>,
 }
 
 /// One package version in the index.
@@ -582,11 +584,13 @@ impl<'a> Record<'a> {
                 let name = next();
                 let kind = next();
                 let proxied = crate::index::Proxied::parse(next().unwrap_or("no"));
+                let description = next();
                 MaintainerRef {
                     email,
                     name,
                     kind,
                     proxied,
+                    description,
                 }
             })
     }

@@ -16,7 +16,7 @@ use strata_cache::index::{DepClasses, Freshness, PackageExtra, Record, SearchInd
 use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction, StrList, ValueRestriction};
 
 use super::EbuildRepo;
-use crate::attrs::{cpv_attr, maintainer_display, spec_words};
+use crate::attrs::{cpv_attr, maintainer_str, spec_words};
 use crate::error::RepoError;
 
 /// An opened search index.
@@ -132,7 +132,7 @@ impl PackageAttrs for IndexRecordView<'_> {
             Attr::Inherited => AttrValue::spaced(r.inherited()),
             Attr::Maintainers => AttrValue::List(StrList::Owned(
                 r.maintainers()
-                    .map(|m| maintainer_display(m.email, m.name))
+                    .map(|m| maintainer_str(m.email, m.name, m.description))
                     .collect(),
             )),
             Attr::MaintainerEmails => AttrValue::List(StrList::Owned(
