@@ -4,6 +4,7 @@
 //! per-package questions: effective USE ([`Domain::effective_use`]) and visibility
 //! ([`Domain::visibility`]).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use indexmap::IndexMap;
 use strata_atom::atom::MatchTarget;
 use strata_atom::cpv::Cpv;
 
+use crate::entry_index::Indexed;
 use crate::error::{ConfigError, Location, Warning};
 use crate::keywords::default_testing_keywords;
 use crate::license::{AcceptSet, LicenseGroups};
@@ -143,23 +145,30 @@ pub struct Domain {
     /// The profile's and the user's `package.provided` entries, stacked
     /// ([`crate::provided`]): versions treated as installed without being in the vdb.
     pub provided: Vec<ProvidedEntry>,
-    pub(crate) masks: Vec<SpecEntry<()>>,
-    pub(crate) unmasks: Vec<SpecEntry<()>>,
+    /// For each configured repository name (and alias, as [`RepoSet::get`] resolves
+    /// it): the repository and its masters, whose repository-level entries apply to its
+    /// packages. Computed once when the domain is built.
+    pub(crate) scope_chains: HashMap<String, Vec<String>>,
+    pub(crate) masks: Indexed<SpecEntry<()>>,
+    pub(crate) unmasks: Indexed<SpecEntry<()>>,
     pub(crate) accept_keywords: Vec<String>,
-    pub(crate) package_keywords: Vec<SpecEntry<Vec<String>>>,
-    pub(crate) profile_keywords: Vec<SpecEntry<Vec<String>>>,
+    /// `accept_keywords` stacked again, as [`Domain::accepted_keywords_for`] gives it to a
+    /// package no `package.accept_keywords` entry matches.
+    pub(crate) accept_keywords_stacked: Vec<String>,
+    pub(crate) package_keywords: Indexed<SpecEntry<Vec<String>>>,
+    pub(crate) profile_keywords: Indexed<SpecEntry<Vec<String>>>,
     pub(crate) accept_license: AcceptSet,
-    pub(crate) package_license: Vec<SpecEntry<Vec<String>>>,
+    pub(crate) package_license: Indexed<SpecEntry<Vec<String>>>,
     pub(crate) accept_properties: AcceptSet,
-    pub(crate) package_properties: Vec<SpecEntry<Vec<String>>>,
+    pub(crate) package_properties: Indexed<SpecEntry<Vec<String>>>,
     pub(crate) accept_restrict: AcceptSet,
-    pub(crate) package_restrict: Vec<SpecEntry<Vec<String>>>,
+    pub(crate) package_restrict: Indexed<SpecEntry<Vec<String>>>,
     pub(crate) profile_use: Vec<(UseOp, Location)>,
     pub(crate) conf_use: Vec<(UseOp, Location)>,
-    pub(crate) stable_use: Vec<FlagEntry>,
-    pub(crate) package_use: Vec<SpecEntry<UseEntry>>,
-    pub(crate) use_mask: Vec<FlagEntry>,
-    pub(crate) use_force: Vec<FlagEntry>,
+    pub(crate) stable_use: Indexed<FlagEntry>,
+    pub(crate) package_use: Indexed<SpecEntry<UseEntry>>,
+    pub(crate) use_mask: Indexed<FlagEntry>,
+    pub(crate) use_force: Indexed<FlagEntry>,
 }
 
 impl Domain {
@@ -490,6 +499,9 @@ impl Domain {
         let (accept_restrict, package_restrict) =
             accept_tokens("ACCEPT_RESTRICT", "package.accept_restrict", &mut b)?;
 
+        let scope_chains = scope_chains(&repos);
+        let accept_keywords_stacked =
+            crate::keywords::stack_accept_keywords(accept_keywords.iter().map(String::as_str));
         let mut domain = Domain {
             root,
             config_dir,
@@ -501,23 +513,25 @@ impl Domain {
             license_groups,
             warnings,
             provided,
-            masks,
-            unmasks,
+            scope_chains,
+            masks: Indexed::new(masks),
+            unmasks: Indexed::new(unmasks),
             accept_keywords,
-            package_keywords,
-            profile_keywords,
+            accept_keywords_stacked,
+            package_keywords: Indexed::new(package_keywords),
+            profile_keywords: Indexed::new(profile_keywords),
             accept_license,
-            package_license,
+            package_license: Indexed::new(package_license),
             accept_properties,
-            package_properties,
+            package_properties: Indexed::new(package_properties),
             accept_restrict,
-            package_restrict,
+            package_restrict: Indexed::new(package_restrict),
             profile_use,
             conf_use,
-            stable_use,
-            package_use,
-            use_mask,
-            use_force,
+            stable_use: Indexed::new(stable_use),
+            package_use: Indexed::new(package_use),
+            use_mask: Indexed::new(use_mask),
+            use_force: Indexed::new(use_force),
         };
         // Like Portage's USE setting: the final global flags, sorted.
         let mut flags = domain.global_use();
@@ -600,12 +614,12 @@ impl Domain {
             }
             set
         };
-        for f in global(&self.use_force) {
+        for f in global(self.use_force.all()) {
             if !flags.contains(&f) {
                 flags.push(f);
             }
         }
-        let masked = global(&self.use_mask);
+        let masked = global(self.use_mask.all());
         flags.retain(|f| !masked.contains(f));
         flags
     }
@@ -629,8 +643,8 @@ impl Domain {
     /// Whether a repository-scoped entry from `scope` applies to packages of `repo`.
     pub(crate) fn scope_applies(&self, scope: &Option<String>, repo: &str) -> bool {
         let Some(scope) = scope else { return true };
-        match self.repos.get(repo) {
-            Some(r) => self.repos.with_masters(r).iter().any(|m| m.name == *scope),
+        match self.scope_chains.get(repo) {
+            Some(chain) => chain.iter().any(|m| m == scope),
             None => scope == repo,
         }
     }
@@ -639,6 +653,33 @@ impl Domain {
     pub fn vdb_path(&self) -> Option<&Path> {
         self.vdb.as_ref().map(|v| v.location.as_path())
     }
+}
+
+/// For each name [`RepoSet::get`] resolves (names first, then aliases, the first
+/// repository in precedence order winning as there), the names of the repository's
+/// master chain ([`RepoSet::with_masters`]).
+fn scope_chains(repos: &RepoSet) -> HashMap<String, Vec<String>> {
+    let chain = |r: &RepoConfig| -> Vec<String> {
+        repos
+            .with_masters(r)
+            .iter()
+            .map(|m| m.name.clone())
+            .collect()
+    };
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for r in &repos.repos {
+        if !out.contains_key(&r.name) {
+            out.insert(r.name.clone(), chain(r));
+        }
+    }
+    for r in &repos.repos {
+        for a in &r.aliases {
+            if !out.contains_key(a) {
+                out.insert(a.clone(), chain(r));
+            }
+        }
+    }
+    out
 }
 
 /// The flags enabled by applying `ops` in order (prefix-wide enables need a package).

@@ -55,6 +55,7 @@
 pub mod central;
 pub mod classes;
 pub mod domain;
+mod entry_index;
 pub mod error;
 pub mod ini;
 pub mod keywords;

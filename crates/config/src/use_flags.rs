@@ -8,6 +8,7 @@
 use indexmap::IndexMap;
 
 use crate::domain::{Domain, FlagEntry, PackageInfo};
+use crate::entry_index::Indexed;
 use crate::error::Location;
 use crate::settings::UseOp;
 
@@ -139,17 +140,15 @@ impl Domain {
         }
         // EAPI 9 `use.stable`: profile-level USE for stable installs, below make.conf.
         for (flag, (on, loc)) in self.flag_ops(&self.stable_use, pkg, stable) {
-            let op = if on {
-                UseOp::Enable(flag)
-            } else {
-                UseOp::Disable(flag)
-            };
-            apply(&mut flags, &op, || UseSource::Setting(loc.clone()));
+            if let Some(s) = flags.get_mut(flag) {
+                s.enabled = on;
+                s.source = UseSource::Setting(loc.clone());
+            }
         }
         for (op, loc) in &self.conf_use {
             apply(&mut flags, op, || UseSource::Setting(loc.clone()));
         }
-        for e in &self.package_use {
+        for e in self.package_use.for_package(pkg.cpv.cp()) {
             if e.data.stable_only && !stable {
                 continue;
             }
@@ -162,43 +161,42 @@ impl Domain {
         let forced = self.flag_states(&self.use_force, pkg, stable);
         let masked = self.flag_states(&self.use_mask, pkg, stable);
         for (f, loc) in forced {
-            if let Some(s) = flags.get_mut(&f) {
+            if let Some(s) = flags.get_mut(f) {
                 s.enabled = true;
-                s.source = UseSource::Forced(loc);
+                s.source = UseSource::Forced(loc.clone());
             }
         }
         for (f, loc) in masked {
-            if let Some(s) = flags.get_mut(&f) {
+            if let Some(s) = flags.get_mut(f) {
                 s.enabled = false;
-                s.source = UseSource::Masked(loc);
+                s.source = UseSource::Masked(loc.clone());
             }
         }
         UseConfig { flags }
     }
 
     /// The flags set (not cleared) by `entries` for `pkg`, with the entry that set each.
-    fn flag_states(
-        &self,
-        entries: &[FlagEntry],
+    fn flag_states<'a>(
+        &'a self,
+        entries: &'a Indexed<FlagEntry>,
         pkg: &PackageInfo<'_>,
         stable: bool,
-    ) -> IndexMap<String, Location> {
+    ) -> impl Iterator<Item = (&'a str, &'a Location)> {
         self.flag_ops(entries, pkg, stable)
             .into_iter()
             .filter(|(_, (set, _))| *set)
             .map(|(f, (_, loc))| (f, loc))
-            .collect()
     }
 
     /// The last state (`flag` = true, `-flag` = false) `entries` give each flag for `pkg`.
-    fn flag_ops(
-        &self,
-        entries: &[FlagEntry],
+    fn flag_ops<'a>(
+        &'a self,
+        entries: &'a Indexed<FlagEntry>,
         pkg: &PackageInfo<'_>,
         stable: bool,
-    ) -> IndexMap<String, (bool, Location)> {
-        let mut out: IndexMap<String, (bool, Location)> = IndexMap::new();
-        for e in entries {
+    ) -> IndexMap<&'a str, (bool, &'a Location)> {
+        let mut out: IndexMap<&str, (bool, &Location)> = IndexMap::new();
+        for e in entries.for_package(pkg.cpv.cp()) {
             if e.stable_only && !stable {
                 continue;
             }
@@ -211,7 +209,7 @@ impl Domain {
                 continue;
             }
             for (flag, set) in &e.flags {
-                out.insert(flag.clone(), (*set, e.location.clone()));
+                out.insert(flag.as_str(), (*set, &e.location));
             }
         }
         out

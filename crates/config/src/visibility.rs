@@ -1,6 +1,7 @@
 //! Visibility of a package version in a domain (formats.md §9.5), explainable: every
 //! reason a package is hidden names the mask file and line, the keywords, or the licenses.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::domain::{Domain, PackageInfo};
@@ -91,11 +92,15 @@ impl Domain {
     /// The accept-keywords set for `pkg`: ACCEPT_KEYWORDS plus matching
     /// `package.accept_keywords` entries, stacked.
     pub fn accepted_keywords_for(&self, pkg: &PackageInfo<'_>) -> Vec<String> {
-        let extra = self
+        let mut matching = self
             .package_keywords
-            .iter()
+            .for_package(pkg.cpv.cp())
             .filter(|e| e.spec.matches_package(pkg))
-            .flat_map(|e| e.data.iter().map(String::as_str));
+            .peekable();
+        if matching.peek().is_none() {
+            return self.accept_keywords_stacked.clone();
+        }
+        let extra = matching.flat_map(|e| e.data.iter().map(String::as_str));
         stack_accept_keywords(self.accept_keywords.iter().map(String::as_str).chain(extra))
     }
 
@@ -109,7 +114,7 @@ impl Domain {
             .collect();
         for e in self
             .profile_keywords
-            .iter()
+            .for_package(pkg.cpv.cp())
             .filter(|e| e.spec.matches_package(pkg))
         {
             for tok in &e.data {
@@ -129,20 +134,27 @@ impl Domain {
 
     /// The mask entries that hide `pkg` (none if any unmask entry matches it).
     pub fn masked_by(&self, pkg: &PackageInfo<'_>) -> Vec<Hidden> {
-        let masks: Vec<Hidden> = self
+        let cp = pkg.cpv.cp();
+        let mut masks = self
             .masks
-            .iter()
+            .for_package(cp)
             .filter(|m| self.scope_applies(&m.repo_scope, pkg.repo) && m.spec.matches_package(pkg))
+            .peekable();
+        if masks.peek().is_none()
+            || self
+                .unmasks
+                .for_package(cp)
+                .any(|u| u.spec.matches_package(pkg))
+        {
+            return Vec::new();
+        }
+        masks
             .map(|m| Hidden::Masked {
                 entry: m.text.clone(),
                 location: m.location.clone(),
                 reason: m.comment.clone(),
             })
-            .collect();
-        if masks.is_empty() || self.unmasks.iter().any(|u| u.spec.matches_package(pkg)) {
-            return Vec::new();
-        }
-        masks
+            .collect()
     }
 
     /// Every reason `pkg` is not visible; empty when it is visible.
@@ -159,17 +171,20 @@ impl Domain {
         if !keywords_accepted(&kw, &accepted) {
             out.push(Hidden::Keywords { keywords, accepted });
         }
-        let mut accept = self.accept_license.clone();
         let tokens: Vec<(String, Location)> = self
             .package_license
-            .iter()
+            .for_package(pkg.cpv.cp())
             .filter(|e| e.spec.matches_package(pkg))
             .flat_map(|e| e.data.iter().map(|l| (l.clone(), e.location.clone())))
             .collect();
-        if !tokens.is_empty() {
+        let accept = if tokens.is_empty() {
+            Cow::Borrowed(&self.accept_license)
+        } else {
+            let mut accept = self.accept_license.clone();
             let mut ignored = Vec::new();
             accept.apply(&tokens, &self.license_groups, &mut ignored);
-        }
+            Cow::Owned(accept)
+        };
         let use_config;
         let conditional = [pkg.license, pkg.properties, pkg.restrict]
             .iter()
@@ -202,15 +217,18 @@ impl Domain {
             if value.trim().is_empty() {
                 continue;
             }
-            let mut accept = global.clone();
             let tokens: Vec<(String, Location)> = entries
-                .iter()
+                .for_package(pkg.cpv.cp())
                 .filter(|e| e.spec.matches_package(pkg))
                 .flat_map(|e| e.data.iter().map(|t| (t.clone(), e.location.clone())))
                 .collect();
-            if !tokens.is_empty() {
+            let accept = if tokens.is_empty() {
+                Cow::Borrowed(global)
+            } else {
+                let mut accept = global.clone();
                 accept.apply(&tokens, &self.license_groups, &mut Vec::new());
-            }
+                Cow::Owned(accept)
+            };
             // Malformed values are reported through LICENSE-like parsing as all missing.
             let missing = unaccepted_licenses(value, &accept, &*enabled)
                 .unwrap_or_else(|_| value.split_whitespace().map(str::to_string).collect());
