@@ -1,11 +1,13 @@
 //! Package attributes as pquery prints them (pkgcore's `stringify_attr`): the printable
 //! attribute names, and each attribute rendered as one string, or `MISSING`.
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use strata_atom::depspec::{DepKind, DepSpec};
 use strata_atom::{DepNode, Eapi};
 use strata_config::domain::Domain;
+use strata_config::use_flags::UseConfig;
 use strata_repo::Package;
 
 pub mod depset;
@@ -124,23 +126,6 @@ pub struct View {
     pub domain: Option<Arc<Domain>>,
 }
 
-/// The USE flags that are enabled for `pkg`: what it was built with (installed and
-/// binary packages), else the domain's effective USE, else none (raw).
-pub fn enabled_use(view: &View, pkg: &dyn Package) -> Vec<String> {
-    if let Some(b) = pkg.built_use() {
-        return b.into_iter().map(str::to_owned).collect();
-    }
-    let (Some(domain), Some(info)) = (&view.domain, strata_repo::visibility::package_info(pkg))
-    else {
-        return Vec::new();
-    };
-    domain
-        .effective_use(&info)
-        .enabled()
-        .map(str::to_owned)
-        .collect()
-}
-
 fn dep_kind(name: &str) -> Option<DepKind> {
     Some(match name {
         "bdepend" => DepKind::Bdepend,
@@ -157,26 +142,87 @@ fn dep_kind(name: &str) -> Option<DepKind> {
     })
 }
 
-/// A dependency-style attribute as a parsed spec, in pkgcore's shape ([`depset`]: USE
-/// dependencies sorted, single-child groups collapsed): USE-evaluated the way pkgcore
-/// evaluates it for configured views (unless `raw`), unevaluated otherwise. `None` when
-/// the metadata is unavailable or the value does not parse.
-pub fn dep_spec(view: &View, pkg: &dyn Package, name: &str, raw: bool) -> Option<DepSpec> {
+/// The USE flags that are enabled for a package, looked up without copying them: what
+/// it was built with (installed and binary packages), else the domain's effective USE,
+/// else none (raw).
+enum EnabledFlags<'a> {
+    Built(Vec<&'a str>),
+    Configured(UseConfig),
+    None,
+}
+
+impl EnabledFlags<'_> {
+    fn of<'a>(view: &View, pkg: &'a dyn Package) -> EnabledFlags<'a> {
+        if let Some(b) = pkg.built_use() {
+            return EnabledFlags::Built(b);
+        }
+        match (&view.domain, strata_repo::visibility::package_info(pkg)) {
+            (Some(domain), Some(info)) => EnabledFlags::Configured(domain.effective_use(&info)),
+            _ => EnabledFlags::None,
+        }
+    }
+
+    fn is_enabled(&self, flag: &str) -> bool {
+        match self {
+            EnabledFlags::Built(b) => b.contains(&flag),
+            EnabledFlags::Configured(c) => c.is_enabled(flag),
+            EnabledFlags::None => false,
+        }
+    }
+}
+
+/// A dependency-style value in pkgcore's shape: the spec as parsed when it already is,
+/// else its rebuilt nodes.
+enum Shaped {
+    Parsed(DepSpec),
+    Nodes(Vec<depset::Node>, DepKind),
+}
+
+/// See [`dep_spec`]. The package's USE configuration is looked up only when there are
+/// conditionals to evaluate.
+fn shaped(view: &View, pkg: &dyn Package, name: &str, raw: bool) -> Option<Shaped> {
     let kind = dep_kind(name)?;
     let spec = pkg.dep_spec(kind).ok()??;
     let evaluated = !raw && view.domain.is_some();
     if depset::already_shaped(&spec, evaluated) {
-        return Some(spec);
+        return Some(Shaped::Parsed(spec));
     }
     let nodes = depset::from_spec(&spec);
     let nodes = if !evaluated {
         nodes
     } else {
-        let enabled = enabled_use(view, pkg);
-        depset::evaluate(nodes, &|f| enabled.iter().any(|e| e == f))
+        let flags = OnceCell::new();
+        depset::evaluate(nodes, &|f| {
+            flags
+                .get_or_init(|| EnabledFlags::of(view, pkg))
+                .is_enabled(f)
+        })
     };
-    let eapi = pkg.eapi().and_then(Result::ok).unwrap_or(Eapi::LATEST);
-    DepSpec::parse(&depset::to_text(&nodes), kind, eapi).ok()
+    Some(Shaped::Nodes(nodes, kind))
+}
+
+/// A dependency-style attribute as a parsed spec, in pkgcore's shape ([`depset`]: USE
+/// dependencies sorted, single-child groups collapsed): USE-evaluated the way pkgcore
+/// evaluates it for configured views (unless `raw`), unevaluated otherwise. `None` when
+/// the metadata is unavailable or the value does not parse.
+pub fn dep_spec(view: &View, pkg: &dyn Package, name: &str, raw: bool) -> Option<DepSpec> {
+    match shaped(view, pkg, name, raw)? {
+        Shaped::Parsed(spec) => Some(spec),
+        Shaped::Nodes(nodes, kind) => {
+            let eapi = pkg.eapi().and_then(Result::ok).unwrap_or(Eapi::LATEST);
+            DepSpec::parse(&depset::to_text(&nodes), kind, eapi).ok()
+        }
+    }
+}
+
+/// [`dep_spec`] as printed on one line, without parsing the rebuilt value again: the
+/// nodes' text is what the spec parsed from it prints (checked for every package and
+/// dependency attribute of GURU by the pquery tests).
+pub fn dep_text(view: &View, pkg: &dyn Package, name: &str, raw: bool) -> Option<String> {
+    match shaped(view, pkg, name, raw)? {
+        Shaped::Parsed(spec) => Some(spec.to_string()),
+        Shaped::Nodes(nodes, _) => Some(depset::to_text(&nodes)),
+    }
 }
 
 fn words(pkg: &dyn Package, key: &str) -> Option<Vec<String>> {
@@ -309,15 +355,15 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
                 .into_iter()
                 .map(|f| f.trim_start_matches(['+', '-']).to_owned())
                 .collect();
-            let enabled = enabled_use(view, pkg);
+            let enabled = EnabledFlags::of(view, pkg);
             let mut on: Vec<&str> = iuse
                 .iter()
-                .filter(|f| enabled.contains(f))
+                .filter(|f| enabled.is_enabled(f))
                 .map(String::as_str)
                 .collect();
             let mut off: Vec<String> = iuse
                 .iter()
-                .filter(|f| !enabled.contains(f))
+                .filter(|f| !enabled.is_enabled(f))
                 .map(|f| format!("-{f}"))
                 .collect();
             on.sort();
@@ -337,7 +383,7 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
                 .join(" ")
         }
         "bdepend" | "depend" | "rdepend" | "pdepend" | "idepend" | "license" | "restrict" => {
-            dep_spec(view, pkg, name, raw)?.to_string()
+            dep_text(view, pkg, name, raw)?
         }
         "fetchables" | "uris" => render_uris(&dep_spec(view, pkg, "uris", false)?, false),
         "files" => render_uris(&dep_spec(view, pkg, "files", false)?, true),
@@ -556,6 +602,76 @@ mod tests {
                 "        )",
             ]
         );
+    }
+
+    /// `dep_text` (the rebuilt value's text) against `dep_spec` (the rebuilt value
+    /// parsed again, then printed) for every GURU package, every dependency-style
+    /// attribute, configured and raw: they must never differ (`None` included).
+    #[test]
+    fn dep_text_is_the_reparsed_spec_on_guru() {
+        use strata_config::classes::builtin_registry;
+        use strata_config::load::{ConfigSource, SourceArgs, SourceEnv, load_config};
+        use strata_repo::domain::{DomainRepos, OpenOptions};
+        use strata_repo::{MatchOptions, Repository};
+        use strata_restrict::Restriction;
+
+        let cfg = strata_testtools::write_guru_config(&[]);
+        let args = SourceArgs {
+            config: Some(cfg.etc_portage()),
+            config_root: None,
+            root: Some(cfg.path().to_path_buf()),
+        };
+        let source = ConfigSource::from_env_and_args(&args, &SourceEnv::default()).unwrap();
+        let domain = load_config(builtin_registry(), &source)
+            .unwrap()
+            .domain()
+            .unwrap();
+        let opts = OpenOptions {
+            index_dir: Some(cfg.path().join("index")),
+            binary_factory: None,
+        };
+        let repos = DomainRepos::open(domain.clone(), &opts).unwrap();
+        let configured = View {
+            domain: Some(domain),
+        };
+        let raw_view = View { domain: None };
+        let (mut checked, mut rebuilt, mut evaluated) = (0, 0, 0);
+        for repo in &repos.source {
+            let pkgs = repo
+                .itermatch(&Restriction::AlwaysTrue, &MatchOptions::default())
+                .unwrap();
+            for pkg in &pkgs {
+                for view in [&configured, &raw_view] {
+                    for name in DEP_ATTRS.iter().chain(&["license", "restrict"]) {
+                        for raw in [false, true] {
+                            let text = dep_text(view, pkg.as_ref(), name, raw);
+                            let spec = dep_spec(view, pkg.as_ref(), name, raw);
+                            assert_eq!(
+                                text,
+                                spec.as_ref().map(ToString::to_string),
+                                "{} {name} raw={raw} configured={}",
+                                pkg.cpv(),
+                                view.domain.is_some()
+                            );
+                            checked += 1;
+                            let kind = dep_kind(name).unwrap();
+                            if let Ok(Some(orig)) = pkg.dep_spec(kind)
+                                && text != Some(orig.to_string())
+                            {
+                                rebuilt += 1;
+                                if view.domain.is_some() && !raw {
+                                    evaluated += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // The comparison covered values that were rebuilt and evaluated, not only ones
+        // used as parsed.
+        assert!(checked > 3751 * 20, "{checked}");
+        assert!(rebuilt > 1000 && evaluated > 500, "{rebuilt} {evaluated}");
     }
 
     #[test]

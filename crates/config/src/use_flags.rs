@@ -104,14 +104,14 @@ impl Domain {
     /// Whether `pkg` would be installed through a stable keyword: one of its stable
     /// KEYWORDS is accepted (`use.stable.*` files then apply).
     pub fn is_stable_install(&self, pkg: &PackageInfo<'_>) -> bool {
-        let accepted = self.accepted_keywords_for(pkg);
-        let keywords = self.effective_keywords(pkg);
-        let stable: Vec<&str> = keywords
-            .iter()
-            .map(String::as_str)
-            .filter(|k| !k.starts_with('~') && !k.starts_with('-'))
-            .collect();
-        crate::keywords::keywords_accepted(&stable, &accepted)
+        self.with_keywords(pkg, |keywords, accepted| {
+            let stable: Vec<&str> = keywords
+                .iter()
+                .copied()
+                .filter(|k| !k.starts_with('~') && !k.starts_with('-'))
+                .collect();
+            crate::keywords::keywords_accepted(&stable, accepted)
+        })
     }
 
     /// The effective USE of `pkg` for the flags of its IUSE.

@@ -132,6 +132,33 @@ impl Domain {
         out
     }
 
+    /// Calls `f` with the package's effective KEYWORDS
+    /// ([`Domain::effective_keywords`]) and its accepted keywords
+    /// ([`Domain::accepted_keywords_for`]), borrowed when no entry changes them (most
+    /// packages).
+    pub(crate) fn with_keywords<R>(
+        &self,
+        pkg: &PackageInfo<'_>,
+        f: impl FnOnce(&[&str], &[String]) -> R,
+    ) -> R {
+        let cp = pkg.cpv.cp();
+        let changed = self
+            .profile_keywords
+            .for_package(cp)
+            .any(|e| e.spec.matches_package(pkg));
+        let extra = self
+            .package_keywords
+            .for_package(cp)
+            .any(|e| e.spec.matches_package(pkg));
+        if changed || extra {
+            let keywords = self.effective_keywords(pkg);
+            let kw: Vec<&str> = keywords.iter().map(String::as_str).collect();
+            return f(&kw, &self.accepted_keywords_for(pkg));
+        }
+        let kw: Vec<&str> = pkg.keywords.split_whitespace().collect();
+        f(&kw, &self.accept_keywords_stacked)
+    }
+
     /// The mask entries that hide `pkg` (none if any unmask entry matches it).
     pub fn masked_by(&self, pkg: &PackageInfo<'_>) -> Vec<Hidden> {
         let cp = pkg.cpv.cp();
@@ -165,11 +192,11 @@ impl Domain {
                 eapi: pkg.eapi.to_string(),
             });
         }
-        let keywords = self.effective_keywords(pkg);
-        let accepted = self.accepted_keywords_for(pkg);
-        let kw: Vec<&str> = keywords.iter().map(String::as_str).collect();
-        if !keywords_accepted(&kw, &accepted) {
-            out.push(Hidden::Keywords { keywords, accepted });
+        if !self.with_keywords(pkg, keywords_accepted) {
+            out.push(Hidden::Keywords {
+                keywords: self.effective_keywords(pkg),
+                accepted: self.accepted_keywords_for(pkg),
+            });
         }
         let tokens: Vec<(String, Location)> = self
             .package_license

@@ -90,7 +90,13 @@ pub fn from_spec(spec: &DepSpec) -> Vec<Node> {
     }
     fn node(n: &DepNode) -> Node {
         match n {
-            DepNode::Leaf(l) => Node::Leaf(leaf_text(&l.to_string())),
+            DepNode::Leaf(l) => {
+                let text = l.to_string();
+                Node::Leaf(match split_use(&text) {
+                    Some(_) => leaf_text(&text),
+                    None => text,
+                })
+            }
             DepNode::AllOf(c) => group(c, Node::All),
             DepNode::AnyOf(c) => group(c, Node::Any),
             DepNode::ExactlyOneOf(c) => Node::ExactlyOne(walk(c)),
