@@ -18,6 +18,47 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("strata-index-timing"));
     let spec = IndexSpec::for_repo(&repo);
+    // STRATA_TIMING_TIERS=<index file> N: time the freshness tiers of a stored index of
+    // `repo` (the stats alone): entries, xml, both at once, and one thread's entries.
+    if let Ok(mode) = std::env::var("STRATA_TIMING_TIERS") {
+        let (file, n) = mode.split_once(' ').unwrap_or((&mode, "20"));
+        let n: u32 = n.parse().unwrap();
+        let index = SearchIndex::load(std::path::Path::new(file)).unwrap();
+        let cache_dir = repo.join("metadata/md5-cache");
+        let time = |what: &str, f: &dyn Fn() -> bool| {
+            let mut best = std::time::Duration::MAX;
+            let mut all = Vec::new();
+            for _ in 0..n {
+                let t = Instant::now();
+                assert!(f(), "{what}: not current");
+                let d = t.elapsed();
+                best = best.min(d);
+                all.push(d);
+            }
+            all.sort();
+            println!("{what}: median {:?}, min {best:?}", all[all.len() / 2]);
+        };
+        time("entries", &|| index.entries_current(&cache_dir));
+        time("xml", &|| index.xml_current(&repo));
+        time("entries+xml (join)", &|| {
+            let (a, b) = rayon::join(
+                || index.entries_current(&cache_dir),
+                || index.xml_current(&repo),
+            );
+            a && b
+        });
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        time("entries, one thread", &|| {
+            one.install(|| index.entries_current(&cache_dir))
+        });
+        time("xml, one thread", &|| {
+            one.install(|| index.xml_current(&repo))
+        });
+        return;
+    }
     // STRATA_TIMING_LOOP=gather|build|read|load N: repeat one phase (for `perf stat`).
     if let Ok(mode) = std::env::var("STRATA_TIMING_LOOP") {
         let (what, n) = mode.split_once(' ').unwrap_or((&mode, "10"));

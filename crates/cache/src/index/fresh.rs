@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::index::query::SearchIndex;
 use crate::index::stamp::{DirHandle, Stamp};
+use crate::index::store::Tiers;
 
 /// Which eclasses differ from what the index's validation used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,9 +46,23 @@ fn same(handle: &DirHandle, rel: &str, stored: Option<Stamp>) -> bool {
     handle.stamp(rel).is_ok_and(|now| now == stored)
 }
 
+fn same_parts(handle: &DirHandle, parts: &[&str], stored: Option<Stamp>) -> bool {
+    handle.stamp_parts(parts).is_ok_and(|now| now == stored)
+}
+
 const MIN_CHUNK: usize = 128;
 
 impl SearchIndex {
+    /// Whether the tiers `t` are current: the entries tier of the md5-cache at
+    /// `cache_dir` and the xml tier of `repo`, checked side by side on the thread pool.
+    pub fn tiers_current(&self, cache_dir: &Path, repo: &Path, t: Tiers) -> bool {
+        let (entries, xml) = rayon::join(
+            || !t.entries || self.entries_current(cache_dir),
+            || !t.xml || self.xml_current(repo),
+        );
+        entries && xml
+    }
+
     /// The entries tier: whether the md5-cache at `cache_dir` is as the index saw it
     /// (same category directories, same entry files).
     pub fn entries_current(&self, cache_dir: &Path) -> bool {
@@ -69,19 +84,14 @@ impl SearchIndex {
             .into_par_iter()
             .with_min_len(MIN_CHUNK)
             .all(|i| {
-                self.record(i).is_some_and(|r| {
-                    same(
-                        &handle,
-                        &format!("{}/{}", r.category(), r.pf()),
-                        r.entry_stamp(),
-                    )
-                })
+                self.record(i)
+                    .is_some_and(|r| same_parts(&handle, &[r.category(), r.pf()], r.entry_stamp()))
             });
         records_ok
             && snap
                 .skipped
                 .par_iter()
-                .all(|s| same(&handle, &format!("{}/{}", s.category, s.pf), s.stamp))
+                .all(|s| same_parts(&handle, &[&s.category, &s.pf], s.stamp))
     }
 
     /// The xml tier: whether every package directory's metadata.xml under `repo` is as
@@ -92,13 +102,10 @@ impl SearchIndex {
         };
         let handle = DirHandle::open(repo);
         snap.categories.par_iter().all(|c| {
-            c.packages.par_iter().with_min_len(MIN_CHUNK).all(|p| {
-                same(
-                    &handle,
-                    &format!("{}/{}/metadata.xml", c.name, p.name),
-                    p.xml,
-                )
-            })
+            c.packages
+                .par_iter()
+                .with_min_len(MIN_CHUNK)
+                .all(|p| same_parts(&handle, &[&c.name, &p.name, "metadata.xml"], p.xml))
         })
     }
 
@@ -110,9 +117,10 @@ impl SearchIndex {
             .with_min_len(MIN_CHUNK)
             .all(|i| {
                 self.record(i).is_some_and(|r| {
-                    same(
+                    let file = format!("{}.ebuild", r.pf());
+                    same_parts(
                         &handle,
-                        &format!("{}/{}/{}.ebuild", r.category(), r.package(), r.pf()),
+                        &[r.category(), r.package(), &file],
                         r.ebuild_stamp(),
                     )
                 })

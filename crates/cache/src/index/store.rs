@@ -163,8 +163,7 @@ impl IndexStore {
                     }
                     Freshness::Tiers(t) => {
                         index.validated() == spec.eclass_dirs.is_some()
-                            && (!t.entries || index.entries_current(&spec.cache_dir))
-                            && (!t.xml || index.xml_current(&spec.repo))
+                            && index.tiers_current(&spec.cache_dir, &spec.repo, t)
                     }
                 };
                 if current {

@@ -34,6 +34,9 @@ pub(crate) struct LoadedIndex {
     /// The cache entries were checked (or the repository is frozen): records need no
     /// per-record entry stat.
     pub(crate) entries_ok: bool,
+    /// The metadata.xml files were checked (or the repository is frozen): the records'
+    /// metadata.xml data (maintainers, long description) is current.
+    pub(crate) xml_ok: bool,
     /// Trust everything (frozen repository).
     pub(crate) frozen: bool,
     eclasses: OnceLock<EclassChanges>,
@@ -80,12 +83,14 @@ impl Inner {
             if cur.frozen {
                 return Some(cur.clone());
             }
-            if (!want.entries || cur.index.entries_current(self.cache_dir()))
-                && (!want.xml || cur.index.xml_current(&self.location))
+            if cur
+                .index
+                .tiers_current(self.cache_dir(), &self.location, want)
             {
                 let again = Arc::new(LoadedIndex {
                     index: cur.index.clone(),
                     entries_ok: want.entries,
+                    xml_ok: want.xml,
                     frozen: false,
                     eclasses: OnceLock::new(),
                 });
@@ -109,6 +114,7 @@ impl Inner {
         let loaded = Arc::new(LoadedIndex {
             index: Arc::new(opened.index),
             entries_ok: self.frozen || want.entries,
+            xml_ok: self.frozen || want.xml,
             frozen: self.frozen,
             eclasses: OnceLock::new(),
         });

@@ -338,6 +338,16 @@ impl EbuildPackage {
             .as_ref()
     }
 
+    /// The index record whose metadata.xml data is current (the xml tier passed in this
+    /// query, or the repository is frozen) and the file was not read already.
+    fn xml_record(&self) -> Option<strata_cache::index::Record<'_>> {
+        let link = self.link.as_ref()?;
+        if !link.loaded.xml_ok || self.xml.get().is_some() {
+            return None;
+        }
+        link.loaded.index.record(link.record)
+    }
+
     fn xml(&self) -> &Arc<PackageMetadata> {
         self.xml.get_or_init(|| {
             self.repo
@@ -357,7 +367,10 @@ impl PackageAttrs for EbuildPackage {
             Attr::LongDescription
             | Attr::Maintainers
             | Attr::MaintainerEmails
-            | Attr::MaintainerNames => crate::attrs::xml_attr(self.xml(), attr),
+            | Attr::MaintainerNames => match self.xml_record() {
+                Some(rec) => super::search::record_xml_attr(&rec, attr),
+                None => crate::attrs::xml_attr(self.xml(), attr),
+            },
             Attr::Depend | Attr::Rdepend | Attr::Pdepend | Attr::Bdepend | Attr::Idepend => {
                 let kind = dep_kind(attr)?;
                 let spec = self.deps(kind)?;

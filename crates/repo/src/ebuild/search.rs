@@ -118,31 +118,15 @@ impl PackageAttrs for IndexRecordView<'_> {
             Attr::Subslot => AttrValue::text(r.subslot()),
             Attr::Eapi => AttrValue::text(r.eapi()),
             Attr::Description => AttrValue::text(r.description()),
-            Attr::LongDescription => {
-                let l = r.longdescription();
-                if l.is_empty() {
-                    return None;
-                }
-                AttrValue::text(l)
-            }
+            Attr::LongDescription
+            | Attr::Maintainers
+            | Attr::MaintainerEmails
+            | Attr::MaintainerNames => return record_xml_attr(r, attr),
             Attr::Homepage => AttrValue::spaced(r.homepage()),
             Attr::License => AttrValue::List(StrList::Owned(spec_words(r.license()))),
             Attr::Keywords => AttrValue::spaced(r.keywords()),
             Attr::Iuse => AttrValue::spaced(r.iuse()),
             Attr::Inherited => AttrValue::spaced(r.inherited()),
-            Attr::Maintainers => AttrValue::List(StrList::Owned(
-                r.maintainers()
-                    .map(|m| maintainer_str(m.email, m.name, m.description))
-                    .collect(),
-            )),
-            Attr::MaintainerEmails => AttrValue::List(StrList::Owned(
-                r.maintainers().map(|m| m.email.to_owned()).collect(),
-            )),
-            Attr::MaintainerNames => AttrValue::List(StrList::Owned(
-                r.maintainers()
-                    .filter_map(|m| m.name.map(str::to_owned))
-                    .collect(),
-            )),
             Attr::Depend => return self.deps(DepClasses::DEPEND, DepKind::Depend),
             Attr::Rdepend => return self.deps(DepClasses::RDEPEND, DepKind::Rdepend),
             Attr::Pdepend => return self.deps(DepClasses::PDEPEND, DepKind::Pdepend),
@@ -151,6 +135,36 @@ impl PackageAttrs for IndexRecordView<'_> {
             _ => return None,
         })
     }
+}
+
+/// The metadata.xml attributes (`longdescription`, `maintainers`, `maintainer_emails`,
+/// `maintainer_names`) as an index record stores them, rendered as
+/// [`xml_attr`](crate::attrs::xml_attr) renders the parsed file; `None` for any other
+/// attribute and for an empty long description.
+pub(crate) fn record_xml_attr<'a>(r: &Record<'a>, attr: Attr) -> Option<AttrValue<'a>> {
+    Some(match attr {
+        Attr::LongDescription => {
+            let l = r.longdescription();
+            if l.is_empty() {
+                return None;
+            }
+            AttrValue::text(l)
+        }
+        Attr::Maintainers => AttrValue::List(StrList::Owned(
+            r.maintainers()
+                .map(|m| maintainer_str(m.email, m.name, m.description))
+                .collect(),
+        )),
+        Attr::MaintainerEmails => AttrValue::List(StrList::Owned(
+            r.maintainers().map(|m| m.email.to_owned()).collect(),
+        )),
+        Attr::MaintainerNames => AttrValue::List(StrList::Owned(
+            r.maintainers()
+                .filter_map(|m| m.name.map(str::to_owned))
+                .collect(),
+        )),
+        _ => return None,
+    })
 }
 
 /// The `category/package` names a restriction requires a dependency on, when it does
