@@ -104,13 +104,6 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
     let binary = opts.cli.binary_repos || opts.cli.all_repos || opts.cli.repo.is_some();
     let repos = select::open_repos(domain.clone(), binary)?;
     let sel = select::select(opts, &repos)?;
-    // Start the index's freshness checks of the repositories to search now, so that they
-    // overlap with building the restriction and the output setup.
-    if let Some(tiers) = query::index_tiers(opts) {
-        for (repo, _) in sel.ebuild.iter().flatten() {
-            repo.prefetch_index(tiers);
-        }
-    }
     if opts.cli.repo.is_none() && !opts.cli.installed {
         for (name, why) in &repos.skipped {
             let unopened_binary = !binary && domain.binary_repos().any(|r| &r.name == name);

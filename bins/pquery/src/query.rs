@@ -13,26 +13,6 @@ use strata_restrict::{Attr, CustomRestriction, PackageAttrs, Restriction, parse_
 use crate::cli::Options;
 use crate::select::Selection;
 
-/// The search-index freshness tiers the query's search will have an ebuild repository
-/// check, when the options name a search the index answers (description and maintainer
-/// searches read the records and metadata.xml data; reverse dependencies, licenses,
-/// EAPIs and USE flags the records): for `EbuildRepo::prefetch_index`, before the
-/// restriction is built. `None` when the query does not search that way.
-pub fn index_tiers(opts: &Options) -> Option<strata_repo::IndexTiers> {
-    let cli = &opts.cli;
-    let xml = !cli.description.is_empty()
-        || !cli.maintainer.is_empty()
-        || !cli.maintainer_name.is_empty()
-        || !cli.maintainer_email.is_empty();
-    let entries = xml
-        || !opts.restrict_revdep.is_empty()
-        || !opts.restrict_revdep_pkgs.is_empty()
-        || !cli.license.is_empty()
-        || !cli.eapi.is_empty()
-        || !cli.has_use.is_empty();
-    entries.then_some(strata_repo::IndexTiers { entries, xml })
-}
-
 /// Parses an atom given on the command line (latest EAPI, repository deps allowed).
 pub fn parse_atom(s: &str) -> Result<Atom, String> {
     Atom::parse_user(s).map_err(|e| format!("invalid atom {s:?}: {e}"))

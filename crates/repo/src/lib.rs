@@ -82,7 +82,5 @@ pub use multiplex::MultiplexRepo;
 pub use package::{Package, PackageRef};
 pub use provided::{ProvidedPackage, ProvidedRepo};
 pub use repository::{MatchOptions, Repository};
-/// The search index's freshness tiers, as [`EbuildRepo::prefetch_index`] takes them.
-pub use strata_cache::index::Tiers as IndexTiers;
 pub use vdb::{MetadataXmlSource, VdbPackage, VdbRepo};
 pub use visibility::{Visibility, VisibleRepo};

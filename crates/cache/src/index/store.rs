@@ -43,13 +43,6 @@ pub struct Tiers {
     pub xml: bool,
 }
 
-impl Tiers {
-    /// Whether checking `self` covers everything `other` checks.
-    pub fn covers(self, other: Tiers) -> bool {
-        (self.entries || !other.entries) && (self.xml || !other.xml)
-    }
-}
-
 /// The result of [`IndexStore::open`].
 #[derive(Debug)]
 pub struct Opened {
@@ -139,17 +132,6 @@ impl IndexStore {
         extra: &dyn PackageExtraSource,
     ) -> Result<Opened, CacheError> {
         self.open_with(spec, extra, Freshness::CheckFiles)
-    }
-
-    /// The stored index for `spec` when it is current in the tiers `tiers` (and validated
-    /// as `spec` asks); `None` when it is missing, corrupt or out of date. Never builds
-    /// or writes anything (for checking ahead of a query, see
-    /// `strata_repo::EbuildRepo::prefetch_index`).
-    pub fn open_current(&self, spec: &IndexSpec, tiers: Tiers) -> Option<SearchIndex> {
-        let index = SearchIndex::load(&self.index_path(spec)).ok()?;
-        (index.validated() == spec.eclass_dirs.is_some()
-            && index.tiers_current(&spec.cache_dir, &spec.repo, tiers))
-        .then_some(index)
     }
 
     /// [`IndexStore::open`] with a choice of freshness check. With

@@ -7,7 +7,7 @@
 //! [`strata_cache::index::Tiers`]); what no tier covered is checked per record on use
 //! (the cache entry's and the ebuild's stamps, and once per process the eclasses).
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use strata_atom::cpv::Cpv;
@@ -39,24 +39,10 @@ pub(crate) struct LoadedIndex {
     pub(crate) xml_ok: bool,
     /// Trust everything (frozen repository).
     pub(crate) frozen: bool,
-    /// Checked by [`EbuildRepo::prefetch_index`] with these tiers and not yet taken by
-    /// a query.
-    prefetched: Mutex<Option<Tiers>>,
     eclasses: OnceLock<EclassChanges>,
 }
 
 impl LoadedIndex {
-    fn new(index: Arc<SearchIndex>, checked: Tiers, frozen: bool) -> Self {
-        LoadedIndex {
-            index,
-            entries_ok: frozen || checked.entries,
-            xml_ok: frozen || checked.xml,
-            frozen,
-            prefetched: Mutex::new(None),
-            eclasses: OnceLock::new(),
-        }
-    }
-
     /// Which eclasses changed since the index's validation (checked once).
     pub(crate) fn eclass_changes(&self, inner: &Inner) -> &EclassChanges {
         self.eclasses
@@ -90,25 +76,24 @@ impl Inner {
 
     /// The index, current in the tiers asked for (checked now, on each call: a query
     /// sees the repository as it is when it starts; rebuilt when one of them changed);
-    /// `None` when no index can be had (no index directory, build error). A prefetch
-    /// ([`EbuildRepo::prefetch_index`]) covering `want` is waited for and taken instead
-    /// of checking again (once).
+    /// `None` when no index can be had (no index directory, build error).
     pub(crate) fn loaded_index(self: &Arc<Self>, want: Tiers) -> Option<Arc<LoadedIndex>> {
-        self.wait_prefetch();
         let mut slot = self.loaded.lock().ok()?;
         if let Some(cur) = slot.as_ref() {
             if cur.frozen {
-                return Some(cur.clone());
-            }
-            let prefetched = cur.prefetched.lock().ok().and_then(|mut p| p.take());
-            if prefetched.is_some_and(|t| t.covers(want)) {
                 return Some(cur.clone());
             }
             if cur
                 .index
                 .tiers_current(self.cache_dir(), &self.location, want)
             {
-                let again = Arc::new(LoadedIndex::new(cur.index.clone(), want, false));
+                let again = Arc::new(LoadedIndex {
+                    index: cur.index.clone(),
+                    entries_ok: want.entries,
+                    xml_ok: want.xml,
+                    frozen: false,
+                    eclasses: OnceLock::new(),
+                });
                 *slot = Some(again.clone());
                 return Some(again);
             }
@@ -126,57 +111,15 @@ impl Inner {
         let opened = store
             .open_with(&self.index_spec(), &extra, freshness)
             .ok()?;
-        let loaded = Arc::new(LoadedIndex::new(Arc::new(opened.index), want, self.frozen));
+        let loaded = Arc::new(LoadedIndex {
+            index: Arc::new(opened.index),
+            entries_ok: self.frozen || want.entries,
+            xml_ok: self.frozen || want.xml,
+            frozen: self.frozen,
+            eclasses: OnceLock::new(),
+        });
         *slot = Some(loaded.clone());
         Some(loaded)
-    }
-
-    /// Loads the stored index and checks `tiers` now, keeping the result for the next
-    /// query when it is current; builds and writes nothing (an index that is missing or
-    /// out of date is left to the query).
-    fn prefetch_now(&self, tiers: Tiers) {
-        let Ok(mut slot) = self.loaded.lock() else {
-            return;
-        };
-        let index = match slot.as_ref() {
-            Some(cur) if cur.frozen => return,
-            Some(cur) => cur
-                .index
-                .tiers_current(self.cache_dir(), &self.location, tiers)
-                .then(|| cur.index.clone()),
-            None => {
-                let Some(store) = self.index_store.as_ref() else {
-                    return;
-                };
-                let spec = self.index_spec();
-                // (A frozen repository trusts the stored index without checking it.)
-                let check = if self.frozen { Tiers::default() } else { tiers };
-                store.open_current(&spec, check).map(Arc::new)
-            }
-        };
-        if let Some(index) = index {
-            let loaded = LoadedIndex::new(index, tiers, self.frozen);
-            if let Ok(mut p) = loaded.prefetched.lock() {
-                *p = Some(tiers);
-            }
-            *slot = Some(Arc::new(loaded));
-        }
-    }
-
-    /// Waits for a running prefetch (on a thread-pool thread, helping the pool meanwhile:
-    /// the prefetch's checks run on it).
-    fn wait_prefetch(&self) {
-        let Some(handle) = self.prefetch.lock().ok().and_then(|mut p| p.take()) else {
-            return;
-        };
-        if rayon::current_thread_index().is_some() {
-            while !handle.is_finished() {
-                if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                    std::thread::yield_now();
-                }
-            }
-        }
-        let _ = handle.join();
     }
 
     pub(crate) fn package_extra(&self, cat: &str, pn: &str, xml: &std::path::Path) -> PackageExtra {
@@ -312,29 +255,6 @@ fn names_only(attr: Attr) -> bool {
 }
 
 impl EbuildRepo {
-    /// Starts loading the search index and checking its freshness tiers `tiers` now, on
-    /// a thread of its own, so that the checks (thousands of file stats) overlap with
-    /// what the caller does before its query (building the restriction, opening other
-    /// repositories). The next query needing at most these tiers waits for it and uses
-    /// its result instead of checking again: that query sees the repository as it was
-    /// when the prefetch checked it. Nothing is built or written here: an index that is
-    /// missing or out of date is left to the query. Without an index directory, does
-    /// nothing. pquery calls this as soon as the repositories are open when its options
-    /// name a search the index answers (`-S`, `--maintainer`, `--revdep`, ...).
-    pub fn prefetch_index(&self, tiers: Tiers) {
-        if self.inner.index_store.is_none() {
-            return;
-        }
-        self.inner.wait_prefetch();
-        let inner = self.inner.clone();
-        let spawned = std::thread::Builder::new()
-            .name("strata-index-prefetch".into())
-            .spawn(move || inner.prefetch_now(tiers));
-        if let (Ok(handle), Ok(mut slot)) = (spawned, self.inner.prefetch.lock()) {
-            *slot = Some(handle);
-        }
-    }
-
     /// `itermatch` through the index snapshot; `None` when the index cannot be had
     /// (the caller then lists the tree).
     pub(crate) fn itermatch_indexed(

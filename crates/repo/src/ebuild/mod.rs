@@ -82,8 +82,6 @@ pub(crate) struct Inner {
     master_profiles: OnceLock<Vec<RepoProfiles>>,
     /// The index as loaded in this process, with the tiers it passed.
     loaded: Mutex<Option<Arc<indexed::LoadedIndex>>>,
-    /// A running [`EbuildRepo::prefetch_index`].
-    prefetch: Mutex<Option<std::thread::JoinHandle<()>>>,
     repo_handle: OnceLock<DirHandle>,
     cache_handle: OnceLock<DirHandle>,
     cache_dir: OnceLock<PathBuf>,
@@ -219,7 +217,6 @@ impl EbuildRepo {
                 profiles: OnceLock::new(),
                 master_profiles: OnceLock::new(),
                 loaded: Mutex::new(None),
-                prefetch: Mutex::new(None),
                 repo_handle: OnceLock::new(),
                 cache_handle: OnceLock::new(),
                 cache_dir: OnceLock::new(),
