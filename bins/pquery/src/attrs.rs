@@ -405,7 +405,7 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
         "maintainers" => pkg
             .maintainers()
             .iter()
-            .map(|m| strata_repo::attrs::maintainer_display(&m.email, m.name.as_deref()))
+            .map(strata_repo::attrs::maintainer_string)
             .collect::<Vec<_>>()
             .join(" "),
         // pkgcore reads the first `<longdescription>` whose lang is `en` (or absent), and

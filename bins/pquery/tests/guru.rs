@@ -245,6 +245,11 @@ fn maintainer_description_is_part_of_the_maintainer() {
         !by_email.contains(&"app-arch/zarchive".to_owned()),
         "{by_email:?}"
     );
+    // --blame (= --attr maintainers) prints the same string pkgcore's str(maintainer) is.
+    let blame = lines(&["-n", "--blame", "app-arch/zarchive"]);
+    assert_eq!(blame.len(), 1, "{blame:?}");
+    assert!(blame[0].ends_with(&format!(" ({desc})\"")), "{blame:?}");
+    assert!(blame[0].contains(&format!("<{email}>")), "{blame:?}");
 }
 
 /// `args` run with the index in `index` (another directory than the shared one).

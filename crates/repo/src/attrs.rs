@@ -129,12 +129,6 @@ pub fn defined_phases(raw: &str) -> &str {
     if raw.trim() == "-" { "" } else { raw }
 }
 
-/// `Name <email>`, or `email` without a name, without the maintainer's description (see
-/// [`maintainer_str`] for pkgcore's full rendering).
-pub fn maintainer_display(email: &str, name: Option<&str>) -> String {
-    maintainer_str(email, name, None)
-}
-
 /// pkgcore's `str(maintainer)`: `Name <email> (description)`, each part only when present
 /// (`email` alone without a name, ` (description)` only when the `<maintainer>` has one).
 /// This is what `--attr maintainers` prints and `--maintainer REGEX` matches.
@@ -242,8 +236,8 @@ mod tests {
         );
         assert_eq!(distfiles(s), ["x-1.tar.gz", "x-doc-1.zip", "y.tgz"]);
         assert_eq!(defined_phases("-"), "");
-        assert_eq!(maintainer_display("a@b", Some("A")), "A <a@b>");
-        assert_eq!(maintainer_display("a@b", None), "a@b");
+        assert_eq!(maintainer_str("a@b", Some("A"), None), "A <a@b>");
+        assert_eq!(maintainer_str("a@b", None, None), "a@b");
         assert_eq!(maintainer_str("a@b", None, Some("")), "a@b");
         assert_eq!(maintainer_str("", Some("A"), Some("d")), "A (d)");
     }
