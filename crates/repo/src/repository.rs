@@ -168,13 +168,35 @@ pub fn candidate_cpvs<R: Repository + ?Sized>(
     repo: &R,
     cands: &Candidates,
 ) -> Result<Vec<Cpv>, RepoError> {
+    walk_candidates(
+        cands,
+        || repo.categories(),
+        |cat| repo.packages(cat),
+        |cat, pkg| repo.versions(cat, pkg),
+    )
+}
+
+/// The walk behind [`candidate_cpvs`], with the listings supplied by the caller (a
+/// repository with a stored listing answers from it): the categories the candidates allow
+/// (listed only when they name no exact ones), the packages of each (likewise), the
+/// versions of each package, in parallel, sorted and without duplicates.
+pub(crate) fn walk_candidates<C, P, V>(
+    cands: &Candidates,
+    categories: C,
+    packages: P,
+    versions: V,
+) -> Result<Vec<Cpv>, RepoError>
+where
+    C: FnOnce() -> Result<Vec<String>, RepoError>,
+    P: Fn(&str) -> Result<Vec<String>, RepoError> + Sync,
+    V: Fn(&str, &str) -> Result<Vec<Cpv>, RepoError> + Sync,
+{
     if cands.is_none() {
         return Ok(Vec::new());
     }
     let categories: Vec<String> = match cands.exact_categories() {
         Some(exact) => exact.into_iter().map(str::to_owned).collect(),
-        None => repo
-            .categories()?
+        None => categories()?
             .into_iter()
             .filter(|c| cands.matches_category(c))
             .collect(),
@@ -184,8 +206,7 @@ pub fn candidate_cpvs<R: Repository + ?Sized>(
         .map(|cat| {
             let pkgs: Vec<String> = match cands.exact_packages_in(cat) {
                 Some(exact) => exact.into_iter().map(str::to_owned).collect(),
-                None => repo
-                    .packages(cat)?
+                None => packages(cat)?
                     .into_iter()
                     .filter(|p| cands.matches(cat, p))
                     .collect(),
@@ -193,7 +214,7 @@ pub fn candidate_cpvs<R: Repository + ?Sized>(
             let per_pkg: Vec<Result<Vec<Cpv>, RepoError>> = pkgs
                 .par_iter()
                 .filter(|p| cands.matches(cat, p))
-                .map(|p| repo.versions(cat, p))
+                .map(|p| versions(cat, p))
                 .collect();
             let mut out = Vec::new();
             for r in per_pkg {
@@ -219,19 +240,7 @@ pub fn filter_packages<R: Repository + ?Sized>(
     restriction: &Restriction,
     opts: &MatchOptions,
 ) -> Vec<PackageRef> {
-    let names_only = restriction.is_answerable_by(&|a| {
-        matches!(
-            a,
-            strata_restrict::Attr::Category
-                | strata_restrict::Attr::Package
-                | strata_restrict::Attr::Version
-                | strata_restrict::Attr::Fullver
-                | strata_restrict::Attr::Revision
-                | strata_restrict::Attr::Key
-                | strata_restrict::Attr::Cpv
-                | strata_restrict::Attr::Repo
-        )
-    });
+    let names_only = restriction.is_answerable_by(&|a| a.is_name());
     let keep = |p: &PackageRef| {
         if opts.strict && p.unavailable().is_some() {
             return false;

@@ -166,6 +166,29 @@ impl Attr {
         )
     }
 
+    /// Whether the attribute is answered by a package's name and repository alone
+    /// (category, package, the version parts, key, cpv, repository): evaluating it reads
+    /// no metadata.
+    ///
+    /// ```
+    /// use strata_restrict::Attr;
+    /// assert!(Attr::Cpv.is_name());
+    /// assert!(!Attr::Description.is_name());
+    /// ```
+    pub fn is_name(self) -> bool {
+        matches!(
+            self,
+            Attr::Category
+                | Attr::Package
+                | Attr::Version
+                | Attr::Fullver
+                | Attr::Revision
+                | Attr::Key
+                | Attr::Cpv
+                | Attr::Repo
+        )
+    }
+
     /// The five dependency classes: `bdepend depend rdepend pdepend idepend`.
     pub const DEPS: [Attr; 5] = [
         Attr::Bdepend,

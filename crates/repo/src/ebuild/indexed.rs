@@ -240,20 +240,6 @@ fn reads_xml(r: &Restriction) -> bool {
     found || !complete
 }
 
-fn names_only(attr: Attr) -> bool {
-    matches!(
-        attr,
-        Attr::Category
-            | Attr::Package
-            | Attr::Version
-            | Attr::Fullver
-            | Attr::Revision
-            | Attr::Key
-            | Attr::Cpv
-            | Attr::Repo
-    )
-}
-
 impl EbuildRepo {
     /// `itermatch` through the index snapshot; `None` when the index cannot be had
     /// (the caller then lists the tree).
@@ -265,7 +251,7 @@ impl EbuildRepo {
     ) -> Option<Result<Vec<PackageRef>, RepoError>> {
         let split = restriction.split(&index_answers);
         let selective = !matches!(split.answerable, Restriction::AlwaysTrue)
-            && !split.answerable.is_answerable_by(&names_only);
+            && !split.answerable.is_answerable_by(&Attr::is_name);
         let xml = selective && reads_xml(&split.answerable);
         let loaded = self.inner.loaded_index(Tiers {
             entries: selective,
@@ -311,7 +297,7 @@ impl EbuildRepo {
         restriction: &Restriction,
         opts: &MatchOptions,
     ) -> Vec<PackageRef> {
-        let names = restriction.is_answerable_by(&names_only);
+        let names = restriction.is_answerable_by(&Attr::is_name);
         if names && !opts.strict {
             return pkgs
                 .into_iter()
@@ -335,67 +321,29 @@ impl EbuildRepo {
         };
         let handle = self.inner.repo_handle();
         let frozen = loaded.frozen;
-        let categories: Vec<String> = match cands.exact_categories() {
-            Some(exact) => exact.into_iter().map(str::to_owned).collect(),
-            None => self
-                .categories_live()?
-                .into_iter()
-                .filter(|c| cands.matches_category(c))
-                .collect(),
-        };
-        let per_cat: Vec<Result<Vec<Cpv>, RepoError>> = categories
-            .par_iter()
-            .map(|cat| {
-                let stored = snap
-                    .category(cat)
-                    .filter(|c| frozen || handle.stamp(cat).is_ok_and(|now| now == c.stamp));
-                let pkgs: Vec<String> = match cands.exact_packages_in(cat) {
-                    Some(exact) => exact.into_iter().map(str::to_owned).collect(),
-                    None => {
-                        let all = match stored {
-                            Some(c) => self.packages_from(
-                                cat,
-                                c.packages.iter().map(|p| (p.name.clone(), Kind::Dir)),
-                            ),
-                            None => crate::repository::Repository::packages(self, cat)?,
-                        };
-                        all.into_iter().filter(|p| cands.matches(cat, p)).collect()
-                    }
-                };
-                let per_pkg: Vec<Result<Vec<Cpv>, RepoError>> = pkgs
-                    .par_iter()
-                    .filter(|p| cands.matches(cat, p))
-                    .map(|p| {
-                        let rel = format!("{cat}/{p}");
-                        match snap.package(cat, p) {
-                            Some(ps)
-                                if frozen
-                                    || handle.stamp(&rel).is_ok_and(|now| now == ps.stamp) =>
-                            {
-                                Ok(self.versions_from(
-                                    cat,
-                                    p,
-                                    ps.ebuilds.iter().map(String::as_str),
-                                ))
-                            }
-                            _ => crate::repository::Repository::versions(self, cat, p),
-                        }
-                    })
-                    .collect();
-                let mut out = Vec::new();
-                for r in per_pkg {
-                    out.extend(r?);
+        crate::repository::walk_candidates(
+            cands,
+            || self.categories_live(),
+            |cat| match snap
+                .category(cat)
+                .filter(|c| frozen || handle.stamp(cat).is_ok_and(|now| now == c.stamp))
+            {
+                Some(c) => {
+                    Ok(self
+                        .packages_from(cat, c.packages.iter().map(|p| (p.name.clone(), Kind::Dir))))
                 }
-                Ok(out)
-            })
-            .collect();
-        let mut out = Vec::new();
-        for r in per_cat {
-            out.extend(r?);
-        }
-        out.sort();
-        out.dedup();
-        Ok(out)
+                None => crate::repository::Repository::packages(self, cat),
+            },
+            |cat, p| {
+                let rel = format!("{cat}/{p}");
+                match snap.package(cat, p) {
+                    Some(ps) if frozen || handle.stamp(&rel).is_ok_and(|now| now == ps.stamp) => {
+                        Ok(self.versions_from(cat, p, ps.ebuilds.iter().map(String::as_str)))
+                    }
+                    _ => crate::repository::Repository::versions(self, cat, p),
+                }
+            },
+        )
     }
 
     /// The records matching `answerable` (and the candidates), confirmed against the

@@ -32,7 +32,7 @@ pub struct OpenedIndex {
 
 /// Whether the search index answers restrictions on `attr`.
 pub fn index_answers(attr: Attr) -> bool {
-    names_only(attr)
+    attr.is_name()
         || matches!(
             attr,
             Attr::Slot
@@ -54,20 +54,6 @@ pub fn index_answers(attr: Attr) -> bool {
                 | Attr::Bdepend
                 | Attr::Idepend
         )
-}
-
-fn names_only(attr: Attr) -> bool {
-    matches!(
-        attr,
-        Attr::Category
-            | Attr::Package
-            | Attr::Version
-            | Attr::Fullver
-            | Attr::Revision
-            | Attr::Key
-            | Attr::Cpv
-            | Attr::Repo
-    )
 }
 
 /// One index record seen as a package, for evaluating index-answerable restrictions.
@@ -230,7 +216,7 @@ pub(crate) fn prefilter(
 ) -> Result<Vec<Cpv>, RepoError> {
     let split = restriction.split(&index_answers);
     if matches!(split.answerable, Restriction::AlwaysTrue)
-        || split.answerable.is_answerable_by(&names_only)
+        || split.answerable.is_answerable_by(&Attr::is_name)
     {
         return Ok(cpvs);
     }
