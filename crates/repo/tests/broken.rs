@@ -7,48 +7,18 @@ mod common;
 use std::path::Path;
 
 use strata_cache::StaleReason;
-use strata_repo::{
-    EbuildRepo, EbuildRepoOptions, MasterRepo, MatchOptions, ProblemKind, Repository,
-};
+use strata_repo::{EbuildRepo, EbuildRepoOptions, MatchOptions, ProblemKind, Repository};
 use strata_restrict::{parse_target, query};
-use strata_testtools::{copy_tree, gentoo_stub_dir, guru_dir, snapshot, walk_ebuilds};
+use strata_testtools::{gentoo_stub_dir, snapshot, walk_ebuilds};
 
 const CATEGORIES: &[&str] = &["acct-group", "acct-user", "dev-nim"];
 
-/// A copy of GURU's profiles, layout.conf, eclasses and a few categories with their
-/// cache entries.
 fn partial_guru(dst: &Path) {
-    let guru = guru_dir();
-    copy_tree(&guru.join("profiles"), &dst.join("profiles"));
-    copy_tree(&guru.join("eclass"), &dst.join("eclass"));
-    std::fs::create_dir_all(dst.join("metadata/md5-cache")).unwrap();
-    std::fs::copy(
-        guru.join("metadata/layout.conf"),
-        dst.join("metadata/layout.conf"),
-    )
-    .unwrap();
-    for c in CATEGORIES {
-        copy_tree(&guru.join(c), &dst.join(c));
-        copy_tree(
-            &guru.join("metadata/md5-cache").join(c),
-            &dst.join("metadata/md5-cache").join(c),
-        );
-    }
+    common::partial_guru(dst, CATEGORIES);
 }
 
 fn open(repo: &Path, index: &Path) -> EbuildRepo {
-    EbuildRepo::open_with(
-        repo,
-        EbuildRepoOptions {
-            masters: vec![MasterRepo {
-                name: "gentoo".into(),
-                location: gentoo_stub_dir(),
-            }],
-            index_dir: Some(index.to_path_buf()),
-            ..Default::default()
-        },
-    )
-    .unwrap()
+    common::open_over_stub(repo, index)
 }
 
 fn edit(path: &Path, f: impl FnOnce(String) -> String) {

@@ -3,28 +3,17 @@
 //! and matched by `--maintainer` style restrictions, the same with the index as without.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
 
 use strata_repo::metadata_xml::parse_metadata_xml;
-use strata_repo::{
-    EbuildRepo, EbuildRepoOptions, MasterRepo, MatchOptions, PackageRef, Repository,
-};
+use strata_repo::{EbuildRepo, MatchOptions, PackageRef, Repository};
 use strata_restrict::{Attr, AttrValue, PackageAttrs, query};
-use strata_testtools::{gentoo_stub_dir, guru_dir};
+use strata_testtools::guru_dir;
 
 fn open(index: &Path) -> EbuildRepo {
-    EbuildRepo::open_with(
-        guru_dir(),
-        EbuildRepoOptions {
-            masters: vec![MasterRepo {
-                name: "gentoo".into(),
-                location: gentoo_stub_dir(),
-            }],
-            index_dir: Some(index.to_path_buf()),
-            ..Default::default()
-        },
-    )
-    .unwrap()
+    common::open_over_stub(&guru_dir(), index)
 }
 
 /// The text between the first `<tag>` and `</tag>` of `block`, trimmed.

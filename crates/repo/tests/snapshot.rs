@@ -4,6 +4,8 @@
 //! included. Works on a temporary copy of part of GURU.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::io::{Seek, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -14,42 +16,16 @@ use strata_repo::{
     EbuildRepo, EbuildRepoOptions, MasterRepo, MatchOptions, ProblemKind, Repository,
 };
 use strata_restrict::{Restriction, query};
-use strata_testtools::{copy_tree, gentoo_stub_dir, guru_dir, snapshot};
+use strata_testtools::{copy_tree, gentoo_stub_dir, snapshot};
 
 const CATEGORIES: &[&str] = &["acct-group", "dev-nim"];
 
 fn partial_guru(dst: &Path) {
-    let guru = guru_dir();
-    copy_tree(&guru.join("profiles"), &dst.join("profiles"));
-    copy_tree(&guru.join("eclass"), &dst.join("eclass"));
-    std::fs::create_dir_all(dst.join("metadata/md5-cache")).unwrap();
-    std::fs::copy(
-        guru.join("metadata/layout.conf"),
-        dst.join("metadata/layout.conf"),
-    )
-    .unwrap();
-    for c in CATEGORIES {
-        copy_tree(&guru.join(c), &dst.join(c));
-        copy_tree(
-            &guru.join("metadata/md5-cache").join(c),
-            &dst.join("metadata/md5-cache").join(c),
-        );
-    }
+    common::partial_guru(dst, CATEGORIES);
 }
 
 fn open(repo: &Path, index: &Path) -> EbuildRepo {
-    EbuildRepo::open_with(
-        repo,
-        EbuildRepoOptions {
-            masters: vec![MasterRepo {
-                name: "gentoo".into(),
-                location: gentoo_stub_dir(),
-            }],
-            index_dir: Some(index.to_path_buf()),
-            ..Default::default()
-        },
-    )
-    .unwrap()
+    common::open_over_stub(repo, index)
 }
 
 struct Fixture {
