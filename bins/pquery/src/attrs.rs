@@ -408,16 +408,8 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
             .map(strata_repo::attrs::maintainer_string)
             .collect::<Vec<_>>()
             .join(" "),
-        // pkgcore reads the first `<longdescription>` whose lang is `en` (or absent), and
-        // has none when that one is empty; it never falls back to another language.
-        "longdescription" => {
-            let xml = pkg.metadata_xml()?;
-            let (_, text) = xml.longdescriptions.iter().find(|(lang, _)| lang == "en")?;
-            if text.is_empty() {
-                return None;
-            }
-            text.clone()
-        }
+        // pkgcore's rule (first English one, none when empty), the one -S searches too.
+        "longdescription" => pkg.metadata_xml()?.longdescription()?.to_owned(),
         // The whole saved environment, as pkgcore's `text_fileobj().read()` gives it.
         "environment" => pkg
             .attr(strata_restrict::Attr::Environment)?

@@ -25,13 +25,15 @@ pub struct PackageMetadata {
 }
 
 impl PackageMetadata {
-    /// The English long description, else the first one.
+    /// The long description as pkgcore reads it (what `-S` searches and `--attr
+    /// longdescription` prints): the first `<longdescription>` in English (`lang` absent or
+    /// `en`); none when that one is empty, and never one in another language.
     pub fn longdescription(&self) -> Option<&str> {
         self.longdescriptions
             .iter()
             .find(|(l, _)| l == "en")
-            .or(self.longdescriptions.first())
             .map(|(_, t)| t.as_str())
+            .filter(|t| !t.is_empty())
     }
 
     /// The description of USE flag `flag`.
@@ -304,6 +306,25 @@ mod tests {
             .collect();
         assert_eq!(descs, [None, Some("Docs only"), None]);
         assert_eq!(m.longdescription(), Some("Long"));
+    }
+
+    #[test]
+    fn longdescription_is_the_first_english_one_only() {
+        let (m, _) = parse_metadata_xml(
+            "<pkgmetadata><longdescription lang=\"de\">Lang</longdescription>\
+             <longdescription lang=\"en\">Long</longdescription>\
+             <longdescription>Second</longdescription></pkgmetadata>",
+        );
+        assert_eq!(m.longdescription(), Some("Long"));
+        let (m, _) = parse_metadata_xml(
+            "<pkgmetadata><longdescription lang=\"de\">Nur deutsch</longdescription></pkgmetadata>",
+        );
+        assert_eq!(m.longdescription(), None);
+        let (m, _) = parse_metadata_xml(
+            "<pkgmetadata><longdescription></longdescription>\
+             <longdescription>Later</longdescription></pkgmetadata>",
+        );
+        assert_eq!(m.longdescription(), None);
     }
 
     #[test]

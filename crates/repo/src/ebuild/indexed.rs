@@ -25,7 +25,7 @@ use crate::repository::MatchOptions;
 
 /// Mixed into the index identity: bump when what the metadata.xml reader supplies
 /// changes meaning.
-pub(crate) const INDEX_SALT: &str = "strata-repo metadata.xml v1";
+pub(crate) const INDEX_SALT: &str = "strata-repo metadata.xml v2";
 
 /// A loaded index and which freshness tiers it passed in this process.
 #[derive(Debug)]
