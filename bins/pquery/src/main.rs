@@ -154,6 +154,15 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
             if configured_filter && !repo.livefs() {
                 pkgs.retain(|p| restriction.matches(&Configured::new(&view, p.as_ref())));
             }
+            // Validate what is printed, so stale cache entries are reported (the package
+            // records its problem; `report_problems` prints them after the output). With
+            // -q nothing is reported, so nothing is validated.
+            if opts.cli.quiet == 0 {
+                use rayon::prelude::*;
+                pkgs.par_iter().for_each(|p| {
+                    let _ = p.problem();
+                });
+            }
             for group in group_by_key(pkgs) {
                 if opts.cli.no_version {
                     let installed = if opts.verbosity > 0 && !opts.cli.all_repos {
@@ -196,6 +205,7 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
             }
         }
         w.flush()?;
+        report_problems(&sel.repos, opts.cli.quiet > 0);
         Ok(())
     })();
     match result {
@@ -208,6 +218,31 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
             }
             Err(e.to_string())
         }
+    }
+}
+
+/// At most this many problems are printed one by one; the rest are counted.
+const PROBLEMS_SHOWN: usize = 20;
+
+/// Tells, on stderr, what the query found wrong with the packages it looked at: missing,
+/// broken or stale cache entries (stale ones are still used: metadata regeneration is not
+/// implemented yet), invalid names, unsupported EAPIs, bad metadata.xml. Nothing is
+/// printed with `-q`.
+fn report_problems(repos: &[std::sync::Arc<dyn strata_repo::Repository>], quiet: bool) {
+    if quiet {
+        return;
+    }
+    let mut problems: Vec<strata_repo::Problem> = repos.iter().flat_map(|r| r.problems()).collect();
+    problems.sort_by(|a, b| (&a.repo, &a.key, &a.path).cmp(&(&b.repo, &b.key, &b.path)));
+    problems.dedup_by(|a, b| a.repo == b.repo && a.key == b.key && a.kind == b.kind);
+    for p in problems.iter().take(PROBLEMS_SHOWN) {
+        eprintln!("pquery: warning: {p}");
+    }
+    if problems.len() > PROBLEMS_SHOWN {
+        eprintln!(
+            "pquery: warning: {} more packages with problems not shown",
+            problems.len() - PROBLEMS_SHOWN
+        );
     }
 }
 

@@ -860,3 +860,58 @@ fn noversion_installed_line_follows_all_repos_only() {
     assert!(!all.is_empty());
     assert!(!all.iter().any(|l| l.contains("installed:")), "{all:?}");
 }
+
+#[test]
+fn problems_are_reported_on_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("sample");
+    strata_testtools::copy_tree(&sample(), &copy);
+    let index = tmp.path().join("index");
+    let query = |args: &[&str]| {
+        common::run(
+            common::command(&copy.join("etc/portage"), Some(&copy.join("root")), &index).args(args),
+        )
+    };
+    let clean = query(&["hello"]);
+    assert!(clean.ok && clean.stderr.is_empty(), "{}", clean.stderr);
+    // A stale entry: still listed, and said so, naming the entry and why.
+    let ebuild = copy.join("repo/app-misc/hello/hello-1.1.ebuild");
+    let mut text = std::fs::read_to_string(&ebuild).unwrap();
+    text.push_str("# edited\n");
+    std::fs::write(&ebuild, text).unwrap();
+    let stale = query(&["hello"]);
+    assert_eq!(stale.stdout, "app-misc/hello-1.0\napp-misc/hello-1.1\n");
+    assert!(
+        stale
+            .stderr
+            .contains("pquery: warning: app-misc/hello-1.1::sample")
+            && stale.stderr.contains("stale metadata cache entry")
+            && stale.stderr.contains("regeneration"),
+        "{}",
+        stale.stderr
+    );
+    // The same through the index (a listing of everything).
+    let all = query(&["*"]);
+    assert!(
+        all.stderr.contains("app-misc/hello-1.1::sample"),
+        "{}",
+        all.stderr
+    );
+    // -q: nothing on stderr.
+    let quiet = query(&["-q", "hello"]);
+    assert!(quiet.ok && quiet.stderr.is_empty(), "{}", quiet.stderr);
+    // A missing entry: the version is left out (unfiltered too), and said so.
+    std::fs::remove_file(copy.join("repo/metadata/md5-cache/app-misc/hello-1.0")).unwrap();
+    let missing = query(&["--unfiltered", "hello"]);
+    assert!(
+        !missing.stdout.contains("hello-1.0\n"),
+        "{}",
+        missing.stdout
+    );
+    assert!(
+        missing.stderr.contains("app-misc/hello-1.0::sample")
+            && missing.stderr.contains("no metadata cache entry"),
+        "{}",
+        missing.stderr
+    );
+}
