@@ -27,20 +27,7 @@ fn env() -> &'static Env {
 }
 
 fn lines(args: &[&str]) -> Vec<String> {
-    let e = env();
-    stdout_of(
-        Command::new(env!("CARGO_BIN_EXE_pquery"))
-            .env("STRATA_INDEX_DIR", &e.index)
-            .env("NO_COLOR", "1")
-            .arg("--config")
-            .arg(e.config.etc_portage())
-            .arg("--root")
-            .arg(e.config.path())
-            .args(args),
-    )
-    .lines()
-    .map(str::to_owned)
-    .collect()
+    lines_with_index(&env().index, args)
 }
 
 #[test]

@@ -141,17 +141,10 @@ impl Inner {
 /// of them).
 fn from_cache_entry(a: Attr) -> bool {
     index_answers(a)
+        && !a.is_name()
         && !matches!(
             a,
-            Attr::Category
-                | Attr::Package
-                | Attr::Version
-                | Attr::Fullver
-                | Attr::Revision
-                | Attr::Key
-                | Attr::Cpv
-                | Attr::Repo
-                | Attr::LongDescription
+            Attr::LongDescription
                 | Attr::Maintainers
                 | Attr::MaintainerEmails
                 | Attr::MaintainerNames
