@@ -76,11 +76,25 @@ impl SqliteIndex {
         };
         let mut conn = Connection::open(path).map_err(err("open"))?;
         conn.busy_timeout(busy_timeout).map_err(err("configure"))?;
-        // Switching to WAL takes an exclusive lock once per database file; the busy
-        // timeout covers processes racing to do it.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(err("enable WAL on"))?;
+        // Switching to WAL takes an exclusive lock once per database file. SQLite may
+        // answer SQLITE_BUSY at once, without waiting in the busy handler, when processes
+        // race to do it on a fresh file (a waiting reader could deadlock the switch), so
+        // the switch is retried until the busy timeout has passed.
+        let deadline = std::time::Instant::now() + busy_timeout;
+        let mode: String = loop {
+            match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)) {
+                Ok(mode) => break mode,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if matches!(
+                        e.code,
+                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    ) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => return Err(err("enable WAL on")(e)),
+            }
+        };
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(ArchiveError::Index {
                 context: format!("enable WAL on {}", path.display()),
