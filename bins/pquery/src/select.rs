@@ -50,9 +50,17 @@ pub fn load_domain(opts: &Options) -> Result<Arc<Domain>, String> {
     let source = ConfigSource::from_env_and_args(&args, &SourceEnv::from_process())
         .map_err(|e| e.to_string())?;
     let loaded = load_config(builtin_registry(), &source).map_err(|e| e.to_string())?;
-    loaded
+    let domain = loaded
         .select_domain(cli.domain.as_deref())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    // What was skipped while reading the configuration (malformed lines, files not
+    // allowed by a profile's EAPI), each with its file and line, unless -q.
+    if cli.quiet == 0 {
+        for w in loaded.warnings.iter().chain(&domain.warnings) {
+            eprintln!("pquery: warning: {w}");
+        }
+    }
+    Ok(domain)
 }
 
 /// Opens the domain's repositories. Search indexes go to `STRATA_INDEX_DIR` when set,

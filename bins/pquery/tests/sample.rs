@@ -915,3 +915,27 @@ fn problems_are_reported_on_stderr() {
         missing.stderr
     );
 }
+
+#[test]
+fn config_warnings_name_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("sample");
+    strata_testtools::copy_tree(&sample(), &copy);
+    let mask = copy.join("etc/portage/package.mask");
+    std::fs::write(&mask, "# a comment\n>=not an atom\n").unwrap();
+    let index = tmp.path().join("index");
+    let query = |args: &[&str]| {
+        common::run(
+            common::command(&copy.join("etc/portage"), Some(&copy.join("root")), &index).args(args),
+        )
+    };
+    let out = query(&["hello"]);
+    assert!(out.ok, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with("pquery: warning: ") && out.stderr.contains("package.mask:2"),
+        "{}",
+        out.stderr
+    );
+    let quiet = query(&["-q", "hello"]);
+    assert!(quiet.ok && quiet.stderr.is_empty(), "{}", quiet.stderr);
+}
