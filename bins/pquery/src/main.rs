@@ -163,6 +163,10 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
                     let _ = p.problem();
                 });
             }
+            if !opts.cli.no_version && !opts.cli.min && !opts.cli.max && !opts.cli.first {
+                printer.packages(&mut w, &pkgs)?;
+                continue;
+            }
             for group in group_by_key(pkgs) {
                 if opts.cli.no_version {
                     let installed = if opts.verbosity > 0 && !opts.cli.all_repos {

@@ -4,6 +4,8 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+use rayon::prelude::*;
+
 use strata_atom::DepNode;
 use strata_atom::atom::Atom;
 use strata_atom::cpv::Cpv;
@@ -411,6 +413,27 @@ impl Printer<'_> {
             s.push_str(pkg.repo_id());
         }
         s
+    }
+
+    /// Prints each of `pkgs` as [`Printer::package`] does, in order. Rendering (reading and
+    /// evaluating each package's attributes) is the per-package cost of `--attr` and
+    /// verbose output, so each chunk's packages are rendered in parallel and written in
+    /// order; chunks keep the output streaming and memory bounded.
+    pub fn packages(&self, w: &mut dyn Write, pkgs: &[PackageRef]) -> io::Result<()> {
+        const CHUNK: usize = 1024;
+        for chunk in pkgs.chunks(CHUNK) {
+            let rendered: Vec<io::Result<Vec<u8>>> = chunk
+                .par_iter()
+                .map(|p| {
+                    let mut buf = Vec::new();
+                    self.package(&mut buf, p).map(|()| buf)
+                })
+                .collect();
+            for r in rendered {
+                w.write_all(&r?)?;
+            }
+        }
+        Ok(())
     }
 
     /// Prints one package.
