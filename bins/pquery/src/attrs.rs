@@ -242,17 +242,17 @@ fn sorted_words(pkg: &dyn Package, key: &str) -> Option<String> {
     Some(w.join(" "))
 }
 
-/// Renders a SRC_URI spec's leaves with `f` (file names or URIs), keeping the structure.
+/// Renders a SRC_URI spec's leaves as file names (`files`) or URIs, keeping the structure.
 fn render_uris(spec: &DepSpec, files: bool) -> String {
     fn walk(nodes: &[DepNode], files: bool, out: &mut Vec<String>) {
         for n in nodes {
             match n {
                 DepNode::Leaf(l) => {
                     if let Some(u) = l.as_uri() {
-                        let s = u.to_string();
                         if files {
-                            out.push(file_name(&s));
+                            out.push(u.distfile().to_owned());
                         } else {
+                            let s = u.to_string();
                             out.push(
                                 s.split_once(" -> ")
                                     .map_or(s.clone(), |(a, _)| a.to_owned()),
@@ -389,13 +389,9 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
         "files" => render_uris(&dep_spec(view, pkg, "files", false)?, true),
         "distfiles" => {
             let spec = dep_spec(view, pkg, "files", false)?;
-            let mut seen = Vec::new();
+            let mut seen: Vec<&str> = Vec::new();
             for u in spec.uris() {
-                let s = u.to_string();
-                let name = match s.split_once(" -> ") {
-                    Some((_, b)) => b.to_owned(),
-                    None => s.rsplit('/').next().unwrap_or(&s).to_owned(),
-                };
+                let name = u.distfile();
                 if !seen.contains(&name) {
                     seen.push(name);
                 }
@@ -446,21 +442,15 @@ pub fn format_depends(
     })
 }
 
-/// The distfile name a SRC_URI leaf fetches (the `-> name` rename, else the URI's last
-/// path component).
-fn file_name(uri: &str) -> String {
-    match uri.split_once(" -> ") {
-        Some((_, name)) => name.to_owned(),
-        None => uri.rsplit('/').next().unwrap_or(uri).to_owned(),
-    }
-}
-
 /// `-v --attr files`: the USE-evaluated SRC_URI tree with each leaf as its file name,
 /// pretty-printed like the dependency attributes (pkgcore's `format_attr` for `files`).
 /// `None` when the package has no SRC_URI to show (`MISSING`).
 pub fn format_files(view: &View, pkg: &dyn Package) -> Option<Vec<String>> {
     let spec = dep_spec(view, pkg, "files", false)?;
-    Some(format_depends_with(&spec, &|l| file_name(&l.to_string())))
+    Some(format_depends_with(&spec, &|l| match l.as_uri() {
+        Some(u) => u.distfile().to_owned(),
+        None => l.to_string(),
+    }))
 }
 
 /// [`format_depends`] with each leaf written as `leaf` renders it.
