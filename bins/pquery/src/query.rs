@@ -128,14 +128,21 @@ impl PackageAttrs for WithoutUse<'_> {
     }
 }
 
+/// `category/package:slot` of `pkg` (without the subslot), or `category/package` when it
+/// has no SLOT: the slot of an installed package, as `@installed` and `-u` match it.
+fn slot_target(pkg: &dyn strata_repo::Package) -> String {
+    match pkg.slot() {
+        Some(s) => format!("{}:{}", pkg.cpv().cp(), s.split('/').next().unwrap_or(s)),
+        None => pkg.cpv().cp().to_owned(),
+    }
+}
+
 /// Atoms of a package set.
 fn pkgset_atoms(
     name: &str,
     sel: &Selection,
-    opts: &Options,
     domain: &strata_config::domain::Domain,
 ) -> Result<Vec<Restriction>, String> {
-    let _ = opts;
     let lines: Vec<String> = match name {
         "world" => {
             let p = domain.root.join("var/lib/portage/world");
@@ -160,12 +167,7 @@ fn pkgset_atoms(
                 .iter()
                 .filter_map(|p| {
                     let text = if name == "installed" {
-                        match p.slot() {
-                            Some(s) => {
-                                format!("{}:{}", p.cpv().cp(), s.split('/').next().unwrap_or(s))
-                            }
-                            None => p.cpv().cp().to_owned(),
-                        }
+                        slot_target(p.as_ref())
                     } else {
                         format!("={}", p.cpv())
                     };
@@ -201,11 +203,7 @@ fn upgrades(sel: &Selection) -> Result<Restriction, String> {
         .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for p in installed {
-        let text = match p.slot() {
-            Some(s) => format!("{}:{}", p.cpv().cp(), s.split('/').next().unwrap_or(s)),
-            None => p.cpv().cp().to_owned(),
-        };
-        let Ok(atom) = parse_atom(&text) else {
+        let Ok(atom) = parse_atom(&slot_target(p.as_ref())) else {
             continue;
         };
         let r = Restriction::from_atom(&atom);
@@ -353,7 +351,7 @@ pub fn build(
     if !cli.pkgset.is_empty() {
         let mut rs = Vec::new();
         for s in &cli.pkgset {
-            rs.extend(pkgset_atoms(s, sel, opts, domain)?);
+            rs.extend(pkgset_atoms(s, sel, domain)?);
         }
         groups.push(Restriction::or(rs));
     }
