@@ -351,6 +351,18 @@ impl Printer<'_> {
         }
     }
 
+    /// A `-F` template filled in with the attributes of `pkg`.
+    fn formatted(&self, fmt: &[FormatPiece], pkg: &dyn Package) -> String {
+        let mut line = String::new();
+        for piece in fmt {
+            match piece {
+                FormatPiece::Text(t) => line.push_str(t),
+                FormatPiece::Attr(a) => line.push_str(&attrs::render(&self.view, pkg, a)),
+            }
+        }
+        line
+    }
+
     /// Verbose lines of one attribute.
     fn verbose_attr(&self, pkg: &dyn Package, attr: &str, out: &mut Vec<String>) {
         let label = self.green(&format!("     {attr}: "));
@@ -441,14 +453,7 @@ impl Printer<'_> {
         let opts = self.opts;
         let p: &dyn Package = pkg.as_ref();
         if let Some(fmt) = &self.format {
-            let mut line = String::new();
-            for piece in fmt {
-                match piece {
-                    FormatPiece::Text(t) => line.push_str(t),
-                    FormatPiece::Attr(a) => line.push_str(&attrs::render(&self.view, p, a)),
-                }
-            }
-            return writeln!(w, "{line}");
+            return writeln!(w, "{}", self.formatted(fmt, p));
         }
         if opts.cli.json {
             return self.json_package(w, p);
@@ -623,16 +628,7 @@ impl Printer<'_> {
         let opts = self.opts;
         let key = first.cpv().cp();
         if let Some(fmt) = &self.format {
-            let mut line = String::new();
-            for piece in fmt {
-                match piece {
-                    FormatPiece::Text(t) => line.push_str(t),
-                    FormatPiece::Attr(a) => {
-                        line.push_str(&attrs::render(&self.view, last.as_ref(), a))
-                    }
-                }
-            }
-            return writeln!(w, "{line}");
+            return writeln!(w, "{}", self.formatted(fmt, last.as_ref()));
         }
         if opts.cli.json {
             let mut m = serde_json::Map::new();

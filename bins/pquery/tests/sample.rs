@@ -366,6 +366,11 @@ fn one_attr_and_format() {
             "dev-lang/toy-1.1 (sample) {x}"
         ]
     );
+    // With -n, the template is filled in from the last version of each package.
+    assert_eq!(
+        lines(&["-n", "-F", "{category}/{package}-{fullver}", "toy"]),
+        ["dev-lang/toy-1.1-r2"]
+    );
     let err = fails(&["-F", "{nonesuch}"]);
     assert!(err.contains("unknown key"), "{err}");
 }
