@@ -82,18 +82,9 @@ fn use_color(when: ColorWhen) -> bool {
     }
 }
 
-/// Groups consecutive packages with the same `category/package`.
-fn group_by_key(pkgs: Vec<PackageRef>) -> Vec<Vec<PackageRef>> {
-    let mut out: Vec<Vec<PackageRef>> = Vec::new();
-    for p in pkgs {
-        match out.last_mut() {
-            Some(g) if g[0].cpv().cp() == p.cpv().cp() && g[0].repo_id() == p.repo_id() => {
-                g.push(p)
-            }
-            _ => out.push(vec![p]),
-        }
-    }
-    out
+/// Whether `a` and `b` are versions of the same `category/package` in the same repository.
+fn same_key(a: &PackageRef, b: &PackageRef) -> bool {
+    a.cpv().cp() == b.cpv().cp() && a.repo_id() == b.repo_id()
 }
 
 fn run(opts: &Options) -> Result<ExitCode, String> {
@@ -167,7 +158,7 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
                 printer.packages(&mut w, &pkgs)?;
                 continue;
             }
-            for group in group_by_key(pkgs) {
+            for group in pkgs.chunk_by(same_key) {
                 if opts.cli.no_version {
                     let installed = if opts.verbosity > 0 && !opts.cli.all_repos {
                         let atom = strata_restrict::parse_target(group[0].cpv().cp())?;
@@ -183,7 +174,7 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
                     } else {
                         None
                     };
-                    printer.packages_noversion(&mut w, &group, installed)?;
+                    printer.packages_noversion(&mut w, group, installed)?;
                 } else if opts.cli.min || opts.cli.max {
                     if opts.cli.min
                         && let Some(p) = group.iter().min_by(|a, b| a.cpv().cmp(b.cpv()))
@@ -196,7 +187,7 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
                         printer.package(&mut w, p)?;
                     }
                 } else {
-                    for p in &group {
+                    for p in group {
                         printer.package(&mut w, p)?;
                         if opts.cli.first {
                             break;
