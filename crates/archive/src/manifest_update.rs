@@ -4,7 +4,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
-use strata_fetch::manifest::{Entry, FileEntry, FileTag, Manifest};
+use strata_fetch::manifest::{Entry, Manifest};
 use tempfile::NamedTempFile;
 
 use crate::error::{ArchiveError, Result};
@@ -56,21 +56,11 @@ pub fn update_manifest(path: &Path, archives: &[&StoredArchive]) -> Result<Vec<S
     };
     let mut changed = Vec::new();
     for a in archives {
-        let line = a.manifest_line();
-        let parsed = Manifest::parse(&format!("{line}\n"))
-            .map_err(|e| manifest_error(path, 0, &e.kind.to_string()))?;
-        let Some(new) = parsed.dist(a.final_name()).cloned() else {
-            continue;
-        };
-        let old = manifest.dist(a.final_name()).cloned();
-        if old.as_ref().map(|o| &o.digests) != Some(&new.digests) {
+        let new = a.manifest_entry();
+        if manifest.dist(a.final_name()).map(|o| &o.digests) != Some(&new.digests) {
             changed.push(a.final_name().to_owned());
         }
-        manifest.push(Entry::File(FileEntry::new(
-            FileTag::Dist,
-            new.path,
-            new.digests,
-        )));
+        manifest.push(Entry::File(new));
     }
     manifest.sort();
     let dir = match path.parent() {

@@ -88,6 +88,11 @@ impl StoredArchive {
         dist_line(&self.record.final_name, &self.record.digests)
     }
 
+    /// The Manifest `DIST` entry of [`StoredArchive::manifest_line`], unformatted.
+    pub fn manifest_entry(&self) -> FileEntry {
+        dist_entry(&self.record.final_name, &self.record.digests)
+    }
+
     /// The `SRC_URI` element fetching this archive from a content-hash mirror at `host`:
     /// `<host>/aa/bb/cc/<sha512> -> <final name>`.
     pub fn src_uri(&self, host: &str) -> String {
@@ -103,6 +108,12 @@ impl StoredArchive {
 /// The Manifest2 `DIST` line for a file `name` with `digests`, written by strata-fetch's
 /// Manifest writer with Portage's default hash set (`BLAKE2B SHA512`).
 pub fn dist_line(name: &str, d: &BlobDigests) -> String {
+    Entry::File(dist_entry(name, d)).to_string()
+}
+
+/// The Manifest2 `DIST` entry for a file `name` with `digests`, with Portage's default
+/// hash set (`BLAKE2B SHA512`).
+fn dist_entry(name: &str, d: &BlobDigests) -> FileEntry {
     let all = d.to_digests();
     let mut digests = Digests::new(all.size());
     for alg in DEFAULT_MANIFEST_HASHES {
@@ -110,7 +121,7 @@ pub fn dist_line(name: &str, d: &BlobDigests) -> String {
             digests.insert(alg, v.to_vec());
         }
     }
-    Entry::File(FileEntry::new(FileTag::Dist, name, digests)).to_string()
+    FileEntry::new(FileTag::Dist, name, digests)
 }
 
 /// An archive store rooted at one directory:
