@@ -75,37 +75,34 @@ impl EclassPath {
     pub fn new(dirs: Vec<PathBuf>) -> Result<Self, CacheError> {
         let mut eclasses = HashMap::new();
         for dir in &dirs {
-            let rd = match std::fs::read_dir(dir) {
-                Ok(rd) => rd,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(CacheError::io(dir, e)),
-            };
-            for ent in rd {
-                let ent = ent.map_err(|e| CacheError::io(dir, e))?;
-                let file_name = ent.file_name();
-                let Some(name) = file_name.to_str().and_then(|n| n.strip_suffix(".eclass")) else {
-                    continue;
-                };
-                if name.is_empty() || eclasses.contains_key(name) {
-                    continue;
-                }
-                let path = ent.path();
-                if !path.is_file() {
-                    continue;
-                }
-                eclasses.insert(
-                    name.to_owned(),
-                    EclassFile {
-                        name: name.to_owned(),
-                        dir: dir.clone(),
-                        path,
-                        md5: OnceLock::new(),
-                        mtime: OnceLock::new(),
-                    },
-                );
-            }
+            eclasses.extend(list_dir(dir, &eclasses)?);
         }
         Ok(EclassPath { dirs, eclasses })
+    }
+
+    /// As [`EclassPath::new`], but a directory that cannot be read is left out of the
+    /// path (and its eclasses with it) instead of failing the whole path; each directory
+    /// left out comes back alongside with its error. Each directory is read once.
+    pub fn skipping_unreadable(dirs: Vec<PathBuf>) -> (Self, Vec<(PathBuf, CacheError)>) {
+        let mut eclasses = HashMap::new();
+        let mut kept = Vec::with_capacity(dirs.len());
+        let mut errors = Vec::new();
+        for dir in dirs {
+            match list_dir(&dir, &eclasses) {
+                Ok(found) => {
+                    eclasses.extend(found);
+                    kept.push(dir);
+                }
+                Err(e) => errors.push((dir, e)),
+            }
+        }
+        (
+            EclassPath {
+                dirs: kept,
+                eclasses,
+            },
+            errors,
+        )
     }
 
     /// The path for a repository at `repo` whose masters' locations are given in
@@ -148,6 +145,44 @@ impl EclassPath {
         let files: Vec<&EclassFile> = self.eclasses.values().collect();
         files.par_iter().try_for_each(|f| f.md5().map(|_| ()))
     }
+}
+
+/// The `*.eclass` files of `dir` not already in `known` (a missing directory has none).
+fn list_dir(
+    dir: &Path,
+    known: &HashMap<String, EclassFile>,
+) -> Result<Vec<(String, EclassFile)>, CacheError> {
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(CacheError::io(dir, e)),
+    };
+    let mut out = Vec::new();
+    for ent in rd {
+        let ent = ent.map_err(|e| CacheError::io(dir, e))?;
+        let file_name = ent.file_name();
+        let Some(name) = file_name.to_str().and_then(|n| n.strip_suffix(".eclass")) else {
+            continue;
+        };
+        if name.is_empty() || known.contains_key(name) {
+            continue;
+        }
+        let path = ent.path();
+        if !path.is_file() {
+            continue;
+        }
+        out.push((
+            name.to_owned(),
+            EclassFile {
+                name: name.to_owned(),
+                dir: dir.to_path_buf(),
+                path,
+                md5: OnceLock::new(),
+                mtime: OnceLock::new(),
+            },
+        ));
+    }
+    Ok(out)
 }
 
 /// Lower-case hex md5 of a file's bytes.
@@ -237,5 +272,29 @@ mod tests {
         // A missing master directory contributes nothing.
         let path = EclassPath::new(vec![tmp.path().join("nope")]).unwrap();
         assert!(path.is_empty());
+        // A directory that cannot be read fails `new`; `skipping_unreadable` leaves it
+        // out (with its error) and keeps the others in order.
+        let unreadable = tmp.path().join("file-not-dir");
+        std::fs::write(&unreadable, "").unwrap();
+        assert!(EclassPath::new(vec![unreadable.clone(), m1.join("eclass")]).is_err());
+        let (path, errors) = EclassPath::skipping_unreadable(vec![
+            repo.join("eclass"),
+            unreadable.clone(),
+            tmp.path().join("nope"),
+            m1.join("eclass"),
+        ]);
+        assert_eq!(
+            path.dirs(),
+            [
+                repo.join("eclass"),
+                tmp.path().join("nope"),
+                m1.join("eclass")
+            ]
+        );
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].0, unreadable);
+        assert_eq!(path.get("own").unwrap().dir(), repo.join("eclass"));
+        assert_eq!(path.get("only1").unwrap().dir(), m1.join("eclass"));
+        assert_eq!(path.len(), 3);
     }
 }

@@ -466,23 +466,17 @@ impl Inner {
     /// eclasses then show as stale).
     pub(crate) fn cache(&self) -> &Md5DictCache {
         self.cache.get_or_init(|| {
-            let mut dirs = Vec::new();
-            for d in &self.eclass_dirs {
-                match EclassPath::new(vec![d.clone()]) {
-                    Ok(_) => dirs.push(d.clone()),
-                    Err(e) => {
-                        self.record(
-                            "eclass".to_owned(),
-                            d.clone(),
-                            ProblemKind::BadMetadata {
-                                key: "eclass".to_owned(),
-                                message: e.to_string(),
-                            },
-                        );
-                    }
-                }
+            let (path, unreadable) = EclassPath::skipping_unreadable(self.eclass_dirs.clone());
+            for (dir, e) in unreadable {
+                self.record(
+                    "eclass".to_owned(),
+                    dir,
+                    ProblemKind::BadMetadata {
+                        key: "eclass".to_owned(),
+                        message: e.to_string(),
+                    },
+                );
             }
-            let path = EclassPath::new(dirs).unwrap_or_default();
             Md5DictCache::for_repo(&self.location, Arc::new(path)).trusted(self.frozen)
         })
     }
