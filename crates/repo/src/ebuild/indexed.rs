@@ -12,7 +12,8 @@ use std::sync::{Arc, OnceLock};
 use rayon::prelude::*;
 use strata_atom::cpv::Cpv;
 use strata_cache::index::{
-    DepClasses, DirHandle, EclassChanges, Freshness, IndexSpec, PackageExtra, SearchIndex, Tiers,
+    DepClasses, DirHandle, EclassChanges, Freshness, IndexSpec, PackageExtra, SearchIndex,
+    Snapshot, Tiers,
 };
 use strata_restrict::{Attr, Candidates, Restriction};
 
@@ -312,31 +313,55 @@ impl EbuildRepo {
             Ok(s) => s,
             Err(e) => return Err(RepoError::Index(e.to_string())),
         };
-        let handle = self.inner.repo_handle();
-        let frozen = loaded.frozen;
         crate::repository::walk_candidates(
             cands,
             || self.categories_live(),
-            |cat| match snap
-                .category(cat)
-                .filter(|c| frozen || handle.stamp(cat).is_ok_and(|now| now == c.stamp))
-            {
-                Some(c) => {
-                    Ok(self
-                        .packages_from(cat, c.packages.iter().map(|p| (p.name.clone(), Kind::Dir))))
-                }
-                None => crate::repository::Repository::packages(self, cat),
-            },
-            |cat, p| {
-                let rel = format!("{cat}/{p}");
-                match snap.package(cat, p) {
-                    Some(ps) if frozen || handle.stamp(&rel).is_ok_and(|now| now == ps.stamp) => {
-                        Ok(self.versions_from(cat, p, ps.ebuilds.iter().map(String::as_str)))
-                    }
-                    _ => crate::repository::Repository::versions(self, cat, p),
-                }
-            },
+            |cat| self.stored_packages(loaded, snap, cat),
+            |cat, p| self.stored_versions(loaded, snap, cat, p),
         )
+    }
+
+    /// The packages of `cat` from the stored listing when its directory is unchanged
+    /// (stat'ed unless the index is frozen), else listed again.
+    fn stored_packages(
+        &self,
+        loaded: &LoadedIndex,
+        snap: &Snapshot,
+        cat: &str,
+    ) -> Result<Vec<String>, RepoError> {
+        let handle = self.inner.repo_handle();
+        match snap
+            .category(cat)
+            .filter(|c| loaded.frozen || handle.stamp(cat).is_ok_and(|now| now == c.stamp))
+        {
+            Some(c) => {
+                Ok(self.packages_from(cat, c.packages.iter().map(|p| (p.name.clone(), Kind::Dir))))
+            }
+            None => crate::repository::Repository::packages(self, cat),
+        }
+    }
+
+    /// The versions of `cat/p` from the stored listing when its directory is unchanged
+    /// (stat'ed unless the index is frozen), else listed again.
+    fn stored_versions(
+        &self,
+        loaded: &LoadedIndex,
+        snap: &Snapshot,
+        cat: &str,
+        p: &str,
+    ) -> Result<Vec<Cpv>, RepoError> {
+        let handle = self.inner.repo_handle();
+        match snap.package(cat, p) {
+            Some(ps)
+                if loaded.frozen
+                    || handle
+                        .stamp(&format!("{cat}/{p}"))
+                        .is_ok_and(|now| now == ps.stamp) =>
+            {
+                Ok(self.versions_from(cat, p, ps.ebuilds.iter().map(String::as_str)))
+            }
+            _ => crate::repository::Repository::versions(self, cat, p),
+        }
     }
 
     /// The records matching `answerable` (and the candidates), confirmed against the
@@ -439,7 +464,6 @@ impl EbuildRepo {
         let snap = index
             .snapshot()
             .map_err(|e| RepoError::Index(e.to_string()))?;
-        let handle = self.inner.repo_handle();
         let repo_id = self.inner.id.as_str();
         let categories: Vec<String> = self
             .categories_live()?
@@ -449,14 +473,7 @@ impl EbuildRepo {
         let per_cat: Vec<Result<Vec<Cpv>, RepoError>> = categories
             .par_iter()
             .map(|cat| {
-                let stored = snap
-                    .category(cat)
-                    .filter(|c| loaded.frozen || handle.stamp(cat).is_ok_and(|now| now == c.stamp));
-                let pkgs = match stored {
-                    Some(c) => self
-                        .packages_from(cat, c.packages.iter().map(|p| (p.name.clone(), Kind::Dir))),
-                    None => crate::repository::Repository::packages(self, cat)?,
-                };
+                let pkgs = self.stored_packages(loaded, snap, cat)?;
                 let mut orphans = Vec::new();
                 for p in pkgs.iter().filter(|p| cands.matches(cat, p)) {
                     let record = first_record(index, cat, p);
@@ -471,16 +488,7 @@ impl EbuildRepo {
                     if !answerable.matches(&view) {
                         continue;
                     }
-                    let rel = format!("{cat}/{p}");
-                    let versions = match snap.package(cat, p) {
-                        Some(ps)
-                            if loaded.frozen
-                                || handle.stamp(&rel).is_ok_and(|now| now == ps.stamp) =>
-                        {
-                            self.versions_from(cat, p, ps.ebuilds.iter().map(String::as_str))
-                        }
-                        _ => crate::repository::Repository::versions(self, cat, p)?,
-                    };
+                    let versions = self.stored_versions(loaded, snap, cat, p)?;
                     orphans.extend(
                         versions
                             .into_iter()
