@@ -27,6 +27,8 @@ use crate::visibility::effective_use;
 pub struct ConfiguredPackage {
     inner: PackageRef,
     domain: Arc<Domain>,
+    /// The domain's global USE, shared by every package of a [`ConfiguredRepo`].
+    implicit: Arc<HashSet<String>>,
     state: OnceLock<Option<UseState>>,
     deps: [OnceLock<Option<Vec<Atom>>>; 5],
 }
@@ -35,26 +37,30 @@ pub struct ConfiguredPackage {
 struct UseState {
     config: UseConfig,
     enabled: Vec<String>,
-    /// Globally enabled flags outside IUSE (arch, ELIBC, KERNEL...), for conditionals on
-    /// implicit flags.
-    implicit: HashSet<String>,
 }
 
-impl UseState {
-    fn is_enabled(&self, flag: &str) -> bool {
-        match self.config.flags.get(flag) {
-            Some(s) => s.enabled,
-            None => self.implicit.contains(flag),
-        }
-    }
+/// The domain's globally enabled flags, for conditionals on flags outside IUSE (arch,
+/// ELIBC, KERNEL...). Computed once per [`ConfiguredRepo`], not once per package.
+fn implicit_flags(domain: &Domain) -> Arc<HashSet<String>> {
+    Arc::new(domain.global_use().into_iter().collect())
 }
 
 impl ConfiguredPackage {
     /// `inner` configured by `domain`.
     pub fn new(inner: PackageRef, domain: Arc<Domain>) -> Self {
+        let implicit = implicit_flags(&domain);
+        ConfiguredPackage::with_implicit(inner, domain, implicit)
+    }
+
+    fn with_implicit(
+        inner: PackageRef,
+        domain: Arc<Domain>,
+        implicit: Arc<HashSet<String>>,
+    ) -> Self {
         ConfiguredPackage {
             inner,
             domain,
+            implicit,
             state: OnceLock::new(),
             deps: Default::default(),
         }
@@ -70,12 +76,7 @@ impl ConfiguredPackage {
             .get_or_init(|| {
                 let config = effective_use(&self.domain, self.inner.as_ref())?;
                 let enabled = config.enabled().map(str::to_owned).collect();
-                let implicit = self.domain.global_use().into_iter().collect();
-                Some(UseState {
-                    config,
-                    enabled,
-                    implicit,
-                })
+                Some(UseState { config, enabled })
             })
             .as_ref()
     }
@@ -89,7 +90,14 @@ impl ConfiguredPackage {
     /// Whether `flag` is enabled for this package (IUSE flags by the USE configuration,
     /// implicit flags such as the arch by the global USE).
     pub fn is_enabled(&self, flag: &str) -> bool {
-        self.state().is_some_and(|s| s.is_enabled(flag))
+        self.state().is_some_and(|s| self.flag_enabled(s, flag))
+    }
+
+    fn flag_enabled(&self, state: &UseState, flag: &str) -> bool {
+        match state.config.flags.get(flag) {
+            Some(s) => s.enabled,
+            None => self.implicit.contains(flag),
+        }
     }
 
     /// A dependency class, USE-evaluated, as its atoms.
@@ -99,7 +107,7 @@ impl ConfiguredPackage {
             .get_or_init(|| {
                 let spec = self.inner.dep_spec(kind).ok()??;
                 let st = self.state()?;
-                let flags = |f: &str| st.is_enabled(f);
+                let flags = |f: &str| self.flag_enabled(st, f);
                 Some(spec.evaluated_atoms(&flags).cloned().collect())
             })
             .as_deref()
@@ -159,16 +167,26 @@ impl Package for ConfiguredPackage {
 pub struct ConfiguredRepo {
     inner: Arc<dyn Repository>,
     domain: Arc<Domain>,
+    implicit: Arc<HashSet<String>>,
 }
 
 impl ConfiguredRepo {
     /// `inner` configured by `domain`.
     pub fn new(inner: Arc<dyn Repository>, domain: Arc<Domain>) -> Self {
-        ConfiguredRepo { inner, domain }
+        let implicit = implicit_flags(&domain);
+        ConfiguredRepo {
+            inner,
+            domain,
+            implicit,
+        }
     }
 
     fn configure(&self, p: PackageRef) -> PackageRef {
-        Arc::new(ConfiguredPackage::new(p, self.domain.clone()))
+        Arc::new(ConfiguredPackage::with_implicit(
+            p,
+            self.domain.clone(),
+            self.implicit.clone(),
+        ))
     }
 }
 
