@@ -152,24 +152,29 @@ impl DomainRepos {
     /// The ebuild and binary repositories, configured by the domain (USE) and filtered
     /// by its visibility rules: what pkgcore's pquery and pmerge look at by default.
     pub fn configured_visible(&self) -> VisibleRepo {
-        let inner = self.visible().inner().clone();
         VisibleRepo::new(
-            Arc::new(ConfiguredRepo::new(inner, self.domain.clone())),
+            Arc::new(ConfiguredRepo::new(
+                self.visible_stack(),
+                self.domain.clone(),
+            )),
             self.domain.clone(),
         )
     }
 
     /// The ebuild and binary repositories through the domain's visibility rules.
     pub fn visible(&self) -> VisibleRepo {
+        VisibleRepo::new(self.visible_stack(), self.domain.clone())
+    }
+
+    /// The ebuild and binary repositories stacked, highest priority first (ebuild ones
+    /// before binary ones), unfiltered.
+    fn visible_stack(&self) -> Arc<dyn Repository> {
         let mut repos: Vec<Arc<dyn Repository>> = self
             .source
             .iter()
             .map(|r| Arc::new(r.clone()) as Arc<dyn Repository>)
             .collect();
         repos.extend(self.binary.iter().cloned());
-        VisibleRepo::new(
-            Arc::new(MultiplexRepo::new("visible", repos)),
-            self.domain.clone(),
-        )
+        Arc::new(MultiplexRepo::new("visible", repos))
     }
 }
