@@ -144,10 +144,7 @@ impl Instance {
 
     /// `category/PF` or `category/PF-BUILD_ID`.
     fn key(&self) -> String {
-        match self.build_id {
-            Some(b) => format!("{}-{b}", self.cpv),
-            None => self.cpv.to_string(),
-        }
+        key_of(&self.cpv, self.build_id)
     }
 }
 
@@ -494,6 +491,7 @@ fn populate(inner: &mut Inner, trust_index: bool) -> Result<Vec<Instance>, RepoE
     Ok(out)
 }
 
+/// `category/PF` or `category/PF-BUILD_ID`.
 fn key_of(cpv: &Cpv, build_id: Option<u64>) -> String {
     match build_id {
         Some(b) => format!("{cpv}-{b}"),
