@@ -132,15 +132,6 @@ fn read_lines(path: &Path) -> Result<Vec<String>, RepoError> {
     }
 }
 
-/// Whether a directory entry is a directory (following symlinks only when needed).
-fn is_dir(ent: &std::fs::DirEntry) -> bool {
-    match ent.file_type() {
-        Ok(t) if t.is_dir() => true,
-        Ok(t) if t.is_symlink() => ent.path().is_dir(),
-        _ => false,
-    }
-}
-
 impl EbuildRepo {
     /// Opens the repository at `location` on its own (no masters resolved).
     pub fn open(location: impl AsRef<Path>) -> Result<EbuildRepo, RepoError> {
@@ -352,17 +343,13 @@ impl EbuildRepo {
 
     fn compute_categories(&self) -> Result<Vec<String>, RepoError> {
         let loc = &self.inner.location;
-        let rd = std::fs::read_dir(loc).map_err(|e| RepoError::io(loc, e))?;
+        let entries = crate::listing::list(loc).map_err(|e| RepoError::io(loc, e))?;
         let mut out = Vec::new();
-        for ent in rd {
-            let ent = ent.map_err(|e| RepoError::io(loc, e))?;
-            let Ok(name) = ent.file_name().into_string() else {
-                continue;
-            };
+        for (name, kind) in entries {
             if name.starts_with('.')
                 || RESERVED_DIRS.contains(&name.as_str())
                 || strata_atom::name::validate_category(&name).is_err()
-                || !is_dir(&ent)
+                || kind != crate::listing::Kind::Dir
             {
                 continue;
             }
@@ -372,7 +359,7 @@ impl EbuildRepo {
             }
             // An unlisted directory counts when it holds a package with an ebuild.
             if self.packages(&name)?.iter().any(|p| {
-                std::fs::read_dir(ent.path().join(p)).is_ok_and(|rd| {
+                std::fs::read_dir(loc.join(&name).join(p)).is_ok_and(|rd| {
                     rd.flatten()
                         .any(|e| e.file_name().to_string_lossy().ends_with(".ebuild"))
                 })
