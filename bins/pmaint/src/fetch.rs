@@ -536,9 +536,7 @@ fn run_targets(args: &Args) -> Result<ExitCode, Box<dyn Error>> {
         .clone()
         .or_else(|| domain.setting("GENTOO_MIRRORS").map(str::to_owned))
         .unwrap_or_default();
-    let force_mirror = domain
-        .setting("FEATURES")
-        .is_some_and(|f| f.split_whitespace().any(|t| t == "force-mirror"));
+    let force_mirror = domain.features().iter().any(|t| t == "force-mirror");
 
     // Fetchables grouped by repository, in the order the packages came.
     let mut groups: Vec<(String, Vec<Fetchable>)> = Vec::new();
