@@ -404,14 +404,7 @@ fn populate(inner: &mut Inner, trust_index: bool) -> Result<Vec<Instance>, RepoE
             continue;
         }
         let mut entry = entry.clone();
-        // Effective header-inherited values, so that the entry stands alone.
-        for key in INHERITED_KEYS {
-            if entry.raw(key).is_none()
-                && let Some(v) = index.header.get(*key).filter(|v| !v.is_empty())
-            {
-                let _ = entry.set(key, v);
-            }
-        }
+        inherit_header(&mut entry, &index.header);
         let build_id = entry.build_id();
         if trust_index {
             covered.insert(rel.clone());
@@ -489,6 +482,18 @@ fn populate(inner: &mut Inner, trust_index: bool) -> Result<Vec<Instance>, RepoE
         }
     }
     Ok(out)
+}
+
+/// Copies the header's non-empty `CHOST`/`REPO` into `entry` where it has none, so that
+/// the entry stands alone.
+fn inherit_header(entry: &mut IndexEntry, header: &IndexMap<String, String>) {
+    for key in INHERITED_KEYS {
+        if entry.raw(key).is_none()
+            && let Some(v) = header.get(*key).filter(|v| !v.is_empty())
+        {
+            let _ = entry.set(key, v);
+        }
+    }
 }
 
 /// `category/PF` or `category/PF-BUILD_ID`.
@@ -586,13 +591,7 @@ fn read_file(
     if let Some(b) = build_id {
         let _ = entry.set("BUILD_ID", &b.to_string());
     }
-    for key in INHERITED_KEYS {
-        if entry.raw(key).is_none()
-            && let Some(v) = inner.header.get(*key).filter(|v| !v.is_empty())
-        {
-            let _ = entry.set(key, v);
-        }
-    }
+    inherit_header(&mut entry, &inner.header);
     if report_unindexed {
         inner.record(problem(
             &inner.id,
