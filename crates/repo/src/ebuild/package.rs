@@ -110,38 +110,43 @@ impl EbuildPackage {
                 return None;
             }
         }
-        let cpv = self.cpv.to_string();
         let eapi_raw = rec
             .entry_value("EAPI")
             .filter(|e| !e.is_empty())
             .unwrap_or("0");
-        let eapi = match Eapi::parse(eapi_raw) {
-            Ok(e) => e,
-            Err(_) => {
-                return Some(Err(self.repo.record(
-                    cpv,
-                    self.ebuild_path(),
-                    ProblemKind::UnsupportedEapi {
-                        eapi: eapi_raw.to_owned(),
-                    },
-                )));
-            }
+        Some(
+            self.check_entry(eapi_raw, rec.entry_value("SLOT"))
+                .map(|eapi| Metadata {
+                    inherited: rec.inherited().to_owned(),
+                    source: Source::Index(link.clone()),
+                    eapi,
+                }),
+        )
+    }
+
+    /// The checks a cache entry passes before use, wherever it was read from (file or
+    /// index record): a supported EAPI and a non-empty SLOT; a failure is recorded.
+    fn check_entry(&self, eapi: &str, slot: Option<&str>) -> Result<Eapi, Problem> {
+        let Ok(parsed) = Eapi::parse(eapi) else {
+            return Err(self.repo.record(
+                self.cpv.to_string(),
+                self.ebuild_path(),
+                ProblemKind::UnsupportedEapi {
+                    eapi: eapi.to_owned(),
+                },
+            ));
         };
-        if rec.entry_value("SLOT").is_none_or(str::is_empty) {
-            return Some(Err(self.repo.record(
-                cpv,
+        if slot.is_none_or(str::is_empty) {
+            return Err(self.repo.record(
+                self.cpv.to_string(),
                 self.entry_path(),
                 ProblemKind::BadMetadata {
                     key: "SLOT".into(),
                     message: "SLOT is empty".into(),
                 },
-            )));
+            ));
         }
-        Some(Ok(Metadata {
-            inherited: rec.inherited().to_owned(),
-            source: Source::Index(link.clone()),
-            eapi,
-        }))
+        Ok(parsed)
     }
 
     /// The whole cache entry read from its file (for index-backed metadata: the keys the
@@ -198,13 +203,13 @@ impl EbuildPackage {
     }
 
     fn load(&self) -> Result<Metadata, Problem> {
+        if let Some(m) = self.meta_from_index() {
+            return m;
+        }
         let repo = &self.repo;
         let key = EntryKey::new(self.cpv.category(), self.cpv.pf());
         let entry_path = self.entry_path();
         let cpv = self.cpv.to_string();
-        if let Some(m) = self.meta_from_index() {
-            return m;
-        }
         let entry = match repo.cache().get(&key) {
             Ok(Some(e)) => e,
             Ok(None) => {
@@ -220,28 +225,7 @@ impl EbuildPackage {
                 ));
             }
         };
-        let eapi = match Eapi::parse(entry.eapi()) {
-            Ok(e) => e,
-            Err(_) => {
-                return Err(repo.record(
-                    cpv,
-                    self.ebuild_path(),
-                    ProblemKind::UnsupportedEapi {
-                        eapi: entry.eapi().to_owned(),
-                    },
-                ));
-            }
-        };
-        if entry.get("SLOT").is_none_or(str::is_empty) {
-            return Err(repo.record(
-                cpv,
-                entry_path,
-                ProblemKind::BadMetadata {
-                    key: "SLOT".into(),
-                    message: "SLOT is empty".into(),
-                },
-            ));
-        }
+        let eapi = self.check_entry(entry.eapi(), entry.get("SLOT"))?;
         let inherited = entry.inherited().collect::<Vec<_>>().join(" ");
         Ok(Metadata {
             source: Source::File(entry),
