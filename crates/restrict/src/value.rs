@@ -168,6 +168,25 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Whether `pred` holds for the text, some list element (both through `view`), the
+/// version, some atom or the number of `value`, as a string.
+fn any_string<V>(value: &AttrValue<'_>, view: V, pred: impl Fn(&str) -> bool) -> bool
+where
+    V: Fn(&str) -> &str + Copy,
+{
+    match value {
+        AttrValue::Text(s) => pred(view(s)),
+        AttrValue::List(l) => l.iter().any(|s| pred(view(s))),
+        AttrValue::Version(v) => pred(v.as_str()),
+        AttrValue::Atoms(_) | AttrValue::AtomRefs(_) => value
+            .atoms()
+            .into_iter()
+            .flatten()
+            .any(|a| pred(a.as_str())),
+        AttrValue::Number(n) => pred(&n.to_string()),
+    }
+}
+
 /// The anchored regex equivalent of a `*` glob.
 fn glob_regex(pattern: &str) -> String {
     let mut re = String::with_capacity(pattern.len() + 8);
@@ -352,17 +371,7 @@ impl ValueRestriction {
         V: Fn(&str) -> &str + Copy,
     {
         match self {
-            ValueRestriction::Str(m) => match value {
-                AttrValue::Text(s) => m.matches(view(s)),
-                AttrValue::List(l) => l.iter().any(|s| m.matches(view(s))),
-                AttrValue::Version(v) => m.matches(v.as_str()),
-                AttrValue::Atoms(_) | AttrValue::AtomRefs(_) => value
-                    .atoms()
-                    .into_iter()
-                    .flatten()
-                    .any(|a| m.matches(a.as_str())),
-                AttrValue::Number(n) => m.matches(&n.to_string()),
-            },
+            ValueRestriction::Str(m) => any_string(value, view, |s| m.matches(s)),
             ValueRestriction::Contains { values, mode } => {
                 let has = |want: &str| -> bool {
                     match value {
@@ -400,17 +409,10 @@ impl ValueRestriction {
                 AttrValue::Text(s) => Version::parse(s).is_ok_and(|v| vm.matches(&v)),
                 _ => false,
             },
-            ValueRestriction::AnyLine(m) => match value {
-                AttrValue::Text(s) => lines(view(s)).any(|l| m.matches(l)),
-                AttrValue::List(l) => l.iter().any(|s| lines(view(s)).any(|l| m.matches(l))),
-                AttrValue::Version(v) => m.matches(v.as_str()),
-                AttrValue::Atoms(_) | AttrValue::AtomRefs(_) => value
-                    .atoms()
-                    .into_iter()
-                    .flatten()
-                    .any(|a| m.matches(a.as_str())),
-                AttrValue::Number(n) => m.matches(&n.to_string()),
-            },
+            // A version, an atom or a number is one line.
+            ValueRestriction::AnyLine(m) => {
+                any_string(value, view, |s| lines(s).any(|l| m.matches(l)))
+            }
             ValueRestriction::Intersects(target) => value
                 .atoms()
                 .is_some_and(|mut it| it.any(|a| a.intersects(target))),
