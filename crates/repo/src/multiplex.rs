@@ -37,9 +37,10 @@ impl MultiplexRepo {
         self.repos.iter().find(|r| r.id() == id)
     }
 
-    fn union<F>(&self, f: F) -> Result<Vec<String>, RepoError>
+    /// What `f` lists in every repository, merged, sorted and de-duplicated.
+    fn union<T: Ord, F>(&self, f: F) -> Result<Vec<T>, RepoError>
     where
-        F: Fn(&dyn Repository) -> Result<Vec<String>, RepoError>,
+        F: Fn(&dyn Repository) -> Result<Vec<T>, RepoError>,
     {
         let mut out = Vec::new();
         for r in &self.repos {
@@ -75,13 +76,7 @@ impl Repository for MultiplexRepo {
     /// Every repository's versions, merged and de-duplicated (the same cpv in two
     /// repositories is listed once).
     fn versions(&self, category: &str, package: &str) -> Result<Vec<Cpv>, RepoError> {
-        let mut out = Vec::new();
-        for r in &self.repos {
-            out.extend(r.versions(category, package)?);
-        }
-        out.sort();
-        out.dedup();
-        Ok(out)
+        self.union(|r| r.versions(category, package))
     }
 
     /// The package from the highest-priority repository that has `cpv` (the first one
