@@ -206,10 +206,7 @@ where
         .map(|cat| {
             let pkgs: Vec<String> = match cands.exact_packages_in(cat) {
                 Some(exact) => exact.into_iter().map(str::to_owned).collect(),
-                None => packages(cat)?
-                    .into_iter()
-                    .filter(|p| cands.matches(cat, p))
-                    .collect(),
+                None => packages(cat)?,
             };
             let per_pkg: Vec<Result<Vec<Cpv>, RepoError>> = pkgs
                 .par_iter()
