@@ -7,9 +7,9 @@
 use std::fmt::Write as _;
 use std::fs;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use strata_benches::shared_dir;
 use strata_binpkg::image::{self, ImagePrefix, Limits};
 use strata_binpkg::writer::{IncludeAll, WriteOptions, write_binpkg};
 use strata_binpkg::{Compression, Format, Metadata, PackagesIndex, read_metadata};
@@ -53,14 +53,9 @@ fn bench_index(c: &mut Criterion) {
     g.finish();
 }
 
-fn shared() -> PathBuf {
-    std::env::var_os("STRATA_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
-}
-
 fn bench_xpak(c: &mut Criterion) {
-    let path = shared().join("data/portage-made/pkgdir-xpak-bzip2/app-misc/hello/hello-1.0-1.xpak");
+    let path =
+        shared_dir().join("data/portage-made/pkgdir-xpak-bzip2/app-misc/hello/hello-1.0-1.xpak");
     assert!(path.is_file(), "shared data missing: {}", path.display());
     c.bench_function("xpak_metadata_read", |b| {
         b.iter(|| read_metadata(black_box(&path)).unwrap())
