@@ -138,18 +138,19 @@ impl Inner {
     }
 }
 
+/// The attributes that come from a package's metadata.xml (known per package, not per
+/// version).
+fn from_metadata_xml(a: Attr) -> bool {
+    matches!(
+        a,
+        Attr::LongDescription | Attr::Maintainers | Attr::MaintainerEmails | Attr::MaintainerNames
+    )
+}
+
 /// The metadata attributes that come from a cache entry (a version without one has none
 /// of them).
 fn from_cache_entry(a: Attr) -> bool {
-    index_answers(a)
-        && !a.is_name()
-        && !matches!(
-            a,
-            Attr::LongDescription
-                | Attr::Maintainers
-                | Attr::MaintainerEmails
-                | Attr::MaintainerNames
-        )
+    index_answers(a) && !a.is_name() && !from_metadata_xml(a)
 }
 
 /// Whether `r` cannot match a version that has no (readable) cache entry: an attribute
@@ -173,17 +174,8 @@ pub(crate) fn requires_cache_entry(r: &Restriction) -> bool {
 fn package_level(r: &Restriction) -> bool {
     r.is_answerable_by(&|a| {
         from_cache_entry(a)
-            || matches!(
-                a,
-                Attr::Category
-                    | Attr::Package
-                    | Attr::Key
-                    | Attr::Repo
-                    | Attr::LongDescription
-                    | Attr::Maintainers
-                    | Attr::MaintainerEmails
-                    | Attr::MaintainerNames
-            )
+            || from_metadata_xml(a)
+            || matches!(a, Attr::Category | Attr::Package | Attr::Key | Attr::Repo)
     })
 }
 
@@ -222,15 +214,7 @@ impl strata_restrict::PackageAttrs for PackageLevel<'_> {
 /// Whether `r` reads metadata.xml data.
 fn reads_xml(r: &Restriction) -> bool {
     let mut found = false;
-    let complete = r.visit_attrs(&mut |a| {
-        found |= matches!(
-            a,
-            Attr::LongDescription
-                | Attr::Maintainers
-                | Attr::MaintainerEmails
-                | Attr::MaintainerNames
-        );
-    });
+    let complete = r.visit_attrs(&mut |a| found |= from_metadata_xml(a));
     found || !complete
 }
 
