@@ -4,7 +4,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
-use strata_fetch::manifest::{Entry, Manifest};
+use strata_fetch::manifest::{Entry, Manifest, is_clear_signed};
 use tempfile::NamedTempFile;
 
 use crate::error::{ArchiveError, Result};
@@ -34,10 +34,7 @@ pub fn update_manifest(path: &Path, archives: &[&StoredArchive]) -> Result<Vec<S
     }
     let (mut manifest, mode) = match fs::read_to_string(path) {
         Ok(text) => {
-            if text
-                .trim_start()
-                .starts_with("-----BEGIN PGP SIGNED MESSAGE-----")
-            {
+            if is_clear_signed(&text) {
                 return Err(manifest_error(
                     path,
                     1,

@@ -2,7 +2,7 @@
 //! OpenPGP clear-signed message (the signature is not checked here).
 
 use crate::error::{Error, Result};
-use strata_fetch::manifest::FileTag;
+use strata_fetch::manifest::{FileTag, is_clear_signed};
 
 use crate::hashing::{Digests, hex};
 
@@ -45,9 +45,7 @@ impl Manifest {
             strata_fetch::Manifest::parse(text).map_err(|e| err(e.line, e.kind.to_string()))?;
         let mut m = Manifest {
             entries: Vec::new(),
-            signed: text
-                .trim_start()
-                .starts_with("-----BEGIN PGP SIGNED MESSAGE-----"),
+            signed: is_clear_signed(text),
         };
         for f in parsed.files().filter(|f| f.tag == FileTag::Data) {
             let mut hashes: Vec<(String, String)> = f

@@ -685,6 +685,24 @@ fn check_path(path: &str, tag: &str) -> Result<(), ManifestErrorKind> {
 /// A line of Manifest text: 1-based number, byte offset of its start, content.
 type BodyLine<'a> = (usize, usize, std::borrow::Cow<'a, str>);
 
+/// The first line of an OpenPGP clear-signed message.
+const SIGNED_HEADER: &str = "-----BEGIN PGP SIGNED MESSAGE-----";
+
+/// Whether Manifest `text` is an OpenPGP clear-signed message (its first non-blank line is
+/// `-----BEGIN PGP SIGNED MESSAGE-----`), by the rule [`Manifest::parse`] uses to undo
+/// the envelope.
+///
+/// ```
+/// use strata_fetch::manifest::is_clear_signed;
+/// assert!(is_clear_signed("\n-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n"));
+/// assert!(!is_clear_signed("DIST a 1 BLAKE2B 00\n"));
+/// ```
+pub fn is_clear_signed(text: &str) -> bool {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.strip_suffix('\r').unwrap_or(l) == SIGNED_HEADER)
+}
+
 /// Splits an OpenPGP clear-signed message into its signed body lines (dash-unescaped), with
 /// their original line numbers and byte offsets; plain text passes through.
 fn body_lines(text: &str) -> Result<Vec<BodyLine<'_>>, (usize, usize, &'static str)> {
@@ -697,7 +715,7 @@ fn body_lines(text: &str) -> Result<Vec<BodyLine<'_>>, (usize, usize, &'static s
         offset += raw.len();
     }
     let first = lines.iter().position(|l| !l.2.trim().is_empty());
-    let signed = first.is_some_and(|i| lines[i].2 == "-----BEGIN PGP SIGNED MESSAGE-----");
+    let signed = first.is_some_and(|i| lines[i].2 == SIGNED_HEADER);
     if !signed {
         return Ok(lines
             .into_iter()
