@@ -500,7 +500,18 @@ fn package_fetchables(
         }
     };
     let use_config = effective_use(&repos.domain, pkg).ok_or_else(unavailable)?;
-    let enabled: HashSet<&str> = use_config.enabled().collect();
+    // IUSE flags by the package's USE configuration; flags outside IUSE (the arch, ELIBC,
+    // KERNEL...) by the domain's global USE, as ConfiguredPackage::is_enabled decides.
+    let global = repos.domain.global_use();
+    let enabled: HashSet<&str> = use_config
+        .enabled()
+        .chain(
+            global
+                .iter()
+                .map(String::as_str)
+                .filter(|f| !use_config.flags.contains_key(*f)),
+        )
+        .collect();
     let spec = pkg
         .dep_spec(DepKind::SrcUri)
         .map_err(|e| format!("{}: SRC_URI: {e}", pkg.cpv()))?

@@ -278,6 +278,55 @@ fn tiny_repo_target_is_fetched_from_its_thirdparty_mirror_into_the_domain_distdi
 }
 
 #[test]
+fn implicit_flags_such_as_the_arch_evaluate_src_uri() {
+    // A conditional on a flag outside IUSE (the arch) is decided by the global USE, as
+    // Portage does: `amd64? ( ... )` is taken when amd64 is enabled, `x86? ( ... )` is not.
+    let tmp = tempfile::tempdir().unwrap();
+    let config_root = tiny_setup(tmp.path(), b"payload");
+    let repo = tmp.path().join("repo");
+    // Real arch profiles enable their arch flag globally; say so here (whether ARCH alone
+    // implies it is the domain's business, not this test's).
+    write_file(
+        &repo,
+        "profiles/default/make.defaults",
+        "ARCH=\"amd64\"\nACCEPT_KEYWORDS=\"amd64\"\nUSE=\"amd64\"\n",
+    );
+    let ebuild = "EAPI=8\nDESCRIPTION=\"bar\"\nSLOT=\"0\"\nLICENSE=\"MIT\"\nKEYWORDS=\"amd64\"\n\
+                  SRC_URI=\"amd64? ( mirror://tinymirror/pub/bar-amd64.tar.gz ) x86? ( mirror://tinymirror/pub/bar-x86.tar.gz )\"\n";
+    write_file(&repo, "app-misc/bar/bar-1.ebuild", ebuild);
+    write_file(
+        &repo,
+        "metadata/md5-cache/app-misc/bar-1",
+        &format!(
+            "DEFINED_PHASES=-\nDESCRIPTION=bar\nEAPI=8\nKEYWORDS=amd64\nLICENSE=MIT\nSLOT=0\n\
+             SRC_URI=amd64? ( mirror://tinymirror/pub/bar-amd64.tar.gz ) x86? ( mirror://tinymirror/pub/bar-x86.tar.gz )\n_md5_={}\n",
+            hex(&Md5::digest(ebuild.as_bytes()))
+        ),
+    );
+    let out = pmaint()
+        .args(["fetch", "--pretend", "--config-root"])
+        .arg(&config_root)
+        .arg("--root")
+        .arg(&config_root)
+        .arg("app-misc/bar")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let names: Vec<String> = pretend_lines(&text).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        ["bar-amd64.tar.gz"],
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn unknown_target_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();
     let config_root = tiny_setup(tmp.path(), b"x");
