@@ -338,6 +338,7 @@ pub(crate) fn encode<'a>(
 pub(crate) struct Layout {
     pub flags: u32,
     pub count: usize,
+    pub kv_count: usize,
     pub revdep_count: usize,
     pub records_off: usize,
     pub revdep_off: usize,
@@ -371,8 +372,10 @@ pub(crate) fn read_u32(b: &[u8], at: usize) -> u32 {
     u32_at(b, at)
 }
 
-/// Validates a whole index file and returns its layout.
-pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
+/// Checks the header (magic, version, sizes, section offsets against the counts and
+/// the file length) and returns the layout; the sections' contents are not read
+/// ([`verify`] does that).
+pub(crate) fn decode_layout(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
     let corrupt = |at: usize, reason: String| CacheError::CorruptIndex {
         path: path.to_owned(),
         byte_offset: at as u64,
@@ -437,78 +440,13 @@ pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
             "section offsets do not match the counts and file length".to_owned(),
         ));
     }
-    let stored = u64_at(bytes, 96);
-    let actual = file_checksum(bytes);
-    if stored != actual {
-        return Err(corrupt(
-            96,
-            format!("checksum {actual:016x} does not match {stored:016x}"),
-        ));
-    }
-    let strings = &bytes[strings_off..];
-    if let Err(e) = std::str::from_utf8(strings) {
-        return Err(corrupt(
-            strings_off + e.valid_up_to(),
-            "string table is not UTF-8".to_owned(),
-        ));
-    }
-    // Bounds of every reference, checked in tight loops over the sections (the slow
-    // per-item search runs only to name the offending item of a corrupt file).
-    let table_len = strings.len() as u64;
-    let ref_end = |c: &[u8]| -> u64 {
-        let w = |i: usize| u64::from(u32::from_le_bytes([c[i], c[i + 1], c[i + 2], c[i + 3]]));
-        w(0) + w(4)
-    };
-    let check_refs = |off: usize, n: usize, stride: usize| -> Result<(), CacheError> {
-        let region = &bytes[off..off + n * stride];
-        let max = region.chunks_exact(stride).map(ref_end).max().unwrap_or(0);
-        if max <= table_len {
-            return Ok(());
-        }
-        let i = region
-            .chunks_exact(stride)
-            .position(|c| ref_end(c) > table_len)
-            .unwrap_or(0);
-        let (o, l) = str_ref(bytes, off + i * stride);
-        Err(corrupt(
-            off + i * stride,
-            format!("string {o}+{l} outside the table"),
-        ))
-    };
-    check_refs(records_off, count * FIELD_COUNT, 8)?;
-    check_refs(kv_off, kv_count * 2, 8)?;
-    check_refs(revdep_off, revdep_count, REVDEP_LEN)?;
-    let kv_max = bytes[meta_off..meta_off + count * META_LEN]
-        .chunks_exact(META_LEN)
-        .map(ref_end)
-        .max()
-        .unwrap_or(0);
-    if kv_max > kv_count as u64 {
-        let i = bytes[meta_off..meta_off + count * META_LEN]
-            .chunks_exact(META_LEN)
-            .position(|c| ref_end(c) > kv_count as u64)
-            .unwrap_or(0);
-        return Err(corrupt(
-            meta_off + i * META_LEN,
-            format!("record {i} names kv pairs past {kv_count}"),
-        ));
-    }
-    let rec_max = bytes[revdep_off..revdep_off + revdep_count * REVDEP_LEN]
-        .chunks_exact(REVDEP_LEN)
-        .map(|c| u32::from_le_bytes([c[8], c[9], c[10], c[11]]))
-        .max();
-    if let Some(record) = rec_max.filter(|&r| r as usize >= count) {
-        return Err(corrupt(
-            revdep_off,
-            format!("revdep names record {record} of {count}"),
-        ));
-    }
     let mut fingerprint = [0u8; 32];
     fingerprint.copy_from_slice(&bytes[64..96]);
     let flags = u32_at(bytes, 104);
     Ok(Layout {
         flags,
         count,
+        kv_count,
         revdep_count,
         records_off,
         revdep_off,
@@ -519,6 +457,102 @@ pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Layout, CacheError> {
         snapshot_len,
         fingerprint,
     })
+}
+
+/// Checks the contents of an index whose layout [`decode_layout`] returned: the
+/// checksum, the string table's UTF-8 and every string and record reference's bounds
+/// (the checksum on one thread, the rest on another).
+pub(crate) fn verify(bytes: &[u8], layout: &Layout, path: &Path) -> Result<(), CacheError> {
+    let corrupt = |at: usize, reason: String| CacheError::CorruptIndex {
+        path: path.to_owned(),
+        byte_offset: at as u64,
+        reason,
+    };
+    let &Layout {
+        count,
+        kv_count,
+        revdep_count,
+        records_off,
+        revdep_off,
+        strings_off,
+        meta_off,
+        kv_off,
+        ..
+    } = layout;
+    let checksum = || {
+        let stored = u64_at(bytes, 96);
+        let actual = file_checksum(bytes);
+        if stored != actual {
+            return Err(corrupt(
+                96,
+                format!("checksum {actual:016x} does not match {stored:016x}"),
+            ));
+        }
+        Ok(())
+    };
+    let contents = || {
+        let strings = &bytes[strings_off..];
+        if let Err(e) = std::str::from_utf8(strings) {
+            return Err(corrupt(
+                strings_off + e.valid_up_to(),
+                "string table is not UTF-8".to_owned(),
+            ));
+        }
+        // Bounds of every reference, checked in tight loops over the sections (the slow
+        // per-item search runs only to name the offending item of a corrupt file).
+        let table_len = strings.len() as u64;
+        let ref_end = |c: &[u8]| -> u64 {
+            let w = |i: usize| u64::from(u32::from_le_bytes([c[i], c[i + 1], c[i + 2], c[i + 3]]));
+            w(0) + w(4)
+        };
+        let check_refs = |off: usize, n: usize, stride: usize| -> Result<(), CacheError> {
+            let region = &bytes[off..off + n * stride];
+            let max = region.chunks_exact(stride).map(ref_end).max().unwrap_or(0);
+            if max <= table_len {
+                return Ok(());
+            }
+            let i = region
+                .chunks_exact(stride)
+                .position(|c| ref_end(c) > table_len)
+                .unwrap_or(0);
+            let (o, l) = str_ref(bytes, off + i * stride);
+            Err(corrupt(
+                off + i * stride,
+                format!("string {o}+{l} outside the table"),
+            ))
+        };
+        check_refs(records_off, count * FIELD_COUNT, 8)?;
+        check_refs(kv_off, kv_count * 2, 8)?;
+        check_refs(revdep_off, revdep_count, REVDEP_LEN)?;
+        let kv_max = bytes[meta_off..meta_off + count * META_LEN]
+            .chunks_exact(META_LEN)
+            .map(ref_end)
+            .max()
+            .unwrap_or(0);
+        if kv_max > kv_count as u64 {
+            let i = bytes[meta_off..meta_off + count * META_LEN]
+                .chunks_exact(META_LEN)
+                .position(|c| ref_end(c) > kv_count as u64)
+                .unwrap_or(0);
+            return Err(corrupt(
+                meta_off + i * META_LEN,
+                format!("record {i} names kv pairs past {kv_count}"),
+            ));
+        }
+        let rec_max = bytes[revdep_off..revdep_off + revdep_count * REVDEP_LEN]
+            .chunks_exact(REVDEP_LEN)
+            .map(|c| u32::from_le_bytes([c[8], c[9], c[10], c[11]]))
+            .max();
+        if let Some(record) = rec_max.filter(|&r| r as usize >= count) {
+            return Err(corrupt(
+                revdep_off,
+                format!("revdep names record {record} of {count}"),
+            ));
+        }
+        Ok(())
+    };
+    let (a, b) = rayon::join(checksum, contents);
+    a.and(b)
 }
 
 /// The checksum of a whole index file (at least [`HEADER_LEN`] bytes): the body's, mixed

@@ -106,28 +106,41 @@ impl SearchIndex {
         // bounds-checked slices, and the contents are validated below.
         let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
             .map_err(|e| CacheError::io(path, e))?;
-        let layout = format::decode(&map, path)?;
+        SearchIndex::checked(Backing::Mapped(map), path)
+    }
+
+    /// Validates `data`: the header first, then the contents checked while the snapshot
+    /// section is decoded beside them (it is read by every freshness check; a decoded
+    /// snapshot of a file that fails the checks is dropped with it).
+    fn checked(data: Backing, path: &Path) -> Result<Self, CacheError> {
+        let bytes: &[u8] = match &data {
+            Backing::Mapped(m) => m,
+            Backing::Owned(v) => v,
+        };
+        let layout = format::decode_layout(bytes, path)?;
+        let section = bytes
+            .get(layout.snapshot_off..layout.snapshot_off + layout.snapshot_len)
+            .unwrap_or(&[]);
+        let (verified, snapshot) = rayon::join(
+            || format::verify(bytes, &layout, path),
+            || snapshot::decode(section),
+        );
+        verified?;
         Ok(SearchIndex {
-            data: Backing::Mapped(map),
+            data,
             layout,
             path: path.to_owned(),
-            snapshot: OnceLock::new(),
+            snapshot: OnceLock::from(snapshot),
         })
     }
 
     /// Validates an index held in memory (`path` is only used in errors).
     pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<Self, CacheError> {
-        let layout = format::decode(&bytes, path)?;
-        Ok(SearchIndex {
-            data: Backing::Owned(bytes),
-            layout,
-            path: path.to_owned(),
-            snapshot: OnceLock::new(),
-        })
+        SearchIndex::checked(Backing::Owned(bytes), path)
     }
 
-    /// The repository snapshot stored with the records (decoded on first use; a
-    /// snapshot that does not decode is a [`CacheError::CorruptIndex`]).
+    /// The repository snapshot stored with the records (decoded when the index was
+    /// loaded; a snapshot that does not decode is a [`CacheError::CorruptIndex`]).
     pub fn snapshot(&self) -> Result<&Snapshot, CacheError> {
         let l = &self.layout;
         self.snapshot
@@ -161,6 +174,24 @@ impl SearchIndex {
             }
         }
         None
+    }
+
+    /// The ids of the records of `category` (records sort by category, then PF).
+    pub fn category_range(&self, category: &str) -> std::ops::Range<usize> {
+        let bound = |past: bool| {
+            let (mut lo, mut hi) = (0, self.layout.count);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                let c = self.field(mid, Field::Category);
+                if c < category || (past && c == category) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        };
+        bound(false)..bound(true)
     }
 
     fn meta_at(&self, record: usize) -> &[u8] {
@@ -210,7 +241,7 @@ impl SearchIndex {
     /// The string table, checked to be UTF-8 when the index was loaded.
     fn table(&self) -> &str {
         let b = self.bytes().get(self.layout.strings_off..).unwrap_or(&[]);
-        // SAFETY: `format::decode` checked that these bytes are UTF-8 before the index
+        // SAFETY: `format::verify` checked that these bytes are UTF-8 before the index
         // was constructed, and they never change afterwards (an owned buffer, or a map of
         // a file that is only ever replaced by rename; see `load`).
         unsafe { std::str::from_utf8_unchecked(b) }
