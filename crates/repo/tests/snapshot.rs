@@ -15,7 +15,7 @@ use strata_cache::StaleReason;
 use strata_repo::{
     EbuildRepo, EbuildRepoOptions, MasterRepo, MatchOptions, ProblemKind, Repository,
 };
-use strata_restrict::{Restriction, query};
+use strata_restrict::{Attr, Restriction, query};
 use strata_testtools::{copy_tree, gentoo_stub_dir, snapshot};
 
 const CATEGORIES: &[&str] = &["acct-group", "dev-nim"];
@@ -336,6 +336,39 @@ fn xml_tier_catches_edited_and_removed_metadata_xml() {
     assert_eq!(
         f.both(&query::description("wombat").unwrap(), true),
         ["dev-nim/cligen-1.11.0"]
+    );
+    // A version without a cache entry in a package whose records do not match: its
+    // package does not match either (the index path skips it by its records).
+    std::fs::write(f.path("dev-nim/inim/inim-9.ebuild"), "EAPI=8\n").unwrap();
+    assert_eq!(
+        f.both(&query::description("wombat").unwrap(), false),
+        [
+            "dev-nim/cligen-1.11.0",
+            "dev-nim/cligen-2.0",
+            "dev-nim/wombat-1"
+        ]
+    );
+    // A negation is not positive: a version without a cache entry can match by its
+    // package alone even when every record of that package fails (inim's records have
+    // this DESCRIPTION; inim-9 has none).
+    let not_nim_shell = Restriction::And(vec![
+        Restriction::attr(
+            Attr::Category,
+            strata_restrict::ValueRestriction::exact("dev-nim"),
+        ),
+        Restriction::attr(
+            Attr::Description,
+            strata_restrict::ValueRestriction::regex("Nim Shell", false).unwrap(),
+        )
+        .negate(),
+    ]);
+    let found = f.both(&not_nim_shell, false);
+    assert!(found.contains(&"dev-nim/inim-9".to_owned()), "{found:?}");
+    assert!(
+        !found
+            .iter()
+            .any(|c| c.starts_with("dev-nim/inim-0") || c.starts_with("dev-nim/inim-1")),
+        "{found:?}"
     );
 
     // A removed metadata.xml: its maintainers are gone.

@@ -160,6 +160,20 @@ impl Restriction {
         }
     }
 
+    /// Whether this is built only of attribute restrictions and constants under `And`
+    /// and `Or` (no negation, counting group, USE requirement or custom part). Such a
+    /// restriction can only gain matches as attributes become known: a missing
+    /// attribute reads as no match ([`AttrRestriction::matches`]), so a package that
+    /// matches with some attributes missing also matches once they are present,
+    /// whatever their values, and one that fails with them present fails without them.
+    pub fn is_positive(&self) -> bool {
+        match self {
+            Restriction::AlwaysTrue | Restriction::AlwaysFalse | Restriction::Attr(_) => true,
+            Restriction::And(c) | Restriction::Or(c) => c.iter().all(Restriction::is_positive),
+            _ => false,
+        }
+    }
+
     /// Whether `pkg` matches.
     pub fn matches<P: PackageAttrs>(&self, pkg: &P) -> bool {
         match self {
@@ -495,6 +509,29 @@ mod tests {
                 .and_then(|v| v.as_text().and_then(|t| t.parse::<u64>().ok()))
                 .is_some_and(|n| n % 2 == 0)
         }
+    }
+
+    #[test]
+    fn positive_restrictions_gain_matches_with_attributes() {
+        let desc = Restriction::attr(Attr::Description, ValueRestriction::glob("*language*"));
+        let home = Restriction::attr(Attr::Homepage, ValueRestriction::glob("*"));
+        let positive = Restriction::Or(vec![
+            desc.clone(),
+            Restriction::And(vec![home.clone(), cat("x")]),
+        ]);
+        assert!(positive.is_positive());
+        let bare = MemoryPackage::new("dev-lang/python-3.12.4-r1").unwrap();
+        assert!(!positive.matches(&bare) && positive.matches(&pkg()));
+        let negated = Restriction::Or(vec![desc, home.negate()]);
+        assert!(!negated.is_positive());
+        assert!(
+            negated.matches(&bare),
+            "negation matches with the attribute missing"
+        );
+        let use_dep = Restriction::Use(crate::UseRestriction::new([]));
+        assert!(!use_dep.is_positive());
+        assert!(!Restriction::Custom(Arc::new(EvenRevision)).is_positive());
+        assert!(!Restriction::AtMostOneOf(vec![cat("a")]).is_positive());
     }
 
     #[test]

@@ -240,7 +240,7 @@ impl EbuildRepo {
         loaded.index.snapshot().ok()?;
         Some(if selective && requires_cache_entry(&split.answerable) {
             self.index_first(&loaded, &split.answerable, cands)
-                .map(|pkgs| self.keep(pkgs, restriction, opts))
+                .map(|(pkgs, _)| self.keep(pkgs, restriction, opts))
         } else if selective && package_level(&split.answerable) {
             self.index_first_with_orphans(&loaded, &split.answerable, cands)
                 .map(|pkgs| self.keep(pkgs, restriction, opts))
@@ -350,15 +350,16 @@ impl EbuildRepo {
 
     /// The records matching `answerable` (and the candidates), confirmed against the
     /// tree: a valid category, package name and PF naming that package, and an ebuild
-    /// that exists now.
+    /// that exists now. Also which record ids matched `answerable` and the candidates
+    /// (before that confirmation; records never evaluated did not match).
     fn index_first(
         &self,
         loaded: &Arc<LoadedIndex>,
         answerable: &Restriction,
         cands: &Candidates,
-    ) -> Result<Vec<PackageRef>, RepoError> {
+    ) -> Result<(Vec<PackageRef>, Vec<bool>), RepoError> {
         if cands.is_none() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         }
         let index = &loaded.index;
         let categories = self.categories_live()?;
@@ -376,54 +377,83 @@ impl EbuildRepo {
             }
             None => (0..index.len()).collect(),
         };
-        let handle = self.inner.repo_handle();
-        let hits: Vec<Option<PackageRef>> = ids
+        let hits: Vec<(usize, bool, Option<PackageRef>)> = ids
             .par_iter()
             .with_min_len(64)
             .map(|&id| {
-                let rec = index.record(id)?;
+                let Some(rec) = index.record(id) else {
+                    return (id, false, None);
+                };
                 let (cat, pn) = (rec.category(), rec.package());
                 // The restriction on the record first (cheap), then the name rules.
-                if !cands.matches(cat, pn)
-                    || !answerable.matches(&IndexRecordView::new(rec, repo_id))
-                    || categories
-                        .binary_search_by(|c| c.as_str().cmp(cat))
-                        .is_err()
-                    || strata_atom::name::validate_package(pn).is_err()
-                    || pn.starts_with('.')
-                    || rec.pf().starts_with('.')
-                {
-                    return None;
-                }
-                let cpv = Cpv::from_category_pf(cat, rec.pf()).ok()?;
-                if cpv.package() != pn {
-                    return None;
-                }
-                let ebuild = if loaded.frozen {
-                    rec.ebuild_stamp()
-                } else {
-                    handle
-                        .stamp(&format!("{cat}/{pn}/{}.ebuild", rec.pf()))
-                        .ok()
-                        .flatten()
-                };
-                ebuild?;
-                let pkg = EbuildPackage::with_link(
-                    cpv,
-                    self.inner.clone(),
-                    Some(IndexLink {
-                        loaded: loaded.clone(),
-                        record: id,
-                    }),
-                );
-                pkg.seed_ebuild_stamp(ebuild);
-                Some(Arc::new(pkg) as PackageRef)
+                let matched = cands.matches(cat, pn)
+                    && answerable.matches(&IndexRecordView::new(rec, repo_id));
+                (
+                    id,
+                    matched,
+                    matched
+                        .then(|| self.confirmed(loaded, id, rec, &categories))
+                        .flatten(),
+                )
             })
             .collect();
-        let mut out: Vec<PackageRef> = hits.into_iter().flatten().collect();
+        let mut matched = vec![false; index.len()];
+        let mut out = Vec::new();
+        for (id, m, pkg) in hits {
+            if let Some(slot) = matched.get_mut(id) {
+                *slot = m;
+            }
+            out.extend(pkg);
+        }
         // Records are in category/PF string order; versions sort by version.
         out.sort_by(|a, b| a.cpv().cmp(b.cpv()));
-        Ok(out)
+        Ok((out, matched))
+    }
+
+    /// The package of record `id` (which matched), if the tree confirms it: a listed
+    /// category, a valid package name, a PF naming that package, and an ebuild that
+    /// exists now (its stamp kept for validation).
+    fn confirmed(
+        &self,
+        loaded: &Arc<LoadedIndex>,
+        id: usize,
+        rec: strata_cache::index::Record<'_>,
+        categories: &[String],
+    ) -> Option<PackageRef> {
+        let (cat, pn) = (rec.category(), rec.package());
+        if categories
+            .binary_search_by(|c| c.as_str().cmp(cat))
+            .is_err()
+            || strata_atom::name::validate_package(pn).is_err()
+            || pn.starts_with('.')
+            || rec.pf().starts_with('.')
+        {
+            return None;
+        }
+        let cpv = Cpv::from_category_pf(cat, rec.pf()).ok()?;
+        if cpv.package() != pn {
+            return None;
+        }
+        let ebuild = if loaded.frozen {
+            rec.ebuild_stamp()
+        } else {
+            self.inner
+                .repo_handle()
+                .stamp(&format!("{cat}/{pn}/{}.ebuild", rec.pf()))
+                .ok()
+                .flatten()
+        };
+        ebuild?;
+        let pkg = EbuildPackage::with_link(
+            cpv,
+            self.inner.clone(),
+            Some(IndexLink {
+                loaded: loaded.clone(),
+                record: id,
+            }),
+        );
+        pkg.seed_ebuild_stamp(ebuild);
+        Some(Arc::new(pkg) as PackageRef)
     }
 }
 
@@ -440,10 +470,14 @@ impl EbuildRepo {
         answerable: &Restriction,
         cands: &Candidates,
     ) -> Result<Vec<PackageRef>, RepoError> {
-        let mut out = self.index_first(loaded, answerable, cands)?;
+        let (mut out, matched) = self.index_first(loaded, answerable, cands)?;
         if cands.is_none() {
             return Ok(out);
         }
+        // A positive restriction that failed on some version's record fails on its
+        // package seen without cache-entry attributes too: only packages whose records
+        // all matched (or that have none) need the package-level look.
+        let by_record = answerable.is_positive();
         let index = &loaded.index;
         let snap = index
             .snapshot()
@@ -458,9 +492,16 @@ impl EbuildRepo {
             .par_iter()
             .map(|cat| {
                 let pkgs = self.stored_packages(loaded, snap, cat)?;
+                let records = PackageRecords::of_category(index, cat, &matched);
                 let mut orphans = Vec::new();
                 for p in pkgs.iter().filter(|p| cands.matches(cat, p)) {
-                    let record = first_record(index, cat, p);
+                    let (record, all_matched) = match records.get(p) {
+                        Some((id, all)) => (index.record(id), all),
+                        None => (None, true),
+                    };
+                    if by_record && !all_matched {
+                        continue;
+                    }
                     let view = PackageLevel {
                         category: cat,
                         package: p,
@@ -493,28 +534,35 @@ impl EbuildRepo {
     }
 }
 
-/// A record of package `category/package`, if the index holds a version of it.
-fn first_record<'a>(
-    index: &'a SearchIndex,
-    category: &str,
-    package: &str,
-) -> Option<strata_cache::index::Record<'a>> {
-    // Records sort by category, then PF; the versions of `package` follow the lower
-    // bound of (category, package), possibly after other packages named `package-*`.
-    let (mut lo, mut hi) = (0, index.len());
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        let r = index.record(mid)?;
-        if (r.category(), r.pf()) < (category, package) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
+/// The packages of one category that the index holds versions of: per package, one
+/// of its records and whether all of its records are marked in `matched`.
+struct PackageRecords<'a>(Vec<(&'a str, usize, bool)>);
+
+impl<'a> PackageRecords<'a> {
+    fn of_category(index: &'a SearchIndex, category: &str, matched: &[bool]) -> Self {
+        let mut v: Vec<(&str, usize, bool)> = index
+            .category_range(category)
+            .filter_map(|id| index.record(id))
+            .map(|r| (r.package(), r.id(), matched.get(r.id()).is_some_and(|m| *m)))
+            .collect();
+        // Records sort by PF, which need not keep a package's versions together
+        // (`foo-1`, `foo-bar-1`, `foo-2`): group by name.
+        v.sort_by(|a, b| a.0.cmp(b.0));
+        v.dedup_by(|later, first| {
+            let same = later.0 == first.0;
+            if same {
+                first.2 &= later.2;
+            }
+            same
+        });
+        PackageRecords(v)
     }
-    (lo..index.len())
-        .map_while(|i| index.record(i))
-        .take_while(|r| r.category() == category && r.pf().starts_with(package))
-        .find(|r| r.package() == package)
+
+    /// One record of `package` and whether all its records matched.
+    fn get(&self, package: &str) -> Option<(usize, bool)> {
+        let i = self.0.binary_search_by(|e| e.0.cmp(package)).ok()?;
+        self.0.get(i).map(|e| (e.1, e.2))
+    }
 }
 
 /// Narrows `cpvs` with `answerable` evaluated on the index records. Versions the index
