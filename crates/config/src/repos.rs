@@ -176,7 +176,8 @@ fn parse_bool(v: &str) -> Option<bool> {
 /// Resolves the repositories of a parsed `repos.conf`.
 ///
 /// A section without `location`, or whose location does not exist, is an error. Relative
-/// locations are taken relative to the directory of the file that set them; `~` expands to
+/// locations are taken relative to the directory of the file that set them (and resolved
+/// to the real path they name); `~` expands to
 /// `home` when given.
 pub fn resolve_repos(
     ini: &Ini,
@@ -209,9 +210,8 @@ pub fn resolve_repos(
         if let (Ok(rest), Some(home)) = (location.strip_prefix("~"), home) {
             location = home.join(rest);
         }
-        if location.is_relative()
-            && let Some(dir) = loc.location.path.parent()
-        {
+        let relative = location.is_relative();
+        if relative && let Some(dir) = loc.location.path.parent() {
             location = dir.join(location);
         }
         if !location.is_dir() {
@@ -220,6 +220,12 @@ pub fn resolve_repos(
                 location: loc.location.clone(),
                 message: format!("location {} does not exist", location.display()),
             });
+        }
+        // A relative location is resolved as the path it names (`etc/portage/../../repo`
+        // becomes `repo`), so messages and `-r PATH` show it as users would write it;
+        // an absolute one is kept as written.
+        if relative && let Ok(real) = std::fs::canonicalize(&location) {
+            location = real;
         }
         let kind = match get("repo-type").map(|v| v.value.trim()) {
             None | Some("ebuild-v1") => RepoKind::Ebuild,

@@ -478,6 +478,25 @@ fn missing_location_is_an_error() {
 }
 
 #[test]
+fn relative_location_resolves_to_the_path_it_names() {
+    let root = fixture("", &[]);
+    let etc = root.path().join("etc/portage");
+    // repos.conf sits in etc/portage; the repository is root/repo.
+    write_file(
+        &etc,
+        "repos.conf",
+        "[DEFAULT]\nmain-repo = test\n[test]\nlocation = ../../repo\n",
+    );
+    let d = domain(root.path());
+    let repo = d.ebuild_repos().next().unwrap();
+    assert_eq!(
+        repo.location,
+        std::fs::canonicalize(root.path().join("repo")).unwrap()
+    );
+    assert!(!repo.location.to_string_lossy().contains(".."));
+}
+
+#[test]
 fn parent_cycle_is_an_error() {
     let root = fixture("", &[]);
     let base = root.path().join("repo/profiles/base");
