@@ -24,9 +24,9 @@ pub fn itermatch(
         .into_par_iter()
         .filter(|p| match domain {
             Some(d) => package_visibility(d, p.as_ref()).is_visible(),
-            None => !p
-                .problem()
-                .is_some_and(|prob| prob.kind.makes_unavailable()),
+            // As the domain's view decides: by the metadata alone. An entry that is stale,
+            // or that cannot be validated, is still listed (and reported).
+            None => p.unavailable().is_none(),
         })
         .collect())
 }

@@ -805,8 +805,22 @@ fn stale_cache_entries_are_not_listed() {
     let ebuild = copy.join("repo/app-misc/hello/hello-1.1.ebuild");
     let mut text = std::fs::read_to_string(&ebuild).unwrap();
     text.push_str("# edited\n");
-    std::fs::write(&ebuild, text).unwrap();
+    std::fs::write(&ebuild, &text).unwrap();
     assert_eq!(run_copy(&copy, &index, &["hello"]), before);
+    // An ebuild that cannot be read (here a directory) leaves its entry unvalidated: the
+    // version is still listed from its entry, filtered or not, as a stale one is.
+    std::fs::remove_file(&ebuild).unwrap();
+    std::fs::create_dir(&ebuild).unwrap();
+    assert_eq!(run_copy(&copy, &index, &["hello"]), before);
+    for unfiltered in ["--raw", "--unfiltered"] {
+        let out = run_copy(&copy, &index, &[unfiltered, "hello"]);
+        assert!(
+            out.iter().any(|l| l == "app-misc/hello-1.1"),
+            "{unfiltered}: {out:?}"
+        );
+    }
+    std::fs::remove_dir(&ebuild).unwrap();
+    std::fs::write(&ebuild, &text).unwrap();
     // Without a cache entry the version is unavailable, filtered or not.
     std::fs::remove_file(copy.join("repo/metadata/md5-cache/app-misc/hello-1.1")).unwrap();
     assert_eq!(run_copy(&copy, &index, &["hello"]), ["app-misc/hello-1.0"]);
