@@ -1,7 +1,8 @@
 //! Just enough of an installed-package (VDB) entry to make a binpkg from it (quickpkg):
 //! the metadata files, `CONTENTS`, and CONFIG_PROTECT handling as Portage's `quickpkg`.
 //!
-//! This is a small local reader; the repository crate's VDB reader will replace it.
+//! `CONTENTS` is read with the vdb's own parser ([`strata_repo::contents`]); this
+//! module adds the strictness quickpkg needs and the CONFIG_PROTECT rules.
 
 use std::fs;
 use std::io::Read;
@@ -11,125 +12,21 @@ use crate::error::{Error, Result};
 use crate::hashing::Hasher;
 use crate::metadata::Metadata;
 
-/// What a `CONTENTS` line describes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ContentsKind {
-    /// `dir <path>`.
-    Dir,
-    /// `obj <path> <md5> <mtime>`.
-    Obj {
-        /// Recorded md5 (lower-case hex).
-        md5: String,
-        /// Recorded mtime (seconds).
-        mtime: u64,
-    },
-    /// `sym <path> -> <target> <mtime>`.
-    Sym {
-        /// Link target.
-        target: String,
-        /// Recorded mtime (seconds).
-        mtime: u64,
-    },
-    /// `fif <path>`.
-    Fif,
-    /// `dev <path>`.
-    Dev,
-}
+pub use strata_repo::contents::{ContentsEntry, EntryKind};
 
-/// One `CONTENTS` line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContentsEntry {
-    /// Absolute path (including EPREFIX, not ROOT).
-    pub path: String,
-    /// What it is.
-    pub kind: ContentsKind,
-}
-
-fn cerr(line: usize, reason: &str) -> Error {
-    Error::Index {
-        line,
-        reason: format!("CONTENTS: {reason}"),
-    }
-}
-
-/// Parses `CONTENTS` (formats.md §8.2): fields are taken from the right so paths may
-/// contain spaces; the legacy stat-tuple mtime of `sym` lines is accepted.
+/// Parses `CONTENTS` with the vdb's parser ([`strata_repo::contents`], formats.md §8.2),
+/// strictly: the first malformed line is an error (with its line number) rather than a
+/// line left out, because quickpkg would otherwise make a package that silently lacks a
+/// file of the installed package.
 pub fn parse_contents(text: &str) -> Result<Vec<ContentsEntry>> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let n = i + 1;
-        if line.is_empty() {
-            continue;
-        }
-        if line.contains('\0') {
-            return Err(cerr(n, "line contains NUL"));
-        }
-        let (kind, rest) = line.split_once(' ').ok_or_else(|| cerr(n, "no fields"))?;
-        let entry = match kind {
-            "dir" => ContentsEntry {
-                path: rest.to_owned(),
-                kind: ContentsKind::Dir,
-            },
-            "fif" => ContentsEntry {
-                path: rest.to_owned(),
-                kind: ContentsKind::Fif,
-            },
-            "dev" => ContentsEntry {
-                path: rest.to_owned(),
-                kind: ContentsKind::Dev,
-            },
-            "obj" => {
-                let mut it = rest.rsplitn(3, ' ');
-                let mtime = it.next().and_then(|s| s.parse().ok());
-                let md5 = it.next();
-                let path = it.next();
-                match (path, md5, mtime) {
-                    (Some(p), Some(m), Some(t)) => ContentsEntry {
-                        path: p.to_owned(),
-                        kind: ContentsKind::Obj {
-                            md5: m.to_ascii_lowercase(),
-                            mtime: t,
-                        },
-                    },
-                    _ => return Err(cerr(n, "bad obj line")),
-                }
-            }
-            "sym" => {
-                let (path, tail) = rest
-                    .split_once(" -> ")
-                    .ok_or_else(|| cerr(n, "sym line without ' -> '"))?;
-                let (target, mtime) = if tail.ends_with(')') {
-                    // Legacy: "<target> (a, b, ..., mtimeL, ...)" - take the 9th element.
-                    let open = tail
-                        .rfind(" (")
-                        .ok_or_else(|| cerr(n, "bad sym stat tuple"))?;
-                    let tuple = &tail[open + 2..tail.len() - 1];
-                    let m = tuple
-                        .split(',')
-                        .nth(8)
-                        .map(|s| s.trim().trim_end_matches('L'))
-                        .and_then(|s| s.parse().ok())
-                        .ok_or_else(|| cerr(n, "bad sym stat tuple"))?;
-                    (&tail[..open], m)
-                } else {
-                    let (t, m) = tail
-                        .rsplit_once(' ')
-                        .ok_or_else(|| cerr(n, "sym line without mtime"))?;
-                    (t, m.parse().map_err(|_| cerr(n, "bad sym mtime"))?)
-                };
-                ContentsEntry {
-                    path: path.to_owned(),
-                    kind: ContentsKind::Sym {
-                        target: target.to_owned(),
-                        mtime,
-                    },
-                }
-            }
-            _ => return Err(cerr(n, "unknown entry type")),
-        };
-        out.push(entry);
+    let contents = strata_repo::contents::parse_contents(text);
+    match contents.errors.into_iter().next() {
+        Some(e) => Err(Error::Index {
+            line: e.line,
+            reason: format!("CONTENTS: {}: {:?}", e.message, e.text),
+        }),
+        None => Ok(contents.entries),
     }
-    Ok(out)
 }
 
 /// CONFIG_PROTECT / CONFIG_PROTECT_MASK (formats.md §8.5): a path is protected if a
@@ -265,7 +162,7 @@ impl ConfigPolicy {
     /// Whether a CONTENTS entry is left out of the package, with `root` the ROOT the
     /// package is installed in.
     pub fn excludes(&self, root: &Path, entry: &ContentsEntry) -> bool {
-        if self.include_config || matches!(entry.kind, ContentsKind::Dir) {
+        if self.include_config || matches!(entry.kind, EntryKind::Dir) {
             return false;
         }
         let name = entry.path.rsplit('/').next().unwrap_or("");
@@ -278,8 +175,8 @@ impl ConfigPolicy {
         }
         if self.include_unmodified_config {
             let unmodified = match &entry.kind {
-                ContentsKind::Obj { md5, .. } => md5_of(&on_disk).as_deref() == Some(md5.as_str()),
-                ContentsKind::Sym { target, .. } => {
+                EntryKind::Obj { md5, .. } => md5_of(&on_disk).as_deref() == Some(md5.as_str()),
+                EntryKind::Sym { target, .. } => {
                     fs::read_link(&on_disk).is_ok_and(|t| t.as_os_str() == target.as_str())
                 }
                 _ => false,
@@ -297,35 +194,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn contents_lines_parse_from_the_right() {
+    fn contents_are_the_vdb_parser_but_strict() {
         let text = "dir /usr/bin\nobj /usr/share/a b.txt D41D8CD98F00B204E9800998ECF8427E 17\n\
-sym /usr/bin/x -> ../y z 99\nsym /old -> t (1, 2, 3, 4, 5, 6, 7, 8, 1234L, 10)\nfif /run/p\n";
+sym /usr/bin/a -> b -> c 99\nsym /old -> t (1, 2, 3, 4, 5, 6, 7, 8, 1234L, 10)\nfif /run/p\n";
         let c = parse_contents(text).expect("parses");
+        assert_eq!(c, strata_repo::contents::parse_contents(text).entries);
         assert_eq!(c.len(), 5);
-        assert_eq!(c[1].path, "/usr/share/a b.txt");
-        assert_eq!(
-            c[1].kind,
-            ContentsKind::Obj {
-                md5: "d41d8cd98f00b204e9800998ecf8427e".into(),
-                mtime: 17
-            }
-        );
+        // Portage's regex is greedy on the path: the last ` -> ` separates the target.
+        assert_eq!(c[2].path, "/usr/bin/a -> b");
         assert_eq!(
             c[2].kind,
-            ContentsKind::Sym {
-                target: "../y z".into(),
+            EntryKind::Sym {
+                target: "c".into(),
                 mtime: 99
             }
         );
-        assert_eq!(
-            c[3].kind,
-            ContentsKind::Sym {
-                target: "t".into(),
-                mtime: 1234
+        // Where the vdb reader skips a malformed line, quickpkg refuses the entry.
+        match parse_contents("dir /a\nobj /x 12\ndir /b\n") {
+            Err(Error::Index { line, reason }) => {
+                assert_eq!(line, 2);
+                assert!(reason.contains("obj /x 12"), "{reason}");
             }
-        );
-        assert!(parse_contents("obj /x 12\n").is_err());
+            other => panic!("want a line-2 error, got {other:?}"),
+        }
         assert!(parse_contents("zzz /x\n").is_err());
+        assert!(parse_contents("obj /x d41d8cd98f00b204e9800998ecf8427e +5\n").is_err());
     }
 
     #[test]

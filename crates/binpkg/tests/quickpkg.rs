@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use common::made;
 use strata_binpkg::image::Limits;
 use strata_binpkg::quickpkg::{QuickpkgOptions, quickpkg};
-use strata_binpkg::vdb_entry::{ConfigPolicy, ConfigProtect, ContentsKind, VdbEntry};
+use strata_binpkg::vdb_entry::{ConfigPolicy, ConfigProtect, EntryKind, VdbEntry};
 use strata_binpkg::writer::WriteOptions;
 use strata_binpkg::{Binpkg, Compression, Format, PackagesIndex};
 
@@ -69,7 +69,7 @@ fn quickpkg_leaves_out_protected_config_and_indexes_the_result() {
     let out = tmp.path().join("x");
     pkg.extract(&out, &Limits::default()).unwrap();
     for c in &entry.contents {
-        if let ContentsKind::Obj { md5, .. } = &c.kind
+        if let EntryKind::Obj { md5, .. } = &c.kind
             && c.path != "/etc/hello.conf"
         {
             let mut h = strata_binpkg::hashing::Hasher::new();

@@ -123,10 +123,12 @@ fn parse_line(line: &str) -> Result<ContentsEntry, &'static str> {
             let (rest, mtime) = rest.rsplit_once(' ').ok_or("obj without mtime")?;
             let mtime = parse_mtime(mtime).ok_or("obj mtime is not a number")?;
             let (path, md5) = rest.rsplit_once(' ').ok_or("obj without md5")?;
+            // Portage writes lower-case hex; an upper-case record is the same digest and
+            // must compare equal to a computed one (quickpkg's unmodified-config check).
             entry(
                 path,
                 EntryKind::Obj {
-                    md5: md5.to_owned(),
+                    md5: md5.to_ascii_lowercase(),
                     mtime,
                 },
             )
@@ -208,5 +210,36 @@ mod tests {
         assert_eq!(c.errors.len(), 2);
         assert_eq!(c.errors[0].line, 5);
         assert_eq!(c.entries[4].to_string(), "symlink:/a -> b->c");
+    }
+
+    #[test]
+    fn md5_is_lower_cased_and_targets_keep_spaces() {
+        let c = parse_contents(
+            "obj /usr/share/a b.txt D41D8CD98F00B204E9800998ECF8427E 17\nsym /usr/bin/x -> ../y z 99\n",
+        );
+        assert!(c.errors.is_empty(), "{c:?}");
+        assert_eq!(c.entries[0].path, "/usr/share/a b.txt");
+        assert_eq!(
+            c.entries[0].kind,
+            EntryKind::Obj {
+                md5: "d41d8cd98f00b204e9800998ecf8427e".into(),
+                mtime: 17
+            }
+        );
+        assert_eq!(
+            c.entries[1].kind,
+            EntryKind::Sym {
+                target: "../y z".into(),
+                mtime: 99
+            }
+        );
+    }
+
+    #[test]
+    fn mtimes_are_plain_digits() {
+        // Portage's CONTENTS regex takes `\d+`: a sign or a missing field is no mtime.
+        let c = parse_contents("obj /x d41d8cd98f00b204e9800998ecf8427e +5\nobj /x 12\n");
+        assert!(c.entries.is_empty(), "{c:?}");
+        assert_eq!(c.errors.len(), 2);
     }
 }
