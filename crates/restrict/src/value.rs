@@ -44,6 +44,26 @@ enum Compiled {
     Substring,
     Glob(Glob),
     Regex(Arc<Regex>),
+    /// A pattern only a backtracking engine can run (look-around, back-references, as
+    /// Python's `re` allows in pkgcore's options).
+    Backtracking(Arc<fancy_regex::Regex>),
+}
+
+/// Compiles a regular expression search: with the `regex` crate (linear time) when it
+/// accepts the pattern, else with `fancy-regex`, which adds Python `re` features such as
+/// look-around and back-references; when neither accepts it, the `regex` crate's error.
+fn compile_search(pattern: &str, case_insensitive: bool) -> Result<Compiled, regex::Error> {
+    match RegexBuilder::new(pattern)
+        .case_insensitive(case_insensitive)
+        .build()
+    {
+        Ok(r) => Ok(Compiled::Regex(Arc::new(r))),
+        Err(e) => fancy_regex::RegexBuilder::new(pattern)
+            .case_insensitive(case_insensitive)
+            .build()
+            .map(|r| Compiled::Backtracking(Arc::new(r)))
+            .map_err(|_| e),
+    }
 }
 
 /// A compiled string matcher.
@@ -57,7 +77,9 @@ pub struct StrMatch {
 
 impl StrMatch {
     /// Compiles a matcher. Case-insensitive matchers use Unicode case folding (through
-    /// the `regex` crate). Fails only for an invalid regular expression.
+    /// the `regex` crate). A [`StrMatchKind::Regex`] pattern may also use look-around
+    /// and back-references (as Python's `re` does), run by a backtracking engine. Fails
+    /// only for an invalid regular expression.
     pub fn new(
         kind: StrMatchKind,
         pattern: &str,
@@ -70,7 +92,7 @@ impl StrMatch {
                 StrMatchKind::Suffix => Compiled::Suffix,
                 StrMatchKind::Substring => Compiled::Substring,
                 StrMatchKind::Glob => Compiled::Glob(Glob::new(pattern)),
-                StrMatchKind::Regex => Compiled::Regex(Arc::new(Regex::new(pattern)?)),
+                StrMatchKind::Regex => compile_search(pattern, false)?,
             }
         } else {
             let re = match kind {
@@ -81,9 +103,7 @@ impl StrMatch {
                 StrMatchKind::Glob => glob_regex(pattern),
                 StrMatchKind::Regex => pattern.to_owned(),
             };
-            Compiled::Regex(Arc::new(
-                RegexBuilder::new(&re).case_insensitive(true).build()?,
-            ))
+            compile_search(&re, true)?
         };
         Ok(StrMatch {
             kind,
@@ -153,6 +173,9 @@ impl StrMatch {
             Compiled::Substring => s.contains(p),
             Compiled::Glob(g) => g.matches(s),
             Compiled::Regex(r) => r.is_match(s),
+            // Running out of the backtracking budget on a pathological pattern reads as
+            // no match rather than an error per value.
+            Compiled::Backtracking(r) => r.is_match(s).unwrap_or(false),
         }
     }
 }
@@ -537,6 +560,24 @@ mod tests {
         // Unicode case folding.
         assert!(sm(Substring, "ÉTÉ", false).matches(&text("un été")));
         assert!(ValueRestriction::regex("(", true).is_err());
+    }
+
+    #[test]
+    fn python_regex_features_run_on_the_backtracking_engine() {
+        let re = |p: &str, cs: bool| ValueRestriction::regex(p, cs).unwrap();
+        // Look-ahead and look-behind.
+        assert!(re("term(?!inal)", true).matches(&text("terms of use")));
+        assert!(!re("term(?!inal)", true).matches(&text("a terminal")));
+        assert!(re("(?<=GNU )Emacs", true).matches(&text("GNU Emacs")));
+        assert!(!re("(?<=GNU )Emacs", true).matches(&text("XEmacs")));
+        // Back-references (compared exactly, also in a case-insensitive search, where
+        // Python's would fold case).
+        assert!(re(r"\b(\w+) \1\b", true).matches(&text("the the")));
+        assert!(re(r"\b(\w+) \1\b", false).matches(&text("THE the the")));
+        assert!(!re(r"\b(\w+) \1\b", true).matches(&text("the then")));
+        // Still invalid in both engines: the regex crate's error.
+        let err = ValueRestriction::regex("(?<=a", true).unwrap_err();
+        assert!(!err.to_string().is_empty());
     }
 
     #[test]
