@@ -456,10 +456,7 @@ impl PackageAttrs for VdbPackage {
                 let kind = dep_kind(attr)?;
                 Some(AttrValue::AtomRefs(self.deps(kind)?.atoms().collect()))
             }
-            Attr::LongDescription
-            | Attr::Maintainers
-            | Attr::MaintainerEmails
-            | Attr::MaintainerNames => crate::attrs::xml_attr(self.xml()?, attr),
+            a if a.is_metadata_xml() => crate::attrs::xml_attr(self.xml()?, a),
             _ => {
                 self.files()?;
                 raw_attr(self, attr)

@@ -189,6 +189,25 @@ impl Attr {
         )
     }
 
+    /// Whether the attribute comes from the package's `metadata.xml` (the long
+    /// description and the maintainers): it is known per package, not per version, and
+    /// is read from that file (or an index built from it), never from a cache entry.
+    ///
+    /// ```
+    /// use strata_restrict::Attr;
+    /// assert!(Attr::Maintainers.is_metadata_xml());
+    /// assert!(!Attr::Description.is_metadata_xml());
+    /// ```
+    pub fn is_metadata_xml(self) -> bool {
+        matches!(
+            self,
+            Attr::LongDescription
+                | Attr::Maintainers
+                | Attr::MaintainerEmails
+                | Attr::MaintainerNames
+        )
+    }
+
     /// The five dependency classes: `bdepend depend rdepend pdepend idepend`.
     pub const DEPS: [Attr; 5] = [
         Attr::Bdepend,
@@ -355,6 +374,29 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Attr::ALL.len(), "attribute names are unique");
+    }
+
+    #[test]
+    fn metadata_xml_attrs() {
+        let xml: Vec<&str> = Attr::ALL
+            .iter()
+            .filter(|a| a.is_metadata_xml())
+            .map(|a| a.name())
+            .collect();
+        assert_eq!(
+            xml,
+            [
+                "longdescription",
+                "maintainers",
+                "maintainer_emails",
+                "maintainer_names"
+            ]
+        );
+        for &a in Attr::ALL {
+            if a.is_metadata_xml() {
+                assert!(!a.is_name() && !Attr::DEPS.contains(&a), "{a}");
+            }
+        }
     }
 
     #[test]

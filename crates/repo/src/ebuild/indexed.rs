@@ -138,19 +138,10 @@ impl Inner {
     }
 }
 
-/// The attributes that come from a package's metadata.xml (known per package, not per
-/// version).
-fn from_metadata_xml(a: Attr) -> bool {
-    matches!(
-        a,
-        Attr::LongDescription | Attr::Maintainers | Attr::MaintainerEmails | Attr::MaintainerNames
-    )
-}
-
 /// The metadata attributes that come from a cache entry (a version without one has none
 /// of them).
 fn from_cache_entry(a: Attr) -> bool {
-    index_answers(a) && !a.is_name() && !from_metadata_xml(a)
+    index_answers(a) && !a.is_name() && !a.is_metadata_xml()
 }
 
 /// Whether `r` cannot match a version that has no (readable) cache entry: an attribute
@@ -174,7 +165,7 @@ pub(crate) fn requires_cache_entry(r: &Restriction) -> bool {
 fn package_level(r: &Restriction) -> bool {
     r.is_answerable_by(&|a| {
         from_cache_entry(a)
-            || from_metadata_xml(a)
+            || a.is_metadata_xml()
             || matches!(a, Attr::Category | Attr::Package | Attr::Key | Attr::Repo)
     })
 }
@@ -198,10 +189,7 @@ impl strata_restrict::PackageAttrs for PackageLevel<'_> {
             Attr::Package => Some(AttrValue::text(self.package)),
             Attr::Key => Some(AttrValue::text(&self.key)),
             Attr::Repo => Some(AttrValue::text(self.repo)),
-            Attr::LongDescription
-            | Attr::Maintainers
-            | Attr::MaintainerEmails
-            | Attr::MaintainerNames => match (&self.record, &self.xml) {
+            a if a.is_metadata_xml() => match (&self.record, &self.xml) {
                 (Some(r), _) => r.attr(attr),
                 (None, Some(x)) => crate::attrs::xml_attr(x, attr),
                 (None, None) => None,
@@ -214,7 +202,7 @@ impl strata_restrict::PackageAttrs for PackageLevel<'_> {
 /// Whether `r` reads metadata.xml data.
 fn reads_xml(r: &Restriction) -> bool {
     let mut found = false;
-    let complete = r.visit_attrs(&mut |a| found |= from_metadata_xml(a));
+    let complete = r.visit_attrs(&mut |a| found |= a.is_metadata_xml());
     found || !complete
 }
 

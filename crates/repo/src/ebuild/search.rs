@@ -33,21 +33,18 @@ pub struct OpenedIndex {
 /// Whether the search index answers restrictions on `attr`.
 pub fn index_answers(attr: Attr) -> bool {
     attr.is_name()
+        || attr.is_metadata_xml()
         || matches!(
             attr,
             Attr::Slot
                 | Attr::Subslot
                 | Attr::Eapi
                 | Attr::Description
-                | Attr::LongDescription
                 | Attr::Homepage
                 | Attr::License
                 | Attr::Keywords
                 | Attr::Iuse
                 | Attr::Inherited
-                | Attr::Maintainers
-                | Attr::MaintainerEmails
-                | Attr::MaintainerNames
                 | Attr::Depend
                 | Attr::Rdepend
                 | Attr::Pdepend
@@ -104,10 +101,7 @@ impl PackageAttrs for IndexRecordView<'_> {
             Attr::Subslot => AttrValue::text(r.subslot()),
             Attr::Eapi => AttrValue::text(r.eapi()),
             Attr::Description => AttrValue::text(r.description()),
-            Attr::LongDescription
-            | Attr::Maintainers
-            | Attr::MaintainerEmails
-            | Attr::MaintainerNames => return record_xml_attr(r, attr),
+            a if a.is_metadata_xml() => return record_xml_attr(r, a),
             Attr::Homepage => AttrValue::spaced(r.homepage()),
             Attr::License => AttrValue::List(StrList::Owned(spec_words(r.license()))),
             Attr::Keywords => AttrValue::spaced(r.keywords()),
