@@ -116,15 +116,14 @@ impl ConfiguredPackage {
 
 impl PackageAttrs for ConfiguredPackage {
     fn attr(&self, attr: Attr) -> Option<AttrValue<'_>> {
-        match attr {
-            Attr::Use => Some(AttrValue::List(StrList::Slice(&self.state()?.enabled))),
-            Attr::Depend | Attr::Rdepend | Attr::Pdepend | Attr::Bdepend | Attr::Idepend => {
-                let kind = dep_kind(attr)?;
-                Some(AttrValue::AtomRefs(
-                    self.evaluated_atoms(kind)?.iter().collect(),
-                ))
-            }
-            _ => self.inner.attr(attr),
+        if attr == Attr::Use {
+            return Some(AttrValue::List(StrList::Slice(&self.state()?.enabled)));
+        }
+        match dep_kind(attr) {
+            Some(kind) => Some(AttrValue::AtomRefs(
+                self.evaluated_atoms(kind)?.iter().collect(),
+            )),
+            None => self.inner.attr(attr),
         }
     }
 }
@@ -190,8 +189,10 @@ impl ConfiguredRepo {
     }
 }
 
+/// `use` and the dependency classes (the ones [`dep_kind`] names), which the domain's
+/// configuration changes.
 fn reads_configuration(a: Attr) -> bool {
-    a == Attr::Use || Attr::DEPS.contains(&a)
+    a == Attr::Use || dep_kind(a).is_some()
 }
 
 impl Repository for ConfiguredRepo {

@@ -433,6 +433,9 @@ impl PackageAttrs for VdbPackage {
         if let Some(v) = cpv_attr(&self.cpv, attr) {
             return Some(v);
         }
+        if let Some(kind) = dep_kind(attr) {
+            return Some(AttrValue::AtomRefs(self.deps(kind)?.atoms().collect()));
+        }
         match attr {
             Attr::Repo => Some(AttrValue::text(&self.repo.id)),
             Attr::Path => Some(AttrValue::text(&self.dir_str)),
@@ -452,10 +455,6 @@ impl PackageAttrs for VdbPackage {
                 .ok()
                 .map(AttrValue::Number),
             Attr::Environment => self.environment().map(AttrValue::text),
-            Attr::Depend | Attr::Rdepend | Attr::Pdepend | Attr::Bdepend | Attr::Idepend => {
-                let kind = dep_kind(attr)?;
-                Some(AttrValue::AtomRefs(self.deps(kind)?.atoms().collect()))
-            }
             a if a.is_metadata_xml() => crate::attrs::xml_attr(self.xml()?, a),
             _ => {
                 self.files()?;

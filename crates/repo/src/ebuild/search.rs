@@ -16,7 +16,7 @@ use strata_cache::index::{DepClasses, Freshness, PackageExtra, Record, SearchInd
 use strata_restrict::{Attr, AttrValue, PackageAttrs, Restriction, StrList, ValueRestriction};
 
 use super::EbuildRepo;
-use crate::attrs::{cpv_attr, maintainer_str, spec_words};
+use crate::attrs::{cpv_attr, dep_kind, maintainer_str, spec_words};
 use crate::error::RepoError;
 
 /// An opened search index.
@@ -34,6 +34,7 @@ pub struct OpenedIndex {
 pub fn index_answers(attr: Attr) -> bool {
     attr.is_name()
         || attr.is_metadata_xml()
+        || dep_kind(attr).is_some()
         || matches!(
             attr,
             Attr::Slot
@@ -45,11 +46,6 @@ pub fn index_answers(attr: Attr) -> bool {
                 | Attr::Keywords
                 | Attr::Iuse
                 | Attr::Inherited
-                | Attr::Depend
-                | Attr::Rdepend
-                | Attr::Pdepend
-                | Attr::Bdepend
-                | Attr::Idepend
         )
 }
 
