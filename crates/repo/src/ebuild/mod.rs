@@ -1,6 +1,8 @@
 //! Ebuild repositories (formats.md §3, pkgcore.md §5.1): the directory tree is the truth
-//! for which versions exist; the md5-cache is the metadata source, validated against the
-//! ebuild and the eclasses stacked across masters (trusted without validation for frozen
+//! for which versions exist; a metadata cache chosen per repository ([`MetadataSource`]:
+//! the repository's md5-cache, its PMS `metadata/cache`, or Portage's dependency cache
+//! under `PORTAGE_DEPCACHEDIR`) is the metadata source, validated against the ebuild and
+//! the eclasses stacked across masters (trusted without validation for frozen
 //! repositories); metadata.xml and `profiles/` data are read on demand.
 
 mod indexed;
@@ -13,7 +15,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use strata_atom::cpv::Cpv;
 use strata_cache::index::{DirHandle, IndexStore};
-use strata_cache::{EclassPath, Md5DictCache};
+use strata_cache::{
+    CacheEntry, CacheError, EclassPath, EntryKey, FlatHashCache, Md5DictCache, MetadataCache,
+    Validity,
+};
+use strata_config::domain::Domain;
 use strata_config::layout::LayoutConf;
 use strata_config::repos::{RepoConfig, RepoSet};
 use strata_restrict::Restriction;
@@ -37,6 +43,164 @@ const DIRECT_MAX_PAIRS: usize = 16;
 
 /// Top-level directories of a repository that are never categories.
 const RESERVED_DIRS: &[&str] = &["eclass", "licenses", "metadata", "profiles", "scripts"];
+
+/// Portage's default `PORTAGE_DEPCACHEDIR`.
+pub const DEFAULT_DEPCACHE_DIR: &str = "/var/cache/edb/dep";
+
+/// Which store an ebuild repository's metadata is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetadataSourceKind {
+    /// The repository's `metadata/md5-cache` (md5-dict), validated by md5s.
+    Md5Dict,
+    /// Portage's dependency cache, `<PORTAGE_DEPCACHEDIR>/<repository location>`, in
+    /// flat_hash format (filled by `emerge`/`emerge --regen`, or by pkgcore), validated by
+    /// the ebuild's md5 or mtime and the eclass checksums it records.
+    DepCache,
+}
+
+impl MetadataSourceKind {
+    /// Picks the metadata source of the repository at `location`, as Portage and pkgcore
+    /// do: layout.conf `cache-formats` names the repository's own cache (its first
+    /// supported format wins, whether or not the directory exists: a repository that
+    /// says `md5-dict` never falls back); without `cache-formats`, `metadata/md5-cache`
+    /// is used when it is a directory; otherwise the dependency cache.
+    ///
+    /// The PMS `metadata/cache` (`pms`) format is not read: such a repository uses the
+    /// dependency cache, as Portage does for every entry its pregenerated cache lacks.
+    pub fn select(location: &Path, layout: &LayoutConf) -> MetadataSourceKind {
+        if let Some(formats) = layout.values.get("cache-formats") {
+            let named = formats.split_whitespace().map(str::to_ascii_lowercase);
+            for f in named {
+                if f == "md5-dict" {
+                    return MetadataSourceKind::Md5Dict;
+                }
+            }
+            return MetadataSourceKind::DepCache;
+        }
+        if location.join("metadata").join("md5-cache").is_dir() {
+            MetadataSourceKind::Md5Dict
+        } else {
+            MetadataSourceKind::DepCache
+        }
+    }
+
+    /// Its short name (`md5-dict`, `depcache`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MetadataSourceKind::Md5Dict => "md5-dict",
+            MetadataSourceKind::DepCache => "depcache",
+        }
+    }
+}
+
+/// The dependency cache directory of the repository at `location` under
+/// `depcache_dir`: `<depcache_dir>/<location without its leading />` (Portage's
+/// flat_hash label rule).
+pub fn depcache_location(depcache_dir: &Path, location: &Path) -> PathBuf {
+    let rel: PathBuf = location
+        .components()
+        .filter(|c| {
+            !matches!(
+                c,
+                std::path::Component::RootDir | std::path::Component::Prefix(_)
+            )
+        })
+        .collect();
+    depcache_dir.join(rel)
+}
+
+/// The metadata store of an [`EbuildRepo`]: one place that reads and validates the
+/// cache entry of a version, whatever the format ([`MetadataSourceKind`]). Reading never
+/// writes: stale or missing entries are reported, never removed or regenerated.
+pub struct MetadataSource {
+    kind: MetadataSourceKind,
+    dir: PathBuf,
+    cache: Box<dyn MetadataCache>,
+    eclasses: Arc<EclassPath>,
+    trusted: bool,
+}
+
+impl std::fmt::Debug for MetadataSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetadataSource")
+            .field("kind", &self.kind)
+            .field("dir", &self.dir)
+            .field("trusted", &self.trusted)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MetadataSource {
+    /// A source of `kind` rooted at `dir` (the directory holding the category
+    /// directories), validated against `eclasses`; `trusted` skips validation (frozen
+    /// repositories). Always read-only.
+    pub fn new(
+        kind: MetadataSourceKind,
+        dir: PathBuf,
+        eclasses: Arc<EclassPath>,
+        trusted: bool,
+    ) -> Self {
+        let cache: Box<dyn MetadataCache> = match kind {
+            MetadataSourceKind::Md5Dict => {
+                Box::new(Md5DictCache::at(dir.clone(), eclasses.clone()).trusted(trusted))
+            }
+            MetadataSourceKind::DepCache => {
+                Box::new(FlatHashCache::at(dir.clone(), eclasses.clone()))
+            }
+        };
+        MetadataSource {
+            kind,
+            dir,
+            cache,
+            eclasses,
+            trusted,
+        }
+    }
+
+    /// The format.
+    pub fn kind(&self) -> MetadataSourceKind {
+        self.kind
+    }
+
+    /// The directory holding the category directories.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file the entry of `category/pf` is read from.
+    pub fn entry_path(&self, category: &str, pf: &str) -> PathBuf {
+        self.dir.join(category).join(pf)
+    }
+
+    /// The eclass search path entries are validated against.
+    pub fn eclass_path(&self) -> &EclassPath {
+        &self.eclasses
+    }
+
+    /// The cache behind the source.
+    pub fn cache(&self) -> &dyn MetadataCache {
+        self.cache.as_ref()
+    }
+
+    /// The entry of `key`; `Ok(None)` when there is none.
+    pub fn read(&self, key: &EntryKey) -> Result<Option<CacheEntry>, CacheError> {
+        self.cache.get(key)
+    }
+
+    /// Whether `entry` (read for `key`) still describes the ebuild at `ebuild`; always
+    /// valid for a trusted (frozen) source.
+    pub fn validate(
+        &self,
+        key: &EntryKey,
+        entry: &CacheEntry,
+        ebuild: &Path,
+    ) -> Result<Validity, CacheError> {
+        if self.trusted {
+            return Ok(Validity::Valid);
+        }
+        self.cache.validate(key, entry, ebuild)
+    }
+}
 
 /// A master repository, resolved to its location.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +226,9 @@ pub struct EbuildRepoOptions {
     pub frozen: bool,
     /// Where search index files go; default: `$XDG_CACHE_HOME/strata/index`.
     pub index_dir: Option<PathBuf>,
+    /// Portage's `PORTAGE_DEPCACHEDIR`, for a repository without its own metadata cache
+    /// ([`MetadataSourceKind::DepCache`]); default [`DEFAULT_DEPCACHE_DIR`].
+    pub depcache_dir: Option<PathBuf>,
 }
 
 pub(crate) struct Inner {
@@ -73,7 +240,10 @@ pub(crate) struct Inner {
     /// The eclass directories in lookup order; the path and the cache are built on first
     /// use, so listing never reads eclass directories.
     eclass_dirs: Vec<PathBuf>,
-    cache: OnceLock<Md5DictCache>,
+    /// Which metadata store, and where (chosen when opened).
+    source_kind: MetadataSourceKind,
+    source_dir: PathBuf,
+    source: OnceLock<MetadataSource>,
     listed_categories: Vec<String>,
     categories: OnceLock<Vec<String>>,
     pub(crate) problems: ProblemLog,
@@ -192,6 +362,16 @@ impl EbuildRepo {
             Some(d) => Some(IndexStore::new(d)),
             None => IndexStore::user_default(),
         };
+        let source_kind = MetadataSourceKind::select(&location, &layout);
+        let source_dir = match source_kind {
+            MetadataSourceKind::Md5Dict => location.join("metadata").join("md5-cache"),
+            MetadataSourceKind::DepCache => depcache_location(
+                opts.depcache_dir
+                    .as_deref()
+                    .unwrap_or(Path::new(DEFAULT_DEPCACHE_DIR)),
+                &location,
+            ),
+        };
         Ok(EbuildRepo {
             inner: Arc::new(Inner {
                 id,
@@ -200,7 +380,9 @@ impl EbuildRepo {
                 layout,
                 frozen: opts.frozen,
                 eclass_dirs: dirs,
-                cache: OnceLock::new(),
+                source_kind,
+                source_dir,
+                source: OnceLock::new(),
                 listed_categories: listed,
                 categories: OnceLock::new(),
                 problems: ProblemLog::default(),
@@ -216,11 +398,37 @@ impl EbuildRepo {
     }
 
     /// Opens the repository `config` describes, resolving its masters (and eclass
-    /// overrides) in `set`.
+    /// overrides) in `set`. A repository without its own metadata cache reads the
+    /// dependency cache under [`DEFAULT_DEPCACHE_DIR`]; [`EbuildRepo::from_domain`] takes
+    /// `PORTAGE_DEPCACHEDIR` from the domain's settings.
     pub fn from_config(
         config: &RepoConfig,
         set: &RepoSet,
         index_dir: Option<PathBuf>,
+    ) -> Result<EbuildRepo, RepoError> {
+        EbuildRepo::from_config_with(config, set, index_dir, None)
+    }
+
+    /// Opens the repository `config` of `domain` (masters resolved in the domain's
+    /// repositories), with the dependency cache at the domain's `PORTAGE_DEPCACHEDIR`
+    /// (make.conf; default [`DEFAULT_DEPCACHE_DIR`]).
+    pub fn from_domain(
+        config: &RepoConfig,
+        domain: &Domain,
+        index_dir: Option<PathBuf>,
+    ) -> Result<EbuildRepo, RepoError> {
+        let depcache = domain
+            .setting("PORTAGE_DEPCACHEDIR")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from);
+        EbuildRepo::from_config_with(config, &domain.repos, index_dir, depcache)
+    }
+
+    fn from_config_with(
+        config: &RepoConfig,
+        set: &RepoSet,
+        index_dir: Option<PathBuf>,
+        depcache_dir: Option<PathBuf>,
     ) -> Result<EbuildRepo, RepoError> {
         let mut masters = Vec::new();
         for m in &config.masters {
@@ -247,6 +455,7 @@ impl EbuildRepo {
                 eclass_overrides,
                 frozen: false,
                 index_dir,
+                depcache_dir,
             },
         )
     }
@@ -263,12 +472,22 @@ impl EbuildRepo {
 
     /// The eclass search path (own `eclass/` first, then masters, last master first).
     pub fn eclass_path(&self) -> &EclassPath {
-        self.inner.cache().eclass_path()
+        self.inner.source().eclass_path()
+    }
+
+    /// The metadata source (its eclass path is built on first use).
+    pub fn metadata_source(&self) -> &MetadataSource {
+        self.inner.source()
+    }
+
+    /// Which metadata store this repository reads (chosen when opened; reads nothing).
+    pub fn metadata_source_kind(&self) -> MetadataSourceKind {
+        self.inner.source_kind
     }
 
     /// The metadata cache.
-    pub fn cache(&self) -> &Md5DictCache {
-        self.inner.cache()
+    pub fn cache(&self) -> &dyn MetadataCache {
+        self.inner.source().cache()
     }
 
     /// The packages that are unavailable or suspect, with the reason (what was found so
@@ -448,11 +667,11 @@ impl EbuildRepo {
 }
 
 impl Inner {
-    /// The metadata cache with its eclass path (built on first use). An eclass directory
-    /// that cannot be read is recorded as a problem and left out (entries inheriting its
-    /// eclasses then show as stale).
-    pub(crate) fn cache(&self) -> &Md5DictCache {
-        self.cache.get_or_init(|| {
+    /// The metadata source with its eclass path (built on first use). An eclass
+    /// directory that cannot be read is recorded as a problem and left out (entries
+    /// inheriting its eclasses then show as stale).
+    pub(crate) fn source(&self) -> &MetadataSource {
+        self.source.get_or_init(|| {
             let (path, unreadable) = EclassPath::skipping_unreadable(self.eclass_dirs.clone());
             for (dir, e) in unreadable {
                 self.record(
@@ -464,8 +683,24 @@ impl Inner {
                     },
                 );
             }
-            Md5DictCache::for_repo(&self.location, Arc::new(path)).trusted(self.frozen)
+            MetadataSource::new(
+                self.source_kind,
+                self.source_dir.clone(),
+                Arc::new(path),
+                self.frozen,
+            )
         })
+    }
+
+    /// Where the entry of `category/pf` is read from (no eclass path needed).
+    pub(crate) fn entry_path(&self, category: &str, pf: &str) -> PathBuf {
+        self.source_dir.join(category).join(pf)
+    }
+
+    /// Whether the search index (built from md5-cache entries and stamping them) covers
+    /// this repository's metadata: only for the md5-dict source.
+    pub(crate) fn index_covers_metadata(&self) -> bool {
+        self.source_kind == MetadataSourceKind::Md5Dict
     }
 
     pub(crate) fn record(&self, key: String, path: PathBuf, kind: ProblemKind) -> Problem {
@@ -577,7 +812,10 @@ impl Repository for EbuildRepo {
         let few = cands
             .exact_pairs()
             .is_some_and(|p| p.len() <= DIRECT_MAX_PAIRS);
-        if opts.use_index
+        // The index is built from md5-cache entries: another metadata source takes the
+        // direct path.
+        let use_index = opts.use_index && self.inner.index_covers_metadata();
+        if use_index
             && !few
             && let Some(result) = self.itermatch_indexed(restriction, &cands, opts)
         {
@@ -585,7 +823,7 @@ impl Repository for EbuildRepo {
         }
         let mut cpvs = candidate_cpvs(self, &cands)?;
         // Few candidates are cheaper to read directly than to check (or build) the index.
-        if opts.use_index && cpvs.len() > INDEX_MIN_CANDIDATES {
+        if use_index && cpvs.len() > INDEX_MIN_CANDIDATES {
             cpvs = search::prefilter(self, restriction, cpvs)?;
         }
         Ok(filter_packages(self, cpvs, restriction, opts))

@@ -7,7 +7,7 @@ use strata_atom::Eapi;
 use strata_atom::cpv::Cpv;
 use strata_atom::depspec::{DepKind, DepSpec};
 use strata_cache::index::Stamp;
-use strata_cache::{CacheEntry, EntryKey, MetadataCache, Validity};
+use strata_cache::{CacheEntry, EntryKey, Validity};
 use strata_restrict::{Attr, AttrValue, PackageAttrs};
 
 use super::Inner;
@@ -58,7 +58,8 @@ pub struct EbuildPackage {
     link: Option<IndexLink>,
     /// The ebuild's stamp now (`None` inside: the stat failed), taken once.
     ebuild_stamp: OnceLock<Option<Option<Stamp>>>,
-    /// The cache entry file, when index-backed metadata needs it.
+    /// The cache entry read from the repository's metadata source, when index-backed
+    /// metadata needs it.
     file_entry: OnceLock<Option<CacheEntry>>,
 }
 
@@ -149,15 +150,21 @@ impl EbuildPackage {
         Ok(parsed)
     }
 
-    /// The whole cache entry read from its file (for index-backed metadata: the keys the
-    /// index does not store, and [`EbuildPackage::cache_entry`]).
+    /// The entry of this version as the repository's metadata source reads it: the one
+    /// place entries are read ([`EbuildPackage::load`] and the index-backed lookups of
+    /// keys the index does not store both come here).
+    fn read_entry(&self) -> Result<Option<CacheEntry>, strata_cache::CacheError> {
+        self.repo
+            .source()
+            .read(&EntryKey::new(self.cpv.category(), self.cpv.pf()))
+    }
+
+    /// The whole cache entry, read once (for index-backed metadata: the keys the index
+    /// does not store, and [`EbuildPackage::cache_entry`]); `None` when it cannot be
+    /// read.
     fn file_entry(&self) -> Option<&CacheEntry> {
         self.file_entry
-            .get_or_init(|| {
-                let path = self.entry_path();
-                let bytes = std::fs::read(&path).ok()?;
-                strata_cache::parse_md5_entry(bytes, &path).ok()
-            })
+            .get_or_init(|| self.read_entry().ok().flatten())
             .as_ref()
     }
 
@@ -207,10 +214,9 @@ impl EbuildPackage {
             return m;
         }
         let repo = &self.repo;
-        let key = EntryKey::new(self.cpv.category(), self.cpv.pf());
         let entry_path = self.entry_path();
         let cpv = self.cpv.to_string();
-        let entry = match repo.cache().get(&key) {
+        let entry = match self.read_entry() {
             Ok(Some(e)) => e,
             Ok(None) => {
                 return Err(repo.record(cpv, entry_path, ProblemKind::MissingCacheEntry));
@@ -246,7 +252,7 @@ impl EbuildPackage {
         let result = match (stored, &m.source) {
             (Some(r), _) => r,
             (None, Source::File(entry)) => repo
-                .cache()
+                .source()
                 .validate(&key, entry, &self.ebuild_path())
                 .map_err(|e| e.to_string()),
             (None, Source::Index(link)) => {
@@ -257,7 +263,7 @@ impl EbuildPackage {
                     .map(|r| r.cache_entry())
                 {
                     Some(Ok(entry)) => repo
-                        .cache()
+                        .source()
                         .validate(&key, &entry, &self.ebuild_path())
                         .map_err(|e| e.to_string()),
                     Some(Err(e)) => Err(e.to_string()),
@@ -275,12 +281,10 @@ impl EbuildPackage {
         Some(repo.record(self.cpv.to_string(), self.entry_path(), kind))
     }
 
+    /// The file this version's cache entry is read from, in the repository's metadata
+    /// source.
     fn entry_path(&self) -> PathBuf {
-        self.repo
-            .location
-            .join("metadata")
-            .join("md5-cache")
-            .join(self.rel())
+        self.repo.entry_path(self.cpv.category(), self.cpv.pf())
     }
 
     fn meta(&self) -> Result<&Metadata, &Problem> {
