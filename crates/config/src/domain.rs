@@ -169,6 +169,9 @@ pub struct Domain {
     pub(crate) package_use: Indexed<SpecEntry<UseEntry>>,
     pub(crate) use_mask: Indexed<FlagEntry>,
     pub(crate) use_force: Indexed<FlagEntry>,
+    /// [`Domain::global_use`], computed once in [`Domain::new`] from the USE operations,
+    /// `use.force` and `use.mask` (which nothing changes afterwards).
+    pub(crate) global_use: Vec<String>,
 }
 
 impl Domain {
@@ -215,29 +218,6 @@ impl Domain {
             .flat_map(|l| layer_use_ops(l, LayerKind::Profile, &use_expand, &unprefixed))
             .collect();
         let conf_use = layer_use_ops(user_layer, LayerKind::User, &use_expand, &unprefixed);
-        // As Portage does, USE_EXPAND variables end up as what the final USE says.
-        let mut settings = settings;
-        let flags = global_flags(profile_use.iter().chain(&conf_use));
-        for var in &use_expand {
-            let prefix = format!("{}_", var.to_lowercase());
-            let values: Vec<&str> = flags
-                .iter()
-                .filter_map(|f| f.strip_prefix(prefix.as_str()))
-                .collect();
-            match settings.values.get_mut(var) {
-                Some(s) => s.value = values.join(" "),
-                None if !values.is_empty() => {
-                    settings.values.insert(
-                        var.clone(),
-                        Setting {
-                            value: values.join(" "),
-                            location: Location::builtin(),
-                        },
-                    );
-                }
-                None => {}
-            }
-        }
 
         let mut repo_data = IndexMap::new();
         let mut license_groups = LicenseGroups::default();
@@ -532,24 +512,73 @@ impl Domain {
             package_use: Indexed::new(package_use),
             use_mask: Indexed::new(use_mask),
             use_force: Indexed::new(use_force),
+            global_use: Vec::new(),
         };
-        // Like Portage's USE setting: the final global flags, sorted.
-        let mut flags = domain.global_use();
+        // Computed once, from fields nothing changes after construction.
+        domain.global_use = with_force_and_mask(
+            global_flags(domain.profile_use.iter().chain(&domain.conf_use)),
+            domain.use_force.all(),
+            domain.use_mask.all(),
+        );
+        domain.settings_from_global_use(&use_expand);
+        Ok(domain)
+    }
+
+    /// As Portage's `config.regenerate` does for the global configuration: `USE` becomes
+    /// the final global flags (sorted), and each USE_EXPAND variable the values its
+    /// prefix has among them (after `use.force` and `use.mask`), in the variable's own
+    /// order followed by the others sorted; a variable left without values is emptied.
+    fn settings_from_global_use(&mut self, use_expand: &[String]) {
+        for var in use_expand {
+            let prefix = format!("{}_", var.to_lowercase());
+            let mut enabled: Vec<&str> = self
+                .global_use
+                .iter()
+                .filter_map(|f| f.strip_prefix(prefix.as_str()))
+                .collect();
+            enabled.sort_unstable();
+            let value = match self.settings.values.get(var) {
+                Some(s) => {
+                    let mut ordered: Vec<&str> = s
+                        .value
+                        .split_whitespace()
+                        .filter(|v| enabled.contains(v))
+                        .collect();
+                    ordered.dedup();
+                    let extra: Vec<&str> = enabled
+                        .iter()
+                        .copied()
+                        .filter(|v| !ordered.contains(v))
+                        .collect();
+                    ordered.extend(extra);
+                    ordered.join(" ")
+                }
+                None if enabled.is_empty() => continue,
+                None => enabled.join(" "),
+            };
+            let location = self
+                .settings
+                .values
+                .get(var)
+                .map_or_else(Location::builtin, |s| s.location.clone());
+            self.settings
+                .values
+                .insert(var.clone(), Setting { value, location });
+        }
+        let mut flags = self.global_use.clone();
         flags.sort();
-        let location = domain
+        let location = self
             .settings
             .values
             .get("USE")
-            .map(|s| s.location.clone())
-            .unwrap_or_else(Location::builtin);
-        domain.settings.values.insert(
+            .map_or_else(Location::builtin, |s| s.location.clone());
+        self.settings.values.insert(
             "USE".into(),
             Setting {
                 value: flags.join(" "),
                 location,
             },
         );
-        Ok(domain)
     }
 
     /// A setting's final value.
@@ -597,31 +626,10 @@ impl Domain {
     /// The USE flags enabled globally: profile and make.conf settings, then the profile's
     /// `use.force` (on) and `use.mask` (off), like Portage's `USE` setting; per-package
     /// entries are not applied.
+    ///
+    /// Computed once when the domain is built.
     pub fn global_use(&self) -> Vec<String> {
-        let mut flags = global_flags(self.profile_use.iter().chain(&self.conf_use));
-        let global = |entries: &[FlagEntry]| {
-            let mut set: Vec<String> = Vec::new();
-            for e in entries {
-                if e.spec.is_some() || e.stable_only || e.repo_scope.is_some() {
-                    continue;
-                }
-                for (flag, on) in &e.flags {
-                    set.retain(|f| f != flag);
-                    if *on {
-                        set.push(flag.clone());
-                    }
-                }
-            }
-            set
-        };
-        for f in global(self.use_force.all()) {
-            if !flags.contains(&f) {
-                flags.push(f);
-            }
-        }
-        let masked = global(self.use_mask.all());
-        flags.retain(|f| !masked.contains(f));
-        flags
+        self.global_use.clone()
     }
 
     /// Source repositories (ebuild), highest priority first.
@@ -680,6 +688,38 @@ fn scope_chains(repos: &RepoSet) -> HashMap<String, Vec<String>> {
         }
     }
     out
+}
+
+/// `flags` with the global (not per-package, not stable-only, not repository-scoped)
+/// `use.force` entries turned on and then the `use.mask` ones turned off.
+fn with_force_and_mask(
+    mut flags: Vec<String>,
+    force: &[FlagEntry],
+    mask: &[FlagEntry],
+) -> Vec<String> {
+    let global = |entries: &[FlagEntry]| {
+        let mut set: Vec<String> = Vec::new();
+        for e in entries {
+            if e.spec.is_some() || e.stable_only || e.repo_scope.is_some() {
+                continue;
+            }
+            for (flag, on) in &e.flags {
+                set.retain(|f| f != flag);
+                if *on {
+                    set.push(flag.clone());
+                }
+            }
+        }
+        set
+    };
+    for f in global(force) {
+        if !flags.contains(&f) {
+            flags.push(f);
+        }
+    }
+    let masked = global(mask);
+    flags.retain(|f| !masked.contains(f));
+    flags
 }
 
 /// The flags enabled by applying `ops` in order (prefix-wide enables need a package).
@@ -852,5 +892,56 @@ impl Builder<'_> {
             let data = UseEntry { ops, stable_only };
             out.push(entry(spec, text, data, &line, scope.clone()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use strata_testtools::{write_file, write_portage_config};
+
+    use crate::classes::builtin_registry;
+    use crate::load::{ConfigSource, load_config};
+    use crate::portage::PortageOptions;
+
+    #[test]
+    fn use_expand_values_follow_the_final_global_use() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let r = dir.path().join("repo");
+        write_file(&r, "profiles/repo_name", "test\n");
+        write_file(&r, "metadata/layout.conf", "masters =\n");
+        write_file(
+            &r,
+            "profiles/p/make.defaults",
+            "USE=\"a\"\nUSE_EXPAND=\"VIDEO_CARDS INPUT_DEVICES\"\n\
+             VIDEO_CARDS=\"radeon intel nouveau\"\nINPUT_DEVICES=\"evdev\"\n",
+        );
+        write_file(&r, "profiles/p/eapi", "8\n");
+        write_file(
+            &r,
+            "profiles/p/use.mask",
+            "video_cards_nouveau\ninput_devices_evdev\n",
+        );
+        write_file(&r, "profiles/p/use.force", "video_cards_amdgpu\n");
+        write_portage_config(dir.path(), &[("test", &r)], "", &r.join("profiles/p"));
+        let source = ConfigSource::Portage(PortageOptions::new(dir.path(), Path::new("/")));
+        let domain = load_config(builtin_registry(), &source)
+            .expect("loads")
+            .domain()
+            .expect("domain");
+        let global = domain.global_use();
+        assert!(
+            global.contains(&"video_cards_amdgpu".to_owned()),
+            "{global:?}"
+        );
+        assert!(!global.contains(&"video_cards_nouveau".to_owned()));
+        // Masked values leave the variable and forced ones join it after the variable's
+        // own values (Portage's regenerate); a variable with none left is empty.
+        assert_eq!(domain.setting("VIDEO_CARDS"), Some("radeon intel amdgpu"));
+        assert_eq!(domain.setting("INPUT_DEVICES"), Some(""));
+        let mut sorted = global.clone();
+        sorted.sort();
+        assert_eq!(domain.setting("USE"), Some(sorted.join(" ").as_str()));
     }
 }
