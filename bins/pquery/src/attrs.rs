@@ -2,15 +2,18 @@
 //! attribute names, and each attribute rendered as one string, or `MISSING`.
 
 use std::cell::OnceCell;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use strata_atom::depspec::{DepKind, DepSpec};
 use strata_atom::{DepNode, Eapi};
 use strata_config::domain::Domain;
+use strata_config::repos::{RepoConfig, RepoKind, RepoSet};
 use strata_config::use_flags::UseConfig;
 use strata_repo::Package;
 
 pub mod depset;
+pub mod uris;
 
 /// Attribute names `--attr` and `--one-attr` accept (pkgcore's `printable_attrs`).
 pub const PRINTABLE_ATTRS: &[&str] = &[
@@ -110,10 +113,20 @@ pub const METADATA_ATTRS: &[&str] = &[
     "use",
 ];
 
+/// An attribute name split into whether it asks for the unevaluated value and the
+/// attribute it is a form of: `raw_depend` is (`true`, `depend`). Only the dependency
+/// classes have `raw_` forms; any other name is itself (`raw_license` is not `license`).
+pub fn split_raw(attr: &str) -> (bool, &str) {
+    match attr.strip_prefix("raw_") {
+        Some(base) if DEP_ATTRS.contains(&base) => (true, base),
+        _ => (false, attr),
+    }
+}
+
 /// Attributes printed as pretty-printed dependency trees in verbose mode.
 pub fn is_dep_formatted(attr: &str) -> bool {
-    let a = attr.strip_prefix("raw_").unwrap_or(attr);
-    DEP_ATTRS.contains(&a) || attr == "restrict"
+    let (_, base) = split_raw(attr);
+    DEP_ATTRS.contains(&base) || attr == "restrict"
 }
 
 /// The printed value of a missing attribute.
@@ -242,40 +255,112 @@ fn sorted_words(pkg: &dyn Package, key: &str) -> Option<String> {
     Some(w.join(" "))
 }
 
-/// Renders a SRC_URI spec's leaves as file names (`files`) or URIs, keeping the structure.
-fn render_uris(spec: &DepSpec, files: bool) -> String {
-    fn walk(nodes: &[DepNode], files: bool, out: &mut Vec<String>) {
+/// `--attr files`: a SRC_URI spec with each leaf as its file name, keeping the structure
+/// (pkgcore's `stringify_boolean` over the fetchables' file names).
+fn render_files(spec: &DepSpec) -> String {
+    uris::one_line(spec, &|u| u.distfile().to_owned())
+}
+
+/// The RESTRICT values that apply to `pkg`'s distfiles: for configured packages RESTRICT
+/// evaluated with the package's USE, for raw ones only what no USE conditional guards.
+fn fetch_restrict(view: &View, pkg: &dyn Package) -> uris::FetchRestrict {
+    fn unconditional<'a>(nodes: &'a [DepNode], out: &mut Vec<&'a str>) {
         for n in nodes {
             match n {
-                DepNode::Leaf(l) => {
-                    if let Some(u) = l.as_uri() {
-                        if files {
-                            out.push(u.distfile().to_owned());
-                        } else {
-                            let s = u.to_string();
-                            out.push(
-                                s.split_once(" -> ")
-                                    .map_or(s.clone(), |(a, _)| a.to_owned()),
-                            );
-                        }
-                    }
-                }
-                DepNode::Conditional(c, ch) => {
-                    let mut inner = Vec::new();
-                    walk(ch, files, &mut inner);
-                    out.push(format!("{c}? ( {} )", inner.join(" ")));
-                }
-                other => {
-                    let mut inner = Vec::new();
-                    walk(other.children(), files, &mut inner);
-                    out.push(format!("( {} )", inner.join(" ")));
-                }
+                DepNode::Leaf(l) => out.extend(l.as_word()),
+                DepNode::Conditional(..) => {}
+                other => unconditional(other.children(), out),
             }
         }
     }
-    let mut out = Vec::new();
-    walk(spec.items(), files, &mut out);
-    out.join(" ")
+    let Some(spec) = dep_spec(view, pkg, "restrict", false) else {
+        return uris::FetchRestrict::default();
+    };
+    let mut tokens = Vec::new();
+    unconditional(spec.items(), &mut tokens);
+    uris::FetchRestrict::from_tokens(tokens)
+}
+
+/// The mirrors `pkg`'s distfiles can come from: the domain's `GENTOO_MIRRORS` and the
+/// `thirdpartymirrors` of the package's ebuild repository and its masters (read only
+/// when `spec` has a `mirror://` URI). Packages that are not from one of the domain's
+/// ebuild repositories, and every package of a raw view (which has no domain), get no
+/// default mirrors and keep `mirror://` URIs as written.
+fn package_mirrors(view: &View, pkg: &dyn Package, spec: &DepSpec) -> uris::Mirrors {
+    let repo = view.domain.as_ref().and_then(|d| {
+        let r = d.repos.get(pkg.repo_id())?;
+        (r.kind == RepoKind::Ebuild && pkg.path().is_some_and(|p| p.starts_with(&r.location)))
+            .then_some((d, r))
+    });
+    let Some((domain, repo)) = repo else {
+        return uris::Mirrors::default();
+    };
+    let default = uris::Mirrors::default_mirrors(domain.setting("GENTOO_MIRRORS").unwrap_or(""));
+    let tiers = spec
+        .uris()
+        .any(|u| u.is_mirror())
+        .then(|| thirdpartymirrors(&domain.repos, repo));
+    uris::Mirrors {
+        default,
+        tiers: Some(tiers.unwrap_or_default()),
+    }
+}
+
+/// The third-party mirror tiers of `repo` as pkgcore merges them: the repository's own
+/// `profiles/thirdpartymirrors`, then for names it does not define each master's (in
+/// layout.conf order, each master with its own masters after it).
+fn thirdpartymirrors(repos: &RepoSet, repo: &RepoConfig) -> BTreeMap<String, Vec<String>> {
+    fn visit<'a>(repos: &'a RepoSet, repo: &'a RepoConfig, seen: &mut Vec<&'a str>) {
+        if seen.contains(&repo.name.as_str()) {
+            return;
+        }
+        seen.push(&repo.name);
+        for m in &repo.masters {
+            if let Some(master) = repos.get(m) {
+                visit(repos, master, seen);
+            }
+        }
+    }
+    let mut order = Vec::new();
+    visit(repos, repo, &mut order);
+    let mut tiers = BTreeMap::new();
+    for name in order {
+        let Some(r) = repos.get(name) else { continue };
+        if let Ok(text) = std::fs::read_to_string(r.location.join("profiles/thirdpartymirrors")) {
+            uris::Mirrors::stack_thirdpartymirrors(&mut tiers, &text);
+        }
+    }
+    tiers
+}
+
+/// The checksum names of each distfile in the Manifest next to `pkg`'s ebuild, as
+/// pkgcore keys a fetchable's `chksums`: `size` first, then each hash name lowercased in
+/// the order the `DIST` line gives them (an explicit `SIZE` entry is left out).
+fn manifest_checksums(pkg: &dyn Package) -> Vec<(String, Vec<String>)> {
+    let Some(text) = pkg
+        .path()
+        .and_then(|p| p.parent())
+        .and_then(|dir| std::fs::read_to_string(dir.join("Manifest")).ok())
+    else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if words.len() < 3 || words[0] != "DIST" {
+                return None;
+            }
+            let mut sums = vec!["size".to_owned()];
+            sums.extend(
+                words[3..]
+                    .iter()
+                    .step_by(2)
+                    .map(|h| h.to_ascii_lowercase())
+                    .filter(|h| h != "size"),
+            );
+            Some((words[1].to_owned(), sums))
+        })
+        .collect()
 }
 
 /// One attribute of `pkg` as pquery prints it; `MISSING` when the package does not
@@ -287,10 +372,7 @@ pub fn render(view: &View, pkg: &dyn Package, attr: &str) -> String {
 
 fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
     let cpv = pkg.cpv();
-    let (raw, name) = match attr.strip_prefix("raw_") {
-        Some(a) if DEP_ATTRS.contains(&a) => (true, a),
-        _ => (false, attr),
-    };
+    let (raw, name) = split_raw(attr);
     Some(match name {
         "category" => cpv.category().to_owned(),
         "package" => cpv.package().to_owned(),
@@ -385,8 +467,27 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
         "bdepend" | "depend" | "rdepend" | "pdepend" | "idepend" | "license" | "restrict" => {
             dep_text(view, pkg, name, raw)?
         }
-        "fetchables" | "uris" => render_uris(&dep_spec(view, pkg, "uris", false)?, false),
-        "files" => render_uris(&dep_spec(view, pkg, "files", false)?, true),
+        "uris" => {
+            let spec = dep_spec(view, pkg, "uris", false)?;
+            let mirrors = package_mirrors(view, pkg, &spec);
+            let lists = uris::UriLists::new(&spec, fetch_restrict(view, pkg), &mirrors);
+            uris::uris_line(&spec, &lists)
+        }
+        "fetchables" => {
+            let spec = dep_spec(view, pkg, "uris", false)?;
+            let mirrors = package_mirrors(view, pkg, &spec);
+            let lists = uris::UriLists::new(&spec, fetch_restrict(view, pkg), &mirrors);
+            let manifest = OnceCell::new();
+            uris::fetchables_line(&spec, &lists, &|name| {
+                manifest
+                    .get_or_init(|| manifest_checksums(pkg))
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, sums)| sums.clone())
+                    .unwrap_or_default()
+            })
+        }
+        "files" => render_files(&dep_spec(view, pkg, "files", false)?),
         "distfiles" => {
             let spec = dep_spec(view, pkg, "files", false)?;
             let mut seen: Vec<&str> = Vec::new();
@@ -434,11 +535,11 @@ pub fn format_depends(
     highlight: &dyn Fn(&strata_atom::Leaf) -> bool,
 ) -> Vec<String> {
     format_depends_with(spec, &|l| {
-        if highlight(l) {
+        vec![if highlight(l) {
             format!("\x1b[1m\x1b[36m{l}\x1b[0m")
         } else {
             l.to_string()
-        }
+        }]
     })
 }
 
@@ -447,19 +548,40 @@ pub fn format_depends(
 /// `None` when the package has no SRC_URI to show (`MISSING`).
 pub fn format_files(view: &View, pkg: &dyn Package) -> Option<Vec<String>> {
     let spec = dep_spec(view, pkg, "files", false)?;
-    Some(format_depends_with(&spec, &|l| match l.as_uri() {
-        Some(u) => u.distfile().to_owned(),
-        None => l.to_string(),
+    Some(format_depends_with(&spec, &|l| {
+        vec![match l.as_uri() {
+            Some(u) => u.distfile().to_owned(),
+            None => l.to_string(),
+        }]
     }))
 }
 
-/// [`format_depends`] with each leaf written as `leaf` renders it.
-fn format_depends_with(spec: &DepSpec, leaf: &dyn Fn(&strata_atom::Leaf) -> String) -> Vec<String> {
+/// `-v --attr uris`: the (USE-evaluated) SRC_URI tree pretty-printed like the dependency
+/// attributes, each leaf as its distfile's URI list (pkgcore's `format_attr` for `uris`):
+/// a single URI in place, several as an `|| (` block with one URI per line, none as
+/// nothing at all. `None` when the package has no SRC_URI to show (`MISSING`).
+pub fn format_uris(view: &View, pkg: &dyn Package) -> Option<Vec<String>> {
+    let spec = dep_spec(view, pkg, "uris", false)?;
+    let mirrors = package_mirrors(view, pkg, &spec);
+    let lists = uris::UriLists::new(&spec, fetch_restrict(view, pkg), &mirrors);
+    Some(format_depends_with(&spec, &|l| match l.as_uri() {
+        Some(u) => lists.uris(u.distfile()),
+        None => vec![l.to_string()],
+    }))
+}
+
+/// [`format_depends`] with each leaf written as `leaf` renders it: one string in place,
+/// several as an `|| (` block of one line each (the alternatives a fetchable's URIs are),
+/// none as nothing.
+fn format_depends_with(
+    spec: &DepSpec,
+    leaf: &dyn Fn(&strata_atom::Leaf) -> Vec<String>,
+) -> Vec<String> {
     struct W<'a> {
         lines: Vec<String>,
         cur: String,
         prefix: Vec<&'static str>,
-        leaf: &'a dyn Fn(&strata_atom::Leaf) -> String,
+        leaf: &'a dyn Fn(&strata_atom::Leaf) -> Vec<String>,
     }
     impl W<'_> {
         fn write(&mut self, s: &str) {
@@ -468,19 +590,34 @@ fn format_depends_with(spec: &DepSpec, leaf: &dyn Fn(&strata_atom::Leaf) -> Stri
             }
             self.cur.push_str(s);
         }
+        /// Ends the line; a line nothing was written on is empty (snakeoil writes the
+        /// prefix with the first text of a line, not on its own).
         fn newline(&mut self) {
-            if self.cur.is_empty() {
-                self.cur = self.prefix.concat();
-            }
             self.lines.push(std::mem::take(&mut self.cur));
         }
         /// Returns whether it wrote several lines.
         fn node(&mut self, n: &DepNode) -> bool {
             let (label, children) = match n {
                 DepNode::Leaf(l) => {
-                    let text = (self.leaf)(l);
-                    self.write(&text);
-                    return false;
+                    return match (self.leaf)(l).as_slice() {
+                        [] => false,
+                        [one] => {
+                            self.write(one);
+                            false
+                        }
+                        several => {
+                            self.write("|| (");
+                            self.newline();
+                            self.prefix.push("    ");
+                            for text in several {
+                                self.write(text);
+                                self.newline();
+                            }
+                            self.prefix.pop();
+                            self.write(")");
+                            true
+                        }
+                    };
                 }
                 DepNode::AnyOf(c) => ("|| (".to_owned(), c),
                 DepNode::ExactlyOneOf(c) => ("^^ (".to_owned(), c),
@@ -529,8 +666,9 @@ fn format_depends_with(spec: &DepSpec, leaf: &dyn Fn(&strata_atom::Leaf) -> Stri
             w.newline();
         }
     }
-    if !w.cur.is_empty() {
-        w.lines.push(std::mem::take(&mut w.cur));
+    // pkgcore's format_attr ends the last line whatever was written on it.
+    if !items.is_empty() {
+        w.newline();
     }
     w.lines
 }

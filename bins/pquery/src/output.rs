@@ -283,10 +283,7 @@ fn revdep_findings(
 ) -> Vec<(&'static str, String, Vec<String>)> {
     let mut out = Vec::new();
     for &name in REVDEP_ATTRS {
-        let (raw, base) = match name.strip_prefix("raw_") {
-            Some(b) => (true, b),
-            None => (false, name),
-        };
+        let (raw, base) = attrs::split_raw(name);
         let Some(spec) = attrs::dep_spec(view, pkg, base, raw) else {
             continue;
         };
@@ -367,10 +364,7 @@ impl Printer<'_> {
     fn verbose_attr(&self, pkg: &dyn Package, attr: &str, out: &mut Vec<String>) {
         let label = self.green(&format!("     {attr}: "));
         if attrs::is_dep_formatted(attr) {
-            let (raw, base) = match attr.strip_prefix("raw_") {
-                Some(b) => (true, b),
-                None => (false, attr),
-            };
+            let (raw, base) = attrs::split_raw(attr);
             match attrs::dep_spec(&self.view, pkg, base, raw) {
                 None => out.push(format!("{label}{MISSING}")),
                 Some(spec) => {
@@ -382,8 +376,13 @@ impl Printer<'_> {
             }
             return;
         }
-        if attr == "files" {
-            match attrs::format_files(&self.view, pkg) {
+        if attr == "files" || attr == "uris" {
+            let tree = if attr == "files" {
+                attrs::format_files(&self.view, pkg)
+            } else {
+                attrs::format_uris(&self.view, pkg)
+            };
+            match tree {
                 None => out.push(format!("{label}{MISSING}")),
                 Some(lines) => {
                     out.push(label);
