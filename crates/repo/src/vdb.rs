@@ -9,7 +9,8 @@ pub mod consolidated;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
 use strata_atom::Eapi;
@@ -46,6 +47,32 @@ struct VdbInner {
     location: PathBuf,
     problems: ProblemLog,
     xml_source: Option<Arc<dyn MetadataXmlSource>>,
+    /// Category listings by category name ([`CategoryListing`]).
+    listings: Mutex<HashMap<String, Arc<CategoryListing>>>,
+}
+
+/// How much older than the moment it was listed a category directory's mtime must be
+/// for the listing to be reused while the mtime stays the same: a change within the
+/// same timestamp tick as the listing (file systems with coarse timestamps) would not
+/// move the mtime.
+const MTIME_SLACK: Duration = Duration::from_secs(2);
+
+/// The installed versions of one category as last listed, with the directory's mtime
+/// then. A listing is reused while the directory's mtime is unchanged (adding,
+/// removing or renaming an entry, as every merge and unmerge does, changes it) and it
+/// was already older than [`MTIME_SLACK`] when listed; otherwise the directory is
+/// listed again. So a long-lived [`VdbRepo`] sees merges made after it was opened, at
+/// the cost of one `stat` per lookup instead of a directory listing.
+struct CategoryListing {
+    mtime: Option<SystemTime>,
+    reusable: bool,
+    entries: Vec<Cpv>,
+}
+
+/// The modification time of `dir`, `None` when it cannot be read (e.g. it does not
+/// exist).
+fn dir_mtime(dir: &Path) -> Option<SystemTime> {
+    std::fs::metadata(dir).and_then(|m| m.modified()).ok()
 }
 
 impl std::fmt::Debug for VdbInner {
@@ -84,6 +111,7 @@ impl VdbRepo {
                 location: location.into(),
                 problems: ProblemLog::default(),
                 xml_source: None,
+                listings: Mutex::default(),
             }),
         }
     }
@@ -97,6 +125,7 @@ impl VdbRepo {
                 location: self.inner.location.clone(),
                 problems: ProblemLog::default(),
                 xml_source: Some(source),
+                listings: Mutex::default(),
             }),
         }
     }
@@ -133,12 +162,50 @@ impl VdbRepo {
 
     /// Every installed version in `category`, sorted.
     pub fn category_entries(&self, category: &str) -> Result<Vec<Cpv>, RepoError> {
+        Ok(self.category_listing(category)?.entries.clone())
+    }
+
+    /// The listing of `category`: the one kept from an earlier call while it is
+    /// current (see [`CategoryListing`]), else the directory listed now.
+    fn category_listing(&self, category: &str) -> Result<Arc<CategoryListing>, RepoError> {
         if category.contains('/') || category.starts_with('.') {
-            return Ok(Vec::new());
+            return Ok(Arc::new(CategoryListing {
+                mtime: None,
+                reusable: false,
+                entries: Vec::new(),
+            }));
         }
         let dir = self.inner.location.join(category);
+        let mtime = dir_mtime(&dir);
+        let kept = self
+            .inner
+            .listings
+            .lock()
+            .ok()
+            .and_then(|l| l.get(category).cloned());
+        if let Some(kept) = kept
+            && kept.reusable
+            && kept.mtime == mtime
+        {
+            return Ok(kept);
+        }
+        let listed_at = SystemTime::now();
+        let listing = Arc::new(CategoryListing {
+            mtime,
+            reusable: mtime.is_some_and(|m| m + MTIME_SLACK < listed_at),
+            entries: self.list_category(category, &dir)?,
+        });
+        if let Ok(mut l) = self.inner.listings.lock() {
+            l.insert(category.to_owned(), listing.clone());
+        }
+        Ok(listing)
+    }
+
+    /// Lists the installed versions in the category directory `dir`, sorted; names
+    /// that are not `PF`s are recorded as problems.
+    fn list_category(&self, category: &str, dir: &Path) -> Result<Vec<Cpv>, RepoError> {
         let mut out = Vec::new();
-        for (name, is_dir) in self.list_dir(&dir)? {
+        for (name, is_dir) in self.list_dir(dir)? {
             if !is_dir || skipped_entry(&name) {
                 continue;
             }
@@ -187,8 +254,9 @@ impl Repository for VdbRepo {
 
     fn packages(&self, category: &str) -> Result<Vec<String>, RepoError> {
         let mut out: Vec<String> = self
-            .category_entries(category)?
-            .into_iter()
+            .category_listing(category)?
+            .entries
+            .iter()
             .map(|c| c.package().to_owned())
             .collect();
         out.dedup();
@@ -197,9 +265,11 @@ impl Repository for VdbRepo {
 
     fn versions(&self, category: &str, package: &str) -> Result<Vec<Cpv>, RepoError> {
         Ok(self
-            .category_entries(category)?
-            .into_iter()
+            .category_listing(category)?
+            .entries
+            .iter()
             .filter(|c| c.package() == package)
+            .cloned()
             .collect())
     }
 
@@ -499,5 +569,84 @@ impl Package for VdbPackage {
 
     fn metadata_xml(&self) -> Option<Arc<PackageMetadata>> {
         self.xml().cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    fn names(v: &[Cpv]) -> Vec<String> {
+        v.iter().map(ToString::to_string).collect()
+    }
+
+    /// Sets `dir`'s mtime to `t`.
+    fn set_mtime(dir: &Path, t: SystemTime) {
+        fs::File::open(dir)
+            .and_then(|f| f.set_modified(t))
+            .expect("set directory mtime");
+    }
+
+    #[test]
+    fn category_listings_are_reused_while_the_directory_is_unchanged() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let cat = tmp.path().join("app-misc");
+        fs::create_dir_all(cat.join("foo-1")).expect("mkdir");
+        fs::create_dir_all(cat.join("bar-2")).expect("mkdir");
+        let old = SystemTime::now() - Duration::from_secs(3600);
+        set_mtime(&cat, old);
+        let repo = VdbRepo::open(tmp.path());
+        assert_eq!(
+            names(&repo.versions("app-misc", "foo").expect("versions")),
+            ["app-misc/foo-1"]
+        );
+        // A change that leaves the mtime as it was is not seen: the listing was kept.
+        fs::create_dir(cat.join("foo-2")).expect("mkdir");
+        set_mtime(&cat, old);
+        assert_eq!(
+            names(&repo.versions("app-misc", "foo").expect("versions")),
+            ["app-misc/foo-1"]
+        );
+        assert_eq!(repo.packages("app-misc").expect("packages"), ["bar", "foo"]);
+        // A merge or unmerge moves the mtime, and the directory is listed again.
+        fs::remove_dir(cat.join("foo-1")).expect("rmdir");
+        assert_eq!(
+            names(&repo.versions("app-misc", "foo").expect("versions")),
+            ["app-misc/foo-2"]
+        );
+        // Just listed with a fresh mtime: not trusted on the next call either.
+        fs::create_dir(cat.join("foo-3")).expect("mkdir");
+        let now = dir_mtime(&cat);
+        fs::create_dir(cat.join("foo-4")).expect("mkdir");
+        if let Some(t) = now {
+            set_mtime(&cat, t);
+        }
+        assert_eq!(
+            names(&repo.category_entries("app-misc").expect("entries")),
+            [
+                "app-misc/bar-2",
+                "app-misc/foo-2",
+                "app-misc/foo-3",
+                "app-misc/foo-4"
+            ]
+        );
+        fs::create_dir(cat.join("foo-5")).expect("mkdir");
+        if let Some(t) = now {
+            set_mtime(&cat, t);
+        }
+        assert!(
+            names(&repo.versions("app-misc", "foo").expect("versions"))
+                .contains(&"app-misc/foo-5".to_owned())
+        );
+        // A category that appears after a first look is seen.
+        assert!(repo.versions("dev-libs", "x").expect("versions").is_empty());
+        fs::create_dir_all(tmp.path().join("dev-libs/x-1")).expect("mkdir");
+        assert_eq!(
+            names(&repo.versions("dev-libs", "x").expect("versions")),
+            ["dev-libs/x-1"]
+        );
     }
 }
