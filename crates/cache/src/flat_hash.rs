@@ -143,7 +143,7 @@ fn validate_portage_rules(
 
 /// `entry`'s ebuild checksums and eclass stamps with the eclass directories dropped (the
 /// entry itself when it records none).
-fn without_eclass_dirs(entry: &CacheEntry) -> Result<Cow<'_, CacheEntry>, CacheError> {
+pub(crate) fn without_eclass_dirs(entry: &CacheEntry) -> Result<Cow<'_, CacheEntry>, CacheError> {
     if entry.eclasses().iter().all(|e| e.dir.is_none()) {
         return Ok(Cow::Borrowed(entry));
     }

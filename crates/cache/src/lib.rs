@@ -47,6 +47,7 @@ pub mod eclass;
 pub mod entry;
 pub mod error;
 pub mod flat_hash;
+pub mod flat_list;
 pub mod index;
 mod kv_file;
 pub mod md5_dict;

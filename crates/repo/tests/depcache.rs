@@ -397,3 +397,122 @@ fn depcache_location_defaults_without_a_domain_setting() {
     let guru = EbuildRepo::open(guru_dir()).unwrap();
     assert_eq!(guru.metadata_source_kind(), MetadataSourceKind::Md5Dict);
 }
+
+/// Writes `metadata/cache` (PMS legacy format: values by line, INHERITED from the
+/// md5-cache entry's eclasses, padded to 22 lines) for every fixture package, each file's
+/// mtime set to its ebuild's, as Portage's writer does.
+fn write_pms_cache(repo: &Path) {
+    use strata_cache::flat_list::FLAT_LIST_KEYS;
+    for cp in PKGCORE_STYLE.iter().chain(PORTAGE_STYLE) {
+        for (key, entry) in guru_entries(cp) {
+            let inherited = entry.inherited().collect::<Vec<_>>().join(" ");
+            let mut lines: Vec<&str> = FLAT_LIST_KEYS
+                .iter()
+                .map(|k| match *k {
+                    "INHERITED" => inherited.as_str(),
+                    k => entry.value(k),
+                })
+                .collect();
+            lines.resize(22, "");
+            let rel = format!("metadata/cache/{key}");
+            write_file(repo, &rel, &(lines.join("\n") + "\n"));
+            let ebuild = strata_cache::ebuild_path(repo, &key).unwrap();
+            let mtime = std::fs::metadata(&ebuild).unwrap().modified().unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(repo.join(&rel))
+                .unwrap()
+                .set_modified(mtime)
+                .unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_pms_metadata_cache_is_read_when_present_or_named() {
+    for layout in [
+        layout_without_cache_formats(),
+        layout_without_cache_formats() + "cache-formats = pms md5-dict\n",
+    ] {
+        let f = fixture(&layout);
+        write_pms_cache(&f.repo());
+        // Removing the depcache shows the metadata comes from metadata/cache.
+        std::fs::remove_dir_all(f.depcache()).unwrap();
+        let touched = guru_entries("www-plugins/tridactyl-native")[0].0.clone();
+        set_mtime(
+            &strata_cache::ebuild_path(&f.repo(), &touched).unwrap(),
+            1_000_000_000,
+        );
+        let repo = f.open();
+        assert_eq!(repo.metadata_source_kind(), MetadataSourceKind::Pms);
+        let pkgs = all(&repo, true);
+        let mut n = 0;
+        for cp in PKGCORE_STYLE.iter().chain(PORTAGE_STYLE) {
+            for (key, entry) in guru_entries(cp) {
+                let p = pkgs
+                    .iter()
+                    .find(|p| p.cpv().to_string() == key.to_string())
+                    .unwrap();
+                for k in [
+                    "DESCRIPTION",
+                    "SLOT",
+                    "EAPI",
+                    "RDEPEND",
+                    "IDEPEND",
+                    "KEYWORDS",
+                ] {
+                    assert_eq!(p.get(k), entry.get(k), "{key} {k}");
+                }
+                n += 1;
+            }
+        }
+        assert_eq!(pkgs.len(), n);
+        let found = problems(&repo);
+        assert_eq!(found.len(), 1, "{found:?}");
+        match &found[&touched.to_string()] {
+            (path, ProblemKind::StaleCacheEntry { reasons }) => {
+                assert_eq!(
+                    path,
+                    &f.repo().join("metadata/cache").join(touched.to_string())
+                );
+                assert!(
+                    matches!(reasons[..], [StaleReason::EbuildMtime { .. }]),
+                    "{reasons:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_metadata_source_follows_layout_conf_then_the_directories() {
+    use strata_config::layout::LayoutConf;
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    let layout = |text: &str| LayoutConf::parse(text, Path::new("layout.conf"), &mut Vec::new());
+    let pick = |text: &str| MetadataSourceKind::select(repo, &layout(text));
+    // Nothing: the dependency cache.
+    assert_eq!(pick(""), MetadataSourceKind::DepCache);
+    // Directories, md5-cache first.
+    std::fs::create_dir_all(repo.join("metadata/cache")).unwrap();
+    assert_eq!(pick(""), MetadataSourceKind::Pms);
+    std::fs::create_dir_all(repo.join("metadata/md5-cache")).unwrap();
+    assert_eq!(pick(""), MetadataSourceKind::Md5Dict);
+    // cache-formats: the first known format named, whatever exists.
+    assert_eq!(
+        pick("cache-formats = pms md5-dict"),
+        MetadataSourceKind::Pms
+    );
+    assert_eq!(
+        pick("cache-formats = foo MD5-DICT pms"),
+        MetadataSourceKind::Md5Dict
+    );
+    assert_eq!(pick("cache-formats = foo"), MetadataSourceKind::DepCache);
+    std::fs::remove_dir_all(repo.join("metadata")).unwrap();
+    assert_eq!(
+        pick("cache-formats = md5-dict"),
+        MetadataSourceKind::Md5Dict
+    );
+    assert_eq!(MetadataSourceKind::Pms.name(), "pms");
+}

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use strata_atom::cpv::Cpv;
+use strata_cache::flat_list::FlatListCache;
 use strata_cache::index::{DirHandle, IndexStore};
 use strata_cache::{
     CacheEntry, CacheError, EclassPath, EntryKey, FlatHashCache, Md5DictCache, MetadataCache,
@@ -52,6 +53,9 @@ pub const DEFAULT_DEPCACHE_DIR: &str = "/var/cache/edb/dep";
 pub enum MetadataSourceKind {
     /// The repository's `metadata/md5-cache` (md5-dict), validated by md5s.
     Md5Dict,
+    /// The repository's `metadata/cache` in the PMS legacy (flat_list) format, validated
+    /// by the ebuild's mtime against the cache file's.
+    Pms,
     /// Portage's dependency cache, `<PORTAGE_DEPCACHEDIR>/<repository location>`, in
     /// flat_hash format (filled by `emerge`/`emerge --regen`, or by pkgcore), validated by
     /// the ebuild's md5 or mtime and the eclass checksums it records.
@@ -59,35 +63,40 @@ pub enum MetadataSourceKind {
 }
 
 impl MetadataSourceKind {
-    /// Picks the metadata source of the repository at `location`, as Portage and pkgcore
-    /// do: layout.conf `cache-formats` names the repository's own cache (its first
-    /// supported format wins, whether or not the directory exists: a repository that
-    /// says `md5-dict` never falls back); without `cache-formats`, `metadata/md5-cache`
-    /// is used when it is a directory; otherwise the dependency cache.
-    ///
-    /// The PMS `metadata/cache` (`pms`) format is not read: such a repository uses the
-    /// dependency cache, as Portage does for every entry its pregenerated cache lacks.
+    /// Picks the metadata source of the repository at `location` as Portage picks its
+    /// pregenerated cache (`RepoConfig.get_pregenerated_cache`), with pkgcore's rule
+    /// that a named cache never falls back: when layout.conf has `cache-formats`, the
+    /// first format it names that is known (`md5-dict`, `pms`), whether or not its
+    /// directory exists; without `cache-formats`, `metadata/md5-cache` when it is a
+    /// directory, else `metadata/cache`; otherwise (nothing known named, or neither
+    /// directory) Portage's dependency cache.
     pub fn select(location: &Path, layout: &LayoutConf) -> MetadataSourceKind {
         if let Some(formats) = layout.values.get("cache-formats") {
-            let named = formats.split_whitespace().map(str::to_ascii_lowercase);
-            for f in named {
-                if f == "md5-dict" {
-                    return MetadataSourceKind::Md5Dict;
-                }
-            }
-            return MetadataSourceKind::DepCache;
+            let known =
+                formats
+                    .split_whitespace()
+                    .find_map(|f| match f.to_ascii_lowercase().as_str() {
+                        "md5-dict" => Some(MetadataSourceKind::Md5Dict),
+                        "pms" => Some(MetadataSourceKind::Pms),
+                        _ => None,
+                    });
+            return known.unwrap_or(MetadataSourceKind::DepCache);
         }
-        if location.join("metadata").join("md5-cache").is_dir() {
+        let metadata = location.join("metadata");
+        if metadata.join("md5-cache").is_dir() {
             MetadataSourceKind::Md5Dict
+        } else if metadata.join("cache").is_dir() {
+            MetadataSourceKind::Pms
         } else {
             MetadataSourceKind::DepCache
         }
     }
 
-    /// Its short name (`md5-dict`, `depcache`).
+    /// Its short name (`md5-dict`, `pms`, `depcache`).
     pub fn name(self) -> &'static str {
         match self {
             MetadataSourceKind::Md5Dict => "md5-dict",
+            MetadataSourceKind::Pms => "pms",
             MetadataSourceKind::DepCache => "depcache",
         }
     }
@@ -144,6 +153,7 @@ impl MetadataSource {
             MetadataSourceKind::Md5Dict => {
                 Box::new(Md5DictCache::at(dir.clone(), eclasses.clone()).trusted(trusted))
             }
+            MetadataSourceKind::Pms => Box::new(FlatListCache::at(dir.clone(), eclasses.clone())),
             MetadataSourceKind::DepCache => {
                 Box::new(FlatHashCache::at(dir.clone(), eclasses.clone()))
             }
@@ -365,6 +375,7 @@ impl EbuildRepo {
         let source_kind = MetadataSourceKind::select(&location, &layout);
         let source_dir = match source_kind {
             MetadataSourceKind::Md5Dict => location.join("metadata").join("md5-cache"),
+            MetadataSourceKind::Pms => location.join("metadata").join("cache"),
             MetadataSourceKind::DepCache => depcache_location(
                 opts.depcache_dir
                     .as_deref()
