@@ -185,15 +185,21 @@ pub fn verify_tree(root: &Path, options: &TreeOptions) -> TreeReport {
     report
 }
 
+/// Verifies one file. The file is not stat'ed ahead of [`verify_file`] (which reads its
+/// size before hashing it): whether it is missing is decided from the error, with an
+/// `lstat` only then, so a dangling symlink is still an I/O problem, not a missing file.
 fn check(root: &Path, rel: &str, digests: &Digests) -> Option<TreeProblem> {
     let path = root.join(rel);
-    if fs::symlink_metadata(&path).is_err() {
-        return Some(TreeProblem::Missing);
-    }
     match verify_file(&path, digests, &[]) {
         Ok(()) => None,
         Err(crate::hash::VerifyFileError::Mismatch { source, .. }) => {
             Some(TreeProblem::Mismatch(source))
+        }
+        Err(crate::hash::VerifyFileError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound
+                && fs::symlink_metadata(&path).is_err() =>
+        {
+            Some(TreeProblem::Missing)
         }
         Err(crate::hash::VerifyFileError::Io { source, .. }) => {
             Some(TreeProblem::Io(source.to_string()))
@@ -285,6 +291,12 @@ mod tests {
         ));
         assert_eq!(got[1], ("app-misc/foo/stray", &TreeProblem::Unlisted));
         assert_eq!(got[2], ("header.txt", &TreeProblem::Missing));
+
+        // A dangling symlink is not a missing file: it is there, and cannot be read.
+        std::os::unix::fs::symlink("nowhere", root.join("header.txt")).unwrap();
+        let r = verify_tree(root, &strict);
+        let header = r.issues.iter().find(|i| i.path == "header.txt").unwrap();
+        assert!(matches!(header.problem, TreeProblem::Io(_)), "{header:?}");
 
         // A tampered sub-Manifest is not read at all.
         fs::write(&gz, b"garbage").unwrap();
