@@ -22,6 +22,7 @@ use crate::location::ConfigLocation;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use strata_atom::Eapi;
 use strata_atom::depspec::{DepKind, DepSpec};
+use strata_config::layout::LayoutConf;
 use strata_fetch::fetcher::parse_resume_min_size;
 use strata_fetch::hash::verify_file;
 use strata_fetch::layout::{ExportMethod, export_distfiles};
@@ -573,13 +574,7 @@ fn run_targets(args: &Args) -> Result<ExitCode, Box<dyn Error>> {
         let repo = repos
             .source_repo(repo_id)
             .ok_or_else(|| format!("repository {repo_id} not open"))?;
-        let layout_conf = repo
-            .location()
-            .map(|l| l.join("metadata/layout.conf"))
-            .filter(|p| p.is_file());
-        let policy = layout_conf
-            .map(|p| read(&p).map(|t| ManifestPolicy::from_layout_conf(&t)))
-            .transpose()?;
+        let policy = manifest_policy(repo.layout());
         let mut thirdparty = MirrorMap::new();
         for (name, urls) in repo.thirdpartymirrors() {
             thirdparty.add(&name, urls);
@@ -593,7 +588,44 @@ fn run_targets(args: &Args) -> Result<ExitCode, Box<dyn Error>> {
             force_mirror,
             ..MirrorConfig::default()
         };
-        ok &= fetch_known(args, &distdir, fetchables, policy.as_ref(), mirrors)?;
+        ok &= fetch_known(args, &distdir, fetchables, Some(&policy), mirrors)?;
     }
     Ok(exit_code(ok))
+}
+
+/// The Manifest policy of a repository from the layout.conf its configuration already
+/// holds (read when the repository was opened), through the one layout.conf reading of
+/// [`ManifestPolicy::from_layout_conf`]: the parsed keys are handed back as `key = value`
+/// lines. A repository without layout.conf gets the defaults, as in Portage (its
+/// Manifest hashes and required hashes default the same whether the file is absent or
+/// says nothing).
+fn manifest_policy(layout: &LayoutConf) -> ManifestPolicy {
+    let text: String = layout
+        .values
+        .iter()
+        .map(|(k, v)| format!("{k} = {v}\n"))
+        .collect();
+    ManifestPolicy::from_layout_conf(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_policy_from_the_parsed_layout_conf() {
+        let text = "masters = gentoo\n# c\nmanifest-hashes = BLAKE2B SHA512 SHA256\n\
+                    manifest-required-hashes = SHA256\nthin-manifests = true\n\
+                    use-manifests = false\n";
+        let layout = LayoutConf::parse(text, Path::new("layout.conf"), &mut Vec::new());
+        let policy = manifest_policy(&layout);
+        assert_eq!(policy, ManifestPolicy::from_layout_conf(text));
+        assert_eq!(policy.required_hashes, ["SHA256"]);
+        assert!(policy.thin);
+        // No layout.conf: the defaults, not "no policy".
+        assert_eq!(
+            manifest_policy(&LayoutConf::default()),
+            ManifestPolicy::default()
+        );
+    }
 }
