@@ -105,26 +105,31 @@ impl VdbRepo {
 
     /// The database at `location` with another id.
     pub fn with_id(location: impl Into<PathBuf>, id: &str) -> VdbRepo {
-        VdbRepo {
-            inner: Arc::new(VdbInner {
-                id: id.to_owned(),
-                location: location.into(),
-                problems: ProblemLog::default(),
-                xml_source: None,
-                listings: Mutex::default(),
-            }),
-        }
+        VdbRepo::build(location.into(), id.to_owned(), None)
     }
 
     /// The same database, with installed packages taking metadata.xml data
     /// (maintainers, long description, upstream) from `source`.
     pub fn with_metadata_xml_source(self, source: Arc<dyn MetadataXmlSource>) -> VdbRepo {
+        VdbRepo::build(
+            self.inner.location.clone(),
+            self.inner.id.clone(),
+            Some(source),
+        )
+    }
+
+    /// A database with nothing read or recorded yet.
+    fn build(
+        location: PathBuf,
+        id: String,
+        xml_source: Option<Arc<dyn MetadataXmlSource>>,
+    ) -> VdbRepo {
         VdbRepo {
             inner: Arc::new(VdbInner {
-                id: self.inner.id.clone(),
-                location: self.inner.location.clone(),
+                id,
+                location,
                 problems: ProblemLog::default(),
-                xml_source: Some(source),
+                xml_source,
                 listings: Mutex::default(),
             }),
         }
