@@ -160,7 +160,15 @@ fn dep_kind(name: &str) -> Option<DepKind> {
 /// else none (raw).
 enum EnabledFlags<'a> {
     Built(Vec<&'a str>),
-    Configured(UseConfig),
+    /// The package's IUSE flags as the domain configures them; a flag outside IUSE (the
+    /// arch, ELIBC, KERNEL...) is on when the domain's global USE has it, as
+    /// `ConfiguredPackage::is_enabled` decides (pkgcore enables the arch and forced flags
+    /// of configured packages the same way). The global USE is read on first need.
+    Configured {
+        config: UseConfig,
+        domain: Arc<Domain>,
+        global: OnceCell<Vec<String>>,
+    },
     None,
 }
 
@@ -170,7 +178,11 @@ impl EnabledFlags<'_> {
             return EnabledFlags::Built(b);
         }
         match (&view.domain, strata_repo::visibility::package_info(pkg)) {
-            (Some(domain), Some(info)) => EnabledFlags::Configured(domain.effective_use(&info)),
+            (Some(domain), Some(info)) => EnabledFlags::Configured {
+                config: domain.effective_use(&info),
+                domain: domain.clone(),
+                global: OnceCell::new(),
+            },
             _ => EnabledFlags::None,
         }
     }
@@ -178,7 +190,17 @@ impl EnabledFlags<'_> {
     fn is_enabled(&self, flag: &str) -> bool {
         match self {
             EnabledFlags::Built(b) => b.contains(&flag),
-            EnabledFlags::Configured(c) => c.is_enabled(flag),
+            EnabledFlags::Configured {
+                config,
+                domain,
+                global,
+            } => match config.flags.get(flag) {
+                Some(state) => state.enabled,
+                None => global
+                    .get_or_init(|| domain.global_use())
+                    .iter()
+                    .any(|g| g == flag),
+            },
             EnabledFlags::None => false,
         }
     }

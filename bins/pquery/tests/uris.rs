@@ -62,7 +62,8 @@ impl Fixture {
         write_file(
             &repos.join("base"),
             "profiles/default/make.defaults",
-            "ARCH=\"amd64\"\nACCEPT_KEYWORDS=\"amd64\"\n",
+            "ARCH=\"amd64\"\nACCEPT_KEYWORDS=\"amd64\"\nUSE_EXPAND_IMPLICIT=\"ARCH\"\n\
+             USE_EXPAND_UNPREFIXED=\"ARCH\"\nUSE_EXPAND_VALUES_ARCH=\"amd64 arm64\"\n",
         );
         for (repo, cpv, keys) in pkgs {
             let r = repos.join(repo);
@@ -320,6 +321,23 @@ fn use_conditionals_duplicates_and_raw() {
         format!("{c} {} https://up.example/s-1.tgz {c}", gm("s-1.tgz"))
     );
     assert_eq!(f.one("files", "app-misc/cond"), "c-1.tgz s-1.tgz c-1.tgz");
+    // A conditional on a flag outside IUSE (the arch) is decided by the global USE.
+    let arch = Fixture::new(
+        "GENTOO_MIRRORS=\"\"\n",
+        &[(
+            "overlay",
+            "app-misc/bin-1",
+            &[(
+                "SRC_URI",
+                "amd64? ( https://up.example/bin-amd64-1.tgz ) \
+                 arm64? ( https://up.example/bin-arm64-1.tgz )",
+            )],
+        )],
+    );
+    assert_eq!(
+        arch.one("uris", "app-misc/bin"),
+        "https://up.example/bin-amd64-1.tgz"
+    );
     // --raw: the whole tree, conditionals kept. The raw view has no configuration, so no
     // default mirrors and mirror:// as written (see COMPAT.md).
     assert_eq!(
@@ -499,6 +517,12 @@ fn guru_mirrors() {
         "https://tastytea.de/files/gentoo/bash-language-server-5.4.2-deps.tar.xz",
     ]);
     assert_eq!(words, expected);
+
+    // amd64? ( ... ) is taken: the profile's arch is in the global USE.
+    assert_eq!(
+        run(&["--one-attr", "files", "=media-sound/yandex-music-5.113.2"]),
+        "Yandex_Music_amd64_5.113.2.deb\n"
+    );
 
     // Every package, one line each: no mirror:// is left, and the distfiles of packages
     // without RESTRICT=mirror/fetch start with the default mirror.
