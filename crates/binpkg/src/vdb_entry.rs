@@ -5,11 +5,12 @@
 //! module adds the strictness quickpkg needs and the CONFIG_PROTECT rules.
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use strata_fetch::hash::{HashAlgorithm, hash_file};
+
 use crate::error::{Error, Result};
-use crate::hashing::Hasher;
+use crate::hashing::hex;
 use crate::metadata::Metadata;
 
 pub use strata_repo::contents::{ContentsEntry, EntryKind};
@@ -144,18 +145,11 @@ pub struct ConfigPolicy {
     pub include_unmodified_config: bool,
 }
 
+/// The lower-case hex md5 of the file at `path`, computing md5 alone (the binpkg
+/// [`Hasher`](crate::hashing::Hasher) computes all four binpkg hashes).
 fn md5_of(path: &Path) -> Option<String> {
-    let mut f = fs::File::open(path).ok()?;
-    let mut h = Hasher::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = f.read(&mut buf).ok()?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Some(h.finish().md5)
+    let d = hash_file(path, [HashAlgorithm::Md5]).ok()?;
+    d.get(HashAlgorithm::Md5).map(hex)
 }
 
 impl ConfigPolicy {
