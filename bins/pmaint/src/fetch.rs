@@ -11,7 +11,7 @@
 //!
 //! Both end in the same code path ([`fetch_known`]) once the fetchables are known.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,8 +33,7 @@ use strata_fetch::{
 };
 use strata_repo::domain::DomainRepos;
 use strata_repo::repository::{MatchOptions, Repository};
-use strata_repo::visibility::effective_use;
-use strata_repo::{Package, PackageRef};
+use strata_repo::{ConfiguredPackage, PackageRef};
 use strata_restrict::parse_target;
 
 /// Arguments of `pmaint fetch`.
@@ -492,7 +491,7 @@ fn resolve_targets(
 /// digests from the Manifest next to the ebuild, its (evaluated) RESTRICT.
 fn package_fetchables(
     repos: &DomainRepos,
-    pkg: &dyn Package,
+    pkg: &PackageRef,
 ) -> Result<Vec<Fetchable>, Box<dyn Error>> {
     let unavailable = || -> Box<dyn Error> {
         match pkg.problem() {
@@ -500,19 +499,11 @@ fn package_fetchables(
             None => format!("{}: metadata unavailable", pkg.cpv()).into(),
         }
     };
-    let use_config = effective_use(&repos.domain, pkg).ok_or_else(unavailable)?;
     // IUSE flags by the package's USE configuration; flags outside IUSE (the arch, ELIBC,
-    // KERNEL...) by the domain's global USE, as ConfiguredPackage::is_enabled decides.
-    let global = repos.domain.global_use();
-    let enabled: HashSet<&str> = use_config
-        .enabled()
-        .chain(
-            global
-                .iter()
-                .map(String::as_str)
-                .filter(|f| !use_config.flags.contains_key(*f)),
-        )
-        .collect();
+    // KERNEL...) by the domain's global USE.
+    let configured = ConfiguredPackage::new(pkg.clone(), repos.domain.clone());
+    configured.use_config().ok_or_else(unavailable)?;
+    let enabled = |flag: &str| configured.is_enabled(flag);
     let spec = pkg
         .dep_spec(DepKind::SrcUri)
         .map_err(|e| format!("{}: SRC_URI: {e}", pkg.cpv()))?
@@ -554,7 +545,7 @@ fn run_targets(args: &Args) -> Result<ExitCode, Box<dyn Error>> {
     let mut groups: Vec<(String, Vec<Fetchable>)> = Vec::new();
     for pkg in resolve_targets(&repos, &args.distfiles)? {
         eprintln!(">>> {}::{}", pkg.cpv(), pkg.repo_id());
-        let fetchables = package_fetchables(&repos, pkg.as_ref())?;
+        let fetchables = package_fetchables(&repos, &pkg)?;
         let group = match groups.iter().position(|(id, _)| id == pkg.repo_id()) {
             Some(i) => &mut groups[i].1,
             None => {
