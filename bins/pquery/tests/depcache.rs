@@ -173,8 +173,6 @@ fn metadata_comes_from_the_pms_cache() {
 }
 
 #[test]
-#[ignore = "needs DomainRepos::open (crates/repo/src/domain.rs) to open ebuild repositories \
-            with EbuildRepo::from_domain, which reads PORTAGE_DEPCACHEDIR"]
 fn metadata_comes_from_the_depcache() {
     let (tmp, repo, etc) = overlay();
     let dep = tmp.path().join("dep").join(repo.strip_prefix("/").unwrap());

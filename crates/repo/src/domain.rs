@@ -97,7 +97,7 @@ impl DomainRepos {
         let mut source = Vec::new();
         let mut skipped = Vec::new();
         for cfg in domain.ebuild_repos() {
-            match EbuildRepo::from_config(cfg, &domain.repos, opts.index_dir.clone()) {
+            match EbuildRepo::from_domain(cfg, &domain, opts.index_dir.clone()) {
                 Ok(r) => source.push(r),
                 Err(e) => skipped.push((cfg.name.clone(), e.to_string())),
             }
