@@ -923,14 +923,10 @@ impl PackageAttrs for BinpkgPackage {
             Attr::Size => self.file_size().map(AttrValue::Number),
             Attr::BuildId => self.inst.build_id.map(AttrValue::Number),
             Attr::Environment => self.environment().map(AttrValue::text),
-            Attr::Depend | Attr::Rdepend | Attr::Pdepend | Attr::Bdepend | Attr::Idepend => {
-                let kind = dep_kind(attr)?;
+            a if let Some(kind) = dep_kind(a) => {
                 Some(AttrValue::AtomRefs(self.deps(kind)?.atoms().collect()))
             }
-            Attr::LongDescription
-            | Attr::Maintainers
-            | Attr::MaintainerEmails
-            | Attr::MaintainerNames => None,
+            a if a.is_metadata_xml() => None,
             _ => raw_attr(self, attr),
         }
     }

@@ -352,15 +352,11 @@ impl PackageAttrs for EbuildPackage {
         match attr {
             Attr::Repo | Attr::SourceRepository => Some(AttrValue::text(&self.repo.id)),
             Attr::Path => Some(AttrValue::text(self.path_str())),
-            Attr::LongDescription
-            | Attr::Maintainers
-            | Attr::MaintainerEmails
-            | Attr::MaintainerNames => match self.xml_record() {
+            a if a.is_metadata_xml() => match self.xml_record() {
                 Some(rec) => super::search::record_xml_attr(&rec, attr),
                 None => crate::attrs::xml_attr(self.xml(), attr),
             },
-            Attr::Depend | Attr::Rdepend | Attr::Pdepend | Attr::Bdepend | Attr::Idepend => {
-                let kind = dep_kind(attr)?;
+            a if let Some(kind) = dep_kind(a) => {
                 let spec = self.deps(kind)?;
                 Some(AttrValue::AtomRefs(spec.atoms().collect()))
             }
