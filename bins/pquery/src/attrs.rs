@@ -2,7 +2,7 @@
 //! attribute names, and each attribute rendered as one string, or `MISSING`.
 
 use std::cell::OnceCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use strata_atom::depspec::{DepKind, DepSpec};
@@ -355,21 +355,32 @@ fn thirdpartymirrors(repos: &RepoSet, repo: &RepoConfig) -> BTreeMap<String, Vec
     tiers
 }
 
-/// The checksum names of each distfile in the Manifest next to `pkg`'s ebuild, as
+/// The checksum names of each of `wanted` in the Manifest next to `pkg`'s ebuild, as
 /// pkgcore keys a fetchable's `chksums`: `size` first, then each hash name lowercased in
-/// the order the `DIST` line gives them (an explicit `SIZE` entry is left out).
-fn manifest_checksums(pkg: &dyn Package) -> Vec<(String, Vec<String>)> {
+/// the order the `DIST` line gives them (an explicit `SIZE` entry is left out). Lines of
+/// other files are not split (a Manifest serves every version of the package).
+fn manifest_checksums(pkg: &dyn Package, wanted: &[&str]) -> HashMap<String, Vec<String>> {
     let Some(text) = pkg
         .path()
         .and_then(|p| p.parent())
         .and_then(|dir| std::fs::read_to_string(dir.join("Manifest")).ok())
     else {
-        return Vec::new();
+        return HashMap::new();
     };
+    let wanted: std::collections::HashSet<&str> = wanted.iter().copied().collect();
     text.lines()
         .filter_map(|line| {
-            let words: Vec<&str> = line.split_whitespace().collect();
-            if words.len() < 3 || words[0] != "DIST" {
+            let (name, _) = line.strip_prefix("DIST ")?.trim_start().split_once(' ')?;
+            if !wanted.contains(name) {
+                return None;
+            }
+            // Split at spaces (memchr) unless the line has tabs.
+            let words: Vec<&str> = if line.contains('\t') {
+                line.split_whitespace().collect()
+            } else {
+                line.split(' ').filter(|w| !w.is_empty()).collect()
+            };
+            if words.len() < 3 {
                 return None;
             }
             let mut sums = vec!["size".to_owned()];
@@ -502,10 +513,12 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
             let manifest = OnceCell::new();
             uris::fetchables_line(&spec, &lists, &|name| {
                 manifest
-                    .get_or_init(|| manifest_checksums(pkg))
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, sums)| sums.clone())
+                    .get_or_init(|| {
+                        let names: Vec<&str> = spec.uris().map(|u| u.distfile()).collect();
+                        manifest_checksums(pkg, &names)
+                    })
+                    .get(name)
+                    .cloned()
                     .unwrap_or_default()
             })
         }

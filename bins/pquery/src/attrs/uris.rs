@@ -258,6 +258,10 @@ pub fn fetchables_line(
 /// Python's `repr` of a string: single quotes unless the text has a single quote and
 /// no double quote; backslashes, the chosen quote and control characters escaped.
 pub fn py_repr(s: &str) -> String {
+    let plain = !s.contains('\\') && !s.contains('\'') && !s.bytes().any(|b| b < 0x20 || b == 0x7f);
+    if plain {
+        return format!("'{s}'");
+    }
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
