@@ -530,7 +530,8 @@ impl Fetcher {
         path: &Path,
         expected: Option<&Digests>,
     ) -> Result<Result<Digests, VerifyError>, FetchError> {
-        let len = fs::metadata(path).map_err(io_err(path))?.len();
+        let file = fs::File::open(path).map_err(io_err(path))?;
+        let len = file.metadata().map_err(io_err(path))?.len();
         if let Some(want) = expected.and_then(Digests::size)
             && want != len
         {
@@ -539,7 +540,8 @@ impl Fetcher {
                 got: len,
             }));
         }
-        let actual = hash_file(path, self.algorithms(expected)).map_err(io_err(path))?;
+        let actual = crate::hash::hash_open_file(file, len, self.algorithms(expected))
+            .map_err(io_err(path))?;
         Ok(match expected {
             Some(e) => e.verify(&actual, &[]).map(|()| actual),
             None if len == 0 => Err(VerifyError::Size {

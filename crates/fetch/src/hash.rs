@@ -509,8 +509,18 @@ pub fn hash_file(
     algorithms: impl IntoIterator<Item = HashAlgorithm>,
 ) -> io::Result<Digests> {
     let file = File::open(path)?;
+    let len = file.metadata()?.len();
+    hash_open_file(file, len, algorithms)
+}
+
+/// [`hash_file`] of an already opened file of `len` bytes.
+pub(crate) fn hash_open_file(
+    file: File,
+    len: u64,
+    algorithms: impl IntoIterator<Item = HashAlgorithm>,
+) -> io::Result<Digests> {
     let algs: Vec<HashAlgorithm> = algorithms.into_iter().collect();
-    let big = file.metadata()?.len() >= PARALLEL_HASH_MIN_SIZE;
+    let big = len >= PARALLEL_HASH_MIN_SIZE;
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     if big && algs.len() > 1 && cores > 1 {
         hash_reader_parallel(file, algs)
@@ -530,19 +540,21 @@ pub fn verify_file(
         path: path.to_owned(),
         source,
     };
-    let meta = std::fs::metadata(path).map_err(io_err)?;
+    // One open and one fstat: the size checked is the size of the file then hashed.
+    let file = File::open(path).map_err(io_err)?;
+    let len = file.metadata().map_err(io_err)?.len();
     if let Some(want) = expected.size()
-        && meta.len() != want
+        && len != want
     {
         return Err(VerifyFileError::Mismatch {
             path: path.to_owned(),
             source: VerifyError::Size {
                 expected: want,
-                got: meta.len(),
+                got: len,
             },
         });
     }
-    let actual = hash_file(path, expected.supported_algorithms()).map_err(io_err)?;
+    let actual = hash_open_file(file, len, expected.supported_algorithms()).map_err(io_err)?;
     expected
         .verify(&actual, required)
         .map_err(|source| VerifyFileError::Mismatch {
