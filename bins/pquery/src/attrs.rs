@@ -283,6 +283,19 @@ fn render_files(spec: &DepSpec) -> String {
     uris::one_line(spec, &|u| u.distfile().to_owned())
 }
 
+/// `f` applied to `pkg`'s SRC_URI as the view shows it and the URI list of each of its
+/// distfiles; `None` when the package has no SRC_URI to show.
+fn with_uri_lists<R>(
+    view: &View,
+    pkg: &dyn Package,
+    f: impl FnOnce(&DepSpec, &uris::UriLists<'_>) -> R,
+) -> Option<R> {
+    let spec = dep_spec(view, pkg, "uris", false)?;
+    let mirrors = package_mirrors(view, pkg, &spec);
+    let lists = uris::UriLists::new(&spec, fetch_restrict(view, pkg), &mirrors);
+    Some(f(&spec, &lists))
+}
+
 /// The RESTRICT values that apply to `pkg`'s distfiles: for configured packages RESTRICT
 /// evaluated with the package's USE, for raw ones only what no USE conditional guards.
 fn fetch_restrict(view: &View, pkg: &dyn Package) -> uris::FetchRestrict {
@@ -500,18 +513,10 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
         "bdepend" | "depend" | "rdepend" | "pdepend" | "idepend" | "license" | "restrict" => {
             dep_text(view, pkg, name, raw)?
         }
-        "uris" => {
-            let spec = dep_spec(view, pkg, "uris", false)?;
-            let mirrors = package_mirrors(view, pkg, &spec);
-            let lists = uris::UriLists::new(&spec, fetch_restrict(view, pkg), &mirrors);
-            uris::uris_line(&spec, &lists)
-        }
-        "fetchables" => {
-            let spec = dep_spec(view, pkg, "uris", false)?;
-            let mirrors = package_mirrors(view, pkg, &spec);
-            let lists = uris::UriLists::new(&spec, fetch_restrict(view, pkg), &mirrors);
+        "uris" => with_uri_lists(view, pkg, uris::uris_line)?,
+        "fetchables" => with_uri_lists(view, pkg, |spec, lists| {
             let manifest = OnceCell::new();
-            uris::fetchables_line(&spec, &lists, &|name| {
+            uris::fetchables_line(spec, lists, &|name| {
                 manifest
                     .get_or_init(|| {
                         let names: Vec<&str> = spec.uris().map(|u| u.distfile()).collect();
@@ -521,7 +526,7 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
                     .cloned()
                     .unwrap_or_default()
             })
-        }
+        })?,
         "files" => render_files(&dep_spec(view, pkg, "files", false)?),
         "distfiles" => {
             let spec = dep_spec(view, pkg, "files", false)?;
@@ -596,13 +601,12 @@ pub fn format_files(view: &View, pkg: &dyn Package) -> Option<Vec<String>> {
 /// a single URI in place, several as an `|| (` block with one URI per line, none as
 /// nothing at all. `None` when the package has no SRC_URI to show (`MISSING`).
 pub fn format_uris(view: &View, pkg: &dyn Package) -> Option<Vec<String>> {
-    let spec = dep_spec(view, pkg, "uris", false)?;
-    let mirrors = package_mirrors(view, pkg, &spec);
-    let lists = uris::UriLists::new(&spec, fetch_restrict(view, pkg), &mirrors);
-    Some(format_depends_with(&spec, &|l| match l.as_uri() {
-        Some(u) => lists.uris(u.distfile()),
-        None => vec![l.to_string()],
-    }))
+    with_uri_lists(view, pkg, |spec, lists| {
+        format_depends_with(spec, &|l| match l.as_uri() {
+            Some(u) => lists.uris(u.distfile()),
+            None => vec![l.to_string()],
+        })
+    })
 }
 
 /// [`format_depends`] with each leaf written as `leaf` renders it: one string in place,
