@@ -331,20 +331,30 @@ fn package_mirrors(view: &View, pkg: &dyn Package, spec: &DepSpec) -> uris::Mirr
         return uris::Mirrors::default();
     };
     let default = uris::Mirrors::default_mirrors(domain.setting("GENTOO_MIRRORS").unwrap_or(""));
-    let tiers = spec
+    let names: Vec<&str> = spec
         .uris()
-        .any(|u| u.is_mirror())
-        .then(|| thirdpartymirrors(&domain.repos, repo));
+        .filter_map(|u| u.mirror().map(|(name, _)| name))
+        .collect();
+    let tiers = if names.is_empty() {
+        BTreeMap::new()
+    } else {
+        thirdpartymirrors(&domain.repos, repo, &|n| names.contains(&n))
+    };
     uris::Mirrors {
         default,
-        tiers: Some(tiers.unwrap_or_default()),
+        tiers: Some(tiers),
     }
 }
 
-/// The third-party mirror tiers of `repo` as pkgcore merges them: the repository's own
-/// `profiles/thirdpartymirrors`, then for names it does not define each master's (in
-/// layout.conf order, each master with its own masters after it).
-fn thirdpartymirrors(repos: &RepoSet, repo: &RepoConfig) -> BTreeMap<String, Vec<String>> {
+/// The third-party mirror tiers of `repo` as pkgcore merges them, for the names `keep`
+/// accepts: the repository's own `profiles/thirdpartymirrors`, then for names it does not
+/// define each master's (in layout.conf order, each master with its own masters after
+/// it).
+fn thirdpartymirrors(
+    repos: &RepoSet,
+    repo: &RepoConfig,
+    keep: &dyn Fn(&str) -> bool,
+) -> BTreeMap<String, Vec<String>> {
     fn visit<'a>(repos: &'a RepoSet, repo: &'a RepoConfig, seen: &mut Vec<&'a str>) {
         if seen.contains(&repo.name.as_str()) {
             return;
@@ -362,7 +372,7 @@ fn thirdpartymirrors(repos: &RepoSet, repo: &RepoConfig) -> BTreeMap<String, Vec
     for name in order {
         let Some(r) = repos.get(name) else { continue };
         if let Ok(text) = std::fs::read_to_string(r.location.join("profiles/thirdpartymirrors")) {
-            uris::Mirrors::stack_thirdpartymirrors(&mut tiers, &text);
+            uris::Mirrors::stack_thirdpartymirrors(&mut tiers, &text, keep);
         }
     }
     tiers

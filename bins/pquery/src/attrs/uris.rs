@@ -47,9 +47,14 @@ impl Mirrors {
     }
 
     /// Stacks the lines of a `thirdpartymirrors` file (`name url url...`, `#` comments)
-    /// under `tiers`: a name already there (from a repository that takes precedence) is
-    /// kept; within the file, a later line for a name replaces an earlier one.
-    pub fn stack_thirdpartymirrors(tiers: &mut BTreeMap<String, Vec<String>>, text: &str) {
+    /// under `tiers`, for the names `keep` accepts: a name already there (from a
+    /// repository that takes precedence) is kept; within the file, a later line for a
+    /// name replaces an earlier one.
+    pub fn stack_thirdpartymirrors(
+        tiers: &mut BTreeMap<String, Vec<String>>,
+        text: &str,
+        keep: &dyn Fn(&str) -> bool,
+    ) {
         let mut file: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for line in text.lines() {
             let line = line.trim();
@@ -58,6 +63,9 @@ impl Mirrors {
             }
             let mut words = line.split_whitespace();
             let Some(name) = words.next() else { continue };
+            if !keep(name) {
+                continue;
+            }
             let urls: Vec<String> = words.map(str::to_owned).collect();
             if !urls.is_empty() {
                 file.insert(name, urls);
@@ -305,9 +313,15 @@ mod tests {
         Mirrors::stack_thirdpartymirrors(
             &mut tiers,
             "# comment\nalpha https://a1.example/ https://a2.example/pub\n\
-             beta https://b1.example\nalpha https://a3.example https://a4.example\n",
+             beta https://b1.example\nalpha https://a3.example https://a4.example\n\
+             skipped https://s.example\n",
+            &|name| name != "skipped",
         );
-        Mirrors::stack_thirdpartymirrors(&mut tiers, "beta https://lower.example\ngamma g\n");
+        Mirrors::stack_thirdpartymirrors(
+            &mut tiers,
+            "beta https://lower.example\ngamma g\n",
+            &|_| true,
+        );
         Mirrors {
             default: Mirrors::default_mirrors("https://gm.example/ http://gm2.example//"),
             tiers: Some(tiers),
@@ -329,6 +343,7 @@ mod tests {
         assert_eq!(tiers["alpha"], ["https://a3.example", "https://a4.example"]);
         assert_eq!(tiers["beta"], ["https://b1.example"]);
         assert_eq!(tiers["gamma"], ["g"]);
+        assert!(!tiers.contains_key("skipped"));
     }
 
     #[test]
