@@ -5,7 +5,8 @@
 //!
 //! The URI list of a distfile is built from every entry naming it, in SRC_URI order:
 //!
-//! * a bare file name adds nothing (it has no URI);
+//! * a bare file name adds nothing (it has no URI), and when it names the file first, no
+//!   later URI adds the default mirrors either (pkgcore adds them only on creating the list);
 //! * the first URI naming the file adds the default mirrors (each `GENTOO_MIRRORS` entry
 //!   with `/distfiles` appended) **before** itself, or **after** itself under
 //!   RESTRICT=primaryuri; none under RESTRICT=mirror or RESTRICT=fetch (fetch implies
