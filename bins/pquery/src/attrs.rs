@@ -137,6 +137,9 @@ pub const MISSING: &str = "MISSING";
 pub struct View {
     /// The domain whose USE configuration evaluates conditionals; `None` for raw.
     pub domain: Option<Arc<Domain>>,
+    /// The configuration the repositories come from, raw or not: mirrors
+    /// (`GENTOO_MIRRORS`, repositories' `thirdpartymirrors`) apply to raw packages too.
+    pub config: Arc<Domain>,
 }
 
 fn dep_kind(name: &str) -> Option<DepKind> {
@@ -318,12 +321,12 @@ fn fetch_restrict(view: &View, pkg: &dyn Package) -> uris::FetchRestrict {
 
 /// The mirrors `pkg`'s distfiles can come from: the domain's `GENTOO_MIRRORS` and the
 /// `thirdpartymirrors` of the package's ebuild repository and its masters (read only
-/// when `spec` has a `mirror://` URI). Packages that are not from one of the domain's
-/// ebuild repositories, and every package of a raw view (which has no domain), get no
-/// default mirrors and keep `mirror://` URIs as written.
+/// when `spec` has a `mirror://` URI), configured or raw (as pkgcore's raw repositories
+/// keep their mirrors). Packages that are not from one of the configuration's ebuild
+/// repositories get no default mirrors and keep `mirror://` URIs as written.
 fn package_mirrors(view: &View, pkg: &dyn Package, spec: &DepSpec) -> uris::Mirrors {
-    let repo = view.domain.as_ref().and_then(|d| {
-        let r = d.repos.get(pkg.repo_id())?;
+    let d = &view.config;
+    let repo = d.repos.get(pkg.repo_id()).and_then(|r| {
         (r.kind == RepoKind::Ebuild && pkg.path().is_some_and(|p| p.starts_with(&r.location)))
             .then_some((d, r))
     });
@@ -801,9 +804,13 @@ mod tests {
         };
         let repos = DomainRepos::open(domain.clone(), &opts).unwrap();
         let configured = View {
-            domain: Some(domain),
+            domain: Some(domain.clone()),
+            config: domain.clone(),
         };
-        let raw_view = View { domain: None };
+        let raw_view = View {
+            domain: None,
+            config: domain,
+        };
         let (mut checked, mut rebuilt, mut evaluated) = (0, 0, 0);
         for repo in &repos.source {
             let pkgs = repo

@@ -106,6 +106,7 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
     let restriction = query::build(opts, &sel, &domain)?;
     let view = View {
         domain: (!opts.cli.raw).then(|| domain.clone()),
+        config: domain.clone(),
     };
     let parse_atoms = |v: &[String]| -> Result<Vec<Atom>, String> {
         v.iter().map(|a| query::parse_atom(a)).collect()

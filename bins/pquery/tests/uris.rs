@@ -338,14 +338,24 @@ fn use_conditionals_duplicates_and_raw() {
         arch.one("uris", "app-misc/bin"),
         "https://up.example/bin-amd64-1.tgz"
     );
-    // --raw: the whole tree, conditionals kept. The raw view has no configuration, so no
-    // default mirrors and mirror:// as written (see COMPAT.md).
+    // --raw: the whole tree, conditionals kept, each file's list gathered from every
+    // branch; mirrors apply as configured (the raw view keeps the configuration's
+    // GENTOO_MIRRORS and thirdpartymirrors, as pkgcore's raw repositories do).
+    let c_all = format!(
+        "{} https://up.example/c-1.tgz https://a1.example/c-1.tgz https://a2.example/pub/c-1.tgz",
+        gm("c-1.tgz")
+    );
+    let s_all = format!(
+        "{} https://up.example/s-1.tgz https://other.example/s-1.tgz",
+        gm("s-1.tgz")
+    );
     assert_eq!(
         f.run(&["--raw", "--one-attr", "uris", "app-misc/cond"]),
-        "https://up.example/c-1.tgz mirror://alpha/c-1.tgz ssl? ( https://up.example/s-1.tgz \
-         https://other.example/s-1.tgz ) doc? ( https://up.example/d-1.tgz ) !ssl? ( \
-         https://up.example/s-1.tgz https://other.example/s-1.tgz ) ssl? ( \
-         https://up.example/c-1.tgz mirror://alpha/c-1.tgz )\n"
+        format!(
+            "{c_all} ssl? ( {s_all} ) doc? ( {} https://up.example/d-1.tgz ) !ssl? ( {s_all} ) \
+             ssl? ( {c_all} )\n",
+            gm("d-1.tgz")
+        )
     );
 }
 
@@ -401,20 +411,27 @@ fn verbose_tree() {
         expected
     );
     // Raw: the conditional stays; its one child needs several lines, so the group
-    // closes on a line of its own. (No configuration: no default mirrors.)
+    // closes on a line of its own. Mirrors as configured (primaryuri: after the URI).
     assert_eq!(
         uris_lines(&["--raw", "-v", "--attr", "uris", "app-misc/verbose"]),
         [
             "     uris: ",
             "",
-            "        mirror://nosuch/n-1.tgz",
+            "        || (",
+            "            https://gm1.example/distfiles/n-1.tgz",
+            "            https://gm2.example/pub/distfiles/n-1.tgz",
+            "        )",
             "        ssl? ( || (",
             "                https://up.example/s-1.tgz",
+            "                https://gm1.example/distfiles/s-1.tgz",
+            "                https://gm2.example/pub/distfiles/s-1.tgz",
             "                https://other.example/s-1.tgz",
             "            )",
             "        )",
             "        || (",
             "            https://up.example/s-1.tgz",
+            "            https://gm1.example/distfiles/s-1.tgz",
+            "            https://gm2.example/pub/distfiles/s-1.tgz",
             "            https://other.example/s-1.tgz",
             "        )",
             "",
