@@ -220,6 +220,12 @@ enum Shaped {
 /// conditionals to evaluate.
 fn shaped(view: &View, pkg: &dyn Package, name: &str, raw: bool) -> Option<Shaped> {
     let kind = dep_kind(name)?;
+    if kind == DepKind::SrcUri && pkg.is_built() {
+        // A built package has nothing to fetch: pkgcore gives installed and binary
+        // packages an empty fetchables set (`ebuild_built.package.fetchables`), whatever
+        // SRC_URI they recorded, so `files`, `uris` and `fetchables` print empty.
+        return Some(Shaped::Parsed(DepSpec::parse("", kind, Eapi::LATEST).ok()?));
+    }
     let spec = pkg.dep_spec(kind).ok()??;
     let evaluated = !raw && view.domain.is_some();
     if depset::already_shaped(&spec, evaluated) {
@@ -541,6 +547,14 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
             })
         })?,
         "files" => render_files(&dep_spec(view, pkg, "files", false)?),
+        // pkgcore's built packages read DISTFILES as recorded (pkgcore's own vdb writes
+        // it; Portage's does not, so it is usually empty).
+        "distfiles" if pkg.is_built() => pkg
+            .get("DISTFILES")
+            .unwrap_or("")
+            .split_ascii_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
         "distfiles" => {
             let spec = dep_spec(view, pkg, "files", false)?;
             let mut seen: Vec<&str> = Vec::new();

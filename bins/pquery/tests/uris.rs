@@ -608,3 +608,47 @@ fn guru_mirrors() {
     assert!(checked > 1000 && primaryuri > 0, "{checked} {primaryuri}");
     assert!(goproxy > 10, "{goproxy}");
 }
+
+/// `-v --attr files`: the SRC_URI tree pretty-printed like the dependency attributes, each
+/// leaf as its file name (a `->` rename wins); USE-evaluated for configured packages,
+/// whole with `--raw`. Without `-v` it stays one line.
+#[test]
+fn verbose_files_tree() {
+    let f = Fixture::new(
+        "GENTOO_MIRRORS=\"\"\n",
+        &[(
+            "overlay",
+            "app-misc/fetch-1",
+            &[
+                ("IUSE", "+ssl doc"),
+                (
+                    "SRC_URI",
+                    "https://e.org/a.tar.gz ssl? ( https://e.org/b.tar.gz -> c.tar.gz ) \
+                     doc? ( https://e.org/d.tar.gz )",
+                ),
+            ],
+        )],
+    );
+    let files = |args: &[&str]| -> Vec<String> {
+        f.run(args)
+            .lines()
+            .skip_while(|l| !l.starts_with("     files:"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        files(&["-v", "--attr", "files", "app-misc/fetch"]),
+        ["     files: ", "        a.tar.gz", "        c.tar.gz", ""]
+    );
+    assert_eq!(
+        files(&["--raw", "-v", "--attr", "files", "app-misc/fetch"]),
+        [
+            "     files: ",
+            "        a.tar.gz",
+            "        ssl? ( c.tar.gz )",
+            "        doc? ( d.tar.gz )",
+            "",
+        ]
+    );
+    assert_eq!(f.one("files", "app-misc/fetch"), "a.tar.gz c.tar.gz");
+}

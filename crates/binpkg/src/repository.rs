@@ -933,6 +933,10 @@ impl PackageAttrs for BinpkgPackage {
 }
 
 impl Package for BinpkgPackage {
+    fn is_built(&self) -> bool {
+        true
+    }
+
     fn cpv(&self) -> &Cpv {
         &self.inst.cpv
     }

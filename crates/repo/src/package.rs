@@ -48,6 +48,12 @@ pub trait Package: PackageAttrs + Send + Sync + fmt::Debug {
         self.problem().filter(|p| p.kind.makes_unavailable())
     }
 
+    /// Whether this is a built package (installed or binary): it has nothing left to
+    /// fetch or build, and its metadata is the result of a build (pkgcore's `built`).
+    fn is_built(&self) -> bool {
+        false
+    }
+
     /// The USE flags the package was built with (installed and binary packages); `None`
     /// for source packages, whose USE depends on a configuration.
     fn built_use(&self) -> Option<Vec<&str>> {

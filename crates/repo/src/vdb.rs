@@ -540,6 +540,10 @@ impl PackageAttrs for VdbPackage {
 }
 
 impl Package for VdbPackage {
+    fn is_built(&self) -> bool {
+        true
+    }
+
     fn cpv(&self) -> &Cpv {
         &self.cpv
     }
