@@ -555,7 +555,10 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
             .split_ascii_whitespace()
             .collect::<Vec<_>>()
             .join(" "),
-        "distfiles" => {
+        // Configured: the USE-evaluated files, each once (pkgcore's ConfiguredTree
+        // `stable_unique(distfiles.evaluate_depset(use))`). Raw: pkgcore's pquery
+        // evaluates the tree with no USE flag enabled and keeps duplicates.
+        "distfiles" if view.domain.is_some() => {
             let spec = dep_spec(view, pkg, "files", false)?;
             let mut seen: Vec<&str> = Vec::new();
             for u in spec.uris() {
@@ -565,6 +568,16 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
                 }
             }
             seen.join(" ")
+        }
+        "distfiles" => {
+            let spec = dep_spec(view, pkg, "files", false)?;
+            let nodes = depset::evaluate(depset::from_spec(&spec), &|_| false);
+            let eapi = pkg.eapi().and_then(Result::ok).unwrap_or(Eapi::LATEST);
+            let none = DepSpec::parse(&depset::to_text(&nodes), DepKind::SrcUri, eapi).ok()?;
+            none.uris()
+                .map(|u| u.distfile())
+                .collect::<Vec<_>>()
+                .join(" ")
         }
         "maintainers" => pkg
             .maintainers()

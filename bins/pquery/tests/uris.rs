@@ -652,3 +652,34 @@ fn verbose_files_tree() {
     );
     assert_eq!(f.one("files", "app-misc/fetch"), "a.tar.gz c.tar.gz");
 }
+
+/// `--attr distfiles`: configured packages list the USE-evaluated files once each
+/// (pkgcore's ConfiguredTree); `--raw` evaluates with no USE flag enabled (a negated
+/// conditional is taken) and keeps duplicates, as pkgcore's pquery does for raw packages.
+#[test]
+fn distfiles_configured_and_raw() {
+    let f = Fixture::new(
+        "GENTOO_MIRRORS=\"\"\n",
+        &[(
+            "overlay",
+            "app-misc/dist-1",
+            &[
+                ("IUSE", "+ssl doc"),
+                (
+                    "SRC_URI",
+                    "https://e.org/a.tar.gz ssl? ( https://e.org/s.tar.gz ) \
+                     !doc? ( https://e.org/a.tar.gz https://e.org/n.tar.gz ) \
+                     doc? ( https://e.org/d.tar.gz -> docs.tar.gz )",
+                ),
+            ],
+        )],
+    );
+    assert_eq!(
+        f.one("distfiles", "app-misc/dist"),
+        "a.tar.gz s.tar.gz n.tar.gz"
+    );
+    assert_eq!(
+        f.run(&["--raw", "--one-attr", "distfiles", "app-misc/dist"]),
+        "a.tar.gz a.tar.gz n.tar.gz\n"
+    );
+}
