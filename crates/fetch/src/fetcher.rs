@@ -20,6 +20,22 @@
 //!    next candidate; a wrong one is moved aside and the next candidate tried. After two
 //!    checksum failures the upstream URIs are tried first; after
 //!    `PORTAGE_FETCH_CHECKSUM_TRY_MIRRORS` (default 5) the distfile fails.
+//!
+//! A candidate whose scheme has a download command ([`Fetcher::with_commands`],
+//! make.conf's `FETCHCOMMAND` family, chosen as [`FetchCommands::select`] says) is not
+//! streamed through the transport: the command itself writes `DISTDIR/<name>.__download__`
+//! (`${FILE}`), as in Portage. A fresh download removes any partial file first; a partial
+//! download is continued with `RESUMECOMMAND(_<PROTO>)` when there is one, else restarted
+//! with the fetch command. Afterwards, as in Portage: a missing or empty file is a failed
+//! attempt (started over next time); a non-zero exit with a file shorter than the Manifest
+//! size is a broken transfer, resumed from the next candidate (without digests, any
+//! non-zero exit fails the attempt and the next one starts over); otherwise the exit status
+//! does not matter and the file is verified like a streamed one: a complete file is renamed
+//! into place, a wrong one (also a short one after a zero exit: the digests are probably
+//! outdated) is moved aside and counts as a checksum failure. A command that makes a
+//! directory of `${FILE}` stops the distfile ([`FetchError::DirectoryInTheWay`]). An
+//! unusable command (no `${FILE}`, unbalanced quotes, ...) fails each attempt that needs
+//! it, naming the variable.
 
 use std::collections::{HashSet, VecDeque};
 use std::fs::{self, File, OpenOptions};
@@ -28,6 +44,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::command::{FetchCommands, Selected};
 use crate::fetchable::Fetchable;
 use crate::hash::{Digests, HashAlgorithm, MultiHasher, VerifyError, hash_file};
 use crate::lock::DistfileLock;
@@ -313,8 +330,12 @@ pub fn move_aside(file: &Path, name: &str) -> io::Result<PathBuf> {
 
 /// Result of one streamed download attempt.
 enum Streamed {
-    /// The transfer ended; the partial file has this many bytes and these digests.
-    Complete(Digests),
+    /// The transfer ended; the partial file has these digests (and size). A short file is
+    /// resumed from the next candidate when `short_resumes`, else it is a wrong file.
+    Complete {
+        digests: Digests,
+        short_resumes: bool,
+    },
     /// The transfer broke off (or was cut off) with this many bytes on disk.
     Broken { on_disk: u64, error: String },
     /// The file would be bigger than expected.
@@ -329,6 +350,7 @@ pub struct Fetcher {
     sources: Vec<Arc<dyn DistfileSource>>,
     progress: Arc<dyn Progress>,
     layouts: MirrorLayouts,
+    commands: FetchCommands,
 }
 
 impl std::fmt::Debug for Fetcher {
@@ -356,6 +378,7 @@ impl Fetcher {
             sources: Vec::new(),
             progress: Arc::new(NoProgress),
             layouts,
+            commands: FetchCommands::new(),
         }
     }
 
@@ -369,6 +392,18 @@ impl Fetcher {
     pub fn with_source(mut self, source: Arc<dyn DistfileSource>) -> Self {
         self.sources.push(source);
         self
+    }
+
+    /// Sets the download commands (make.conf's `FETCHCOMMAND` family); by default there are
+    /// none and every URL goes through the transport.
+    pub fn with_commands(mut self, commands: FetchCommands) -> Self {
+        self.commands = commands;
+        self
+    }
+
+    /// The download commands.
+    pub fn commands(&self) -> &FetchCommands {
+        &self.commands
     }
 
     /// Sets the progress receiver.
@@ -729,7 +764,12 @@ impl Fetcher {
             if !tried.insert(url.clone()) {
                 continue;
             }
-            let streamed = self.stream(name, &url, &partial, resume_from, expected);
+            let streamed = match self.commands.select(&url, |s| self.transport.supports(s)) {
+                Some(selected) => {
+                    self.run_command(selected, name, &url, &partial, resume_from, expected)?
+                }
+                None => self.stream(name, &url, &partial, resume_from, expected),
+            };
             let failure: String = match streamed {
                 Err(e) => e,
                 Ok(Streamed::Broken { on_disk, error }) => {
@@ -744,7 +784,10 @@ impl Fetcher {
                     checksum_failures += 1;
                     error
                 }
-                Ok(Streamed::Complete(actual)) => {
+                Ok(Streamed::Complete {
+                    digests: actual,
+                    short_resumes,
+                }) => {
                     let verdict = match expected {
                         Some(e) => e.verify(&actual, &[]),
                         None if actual.size() == Some(0) => Err(VerifyError::Size {
@@ -761,7 +804,7 @@ impl Fetcher {
                         Err(VerifyError::Size {
                             expected: want,
                             got,
-                        }) if got < want => {
+                        }) if got < want && short_resumes => {
                             // Short: keep it and resume from the next candidate.
                             resume_from = got;
                             format!("transfer ended after {got} of {want} bytes")
@@ -924,7 +967,119 @@ impl Fetcher {
                 ),
             });
         }
-        Ok(Streamed::Complete(hasher.finish()))
+        Ok(Streamed::Complete {
+            digests: hasher.finish(),
+            short_resumes: true,
+        })
+    }
+
+    /// One download attempt by an external command writing `partial` itself (see the module
+    /// documentation). `Ok(Err(_))` is a failure that left the partial file as it was.
+    fn run_command(
+        &self,
+        selected: Selected<'_>,
+        name: &str,
+        url: &str,
+        partial: &Path,
+        offset: u64,
+        expected: Option<&Digests>,
+    ) -> Result<Result<Streamed, String>, FetchError> {
+        let total = expected.and_then(Digests::size);
+        let resume = selected.resume.filter(|_| offset > 0 && partial.is_file());
+        let template = match resume.unwrap_or(selected.fetch) {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        if resume.is_none() {
+            // A fresh download: ${FILE} starts out absent.
+            match fs::symlink_metadata(partial) {
+                Ok(m) if m.is_dir() => {
+                    return Err(FetchError::DirectoryInTheWay {
+                        path: partial.to_owned(),
+                    });
+                }
+                Ok(_) => fs::remove_file(partial).map_err(io_err(partial))?,
+                Err(_) => {}
+            }
+        }
+        self.progress.event(&FetchEvent::Attempt {
+            name,
+            url,
+            offset: if resume.is_some() { offset } else { 0 },
+            total,
+        });
+        let file = partial
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let on_disk = || fs::metadata(partial).map(|m| m.len()).unwrap_or(0);
+        let outcome = match template.run(&self.options.distdir, url, &file) {
+            Ok(o) => o,
+            Err(e) => {
+                return Ok(Ok(Streamed::Broken {
+                    on_disk: on_disk(),
+                    error: e.to_string(),
+                }));
+            }
+        };
+        let report = outcome.describe();
+        if fs::symlink_metadata(partial).is_err() {
+            return Ok(Ok(Streamed::Broken {
+                on_disk: 0,
+                error: format!("{report}; it did not create {file}"),
+            }));
+        }
+        let len = match fs::metadata(partial) {
+            Ok(m) if m.is_dir() => {
+                return Err(FetchError::DirectoryInTheWay {
+                    path: partial.to_owned(),
+                });
+            }
+            Ok(m) => m.len(),
+            // A dangling symlink.
+            Err(_) => 0,
+        };
+        self.progress.event(&FetchEvent::Progress {
+            name,
+            done: len,
+            total,
+        });
+        if len == 0 {
+            // Obviously invalid whatever the exit status says.
+            fs::remove_file(partial).map_err(io_err(partial))?;
+            return Ok(Ok(Streamed::Broken {
+                on_disk: 0,
+                error: format!("{report}; {file} is empty"),
+            }));
+        }
+        if !outcome.success() {
+            match total {
+                Some(size) if len < size => {
+                    return Ok(Ok(Streamed::Broken {
+                        on_disk: len,
+                        error: report,
+                    }));
+                }
+                // Without digests, only the exit status can tell.
+                None if expected.is_none() => {
+                    return Ok(Ok(Streamed::Broken {
+                        on_disk: 0,
+                        error: report,
+                    }));
+                }
+                // Otherwise the digests decide.
+                _ => {}
+            }
+        }
+        let digests = File::open(partial)
+            .and_then(|f| crate::hash::hash_open_file(f, len, self.algorithms(expected)));
+        match digests {
+            Ok(digests) => Ok(Ok(Streamed::Complete {
+                digests,
+                short_resumes: false,
+            })),
+            Err(e) => Ok(Err(format!("{}: {e}", partial.display()))),
+        }
     }
 }
 

@@ -14,6 +14,11 @@
 //!   [`transport::Transport`] (http/https via ureq + rustls, `file://`), local
 //!   [`source::DistfileSource`]s consulted first, and [`progress::Progress`] events (the
 //!   library never prints).
+//! * [`command`]: make.conf's `FETCHCOMMAND` / `RESUMECOMMAND` and their `_<PROTO>` forms,
+//!   checked, expanded (`${DISTDIR}`, `${URI}`, `${FILE}`, Portage's `varexpand`), split like
+//!   a shell and run without one; [`Fetcher::with_commands`] uses them for the schemes they
+//!   cover (ftp, sftp, ... or every remote scheme for a user-set plain `FETCHCOMMAND`), the
+//!   command writing `<name>.__download__` itself, verified as any download.
 //!
 //! Verifying a file against a Manifest entry:
 //!
@@ -80,6 +85,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod command;
 pub mod fetchable;
 pub mod fetcher;
 pub mod hash;
@@ -93,6 +99,7 @@ pub mod source;
 pub mod transport;
 pub mod tree;
 
+pub use command::{CommandError, CommandTemplate, FetchCommands, TemplateError};
 pub use fetchable::{Fetchable, FetchableError, Restrict, SrcUriItem, UriPrefix, UriSource};
 pub use fetcher::{FetchError, FetchOptions, Fetched, FetchedFrom, Fetcher, LockMode};
 pub use hash::{Digests, HashAlgorithm, MultiHasher, VerifyError};

@@ -3,7 +3,9 @@
 //!
 //! [`HttpTransport`] speaks http and https (ureq with rustls; redirects followed, stall and
 //! connect timeouts, `Range` requests for resuming). [`FileTransport`] reads `file://` URLs
-//! and honours offsets too. [`SchemeTransport`] dispatches on the URL scheme.
+//! and honours offsets too. [`SchemeTransport`] dispatches on the URL scheme. Schemes none
+//! of them speak (ftp, sftp, ...) are fetched by make.conf's FETCHCOMMAND, which the
+//! [`crate::Fetcher`] runs itself ([`crate::command`]).
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -91,6 +93,14 @@ pub trait Transport: Send + Sync {
     /// [`Response::offset`] 0.
     fn open(&self, url: &str, offset: u64) -> Result<Response, TransportError>;
 
+    /// Whether this transport handles URLs of `scheme` (lower-case, without `://`). The
+    /// fetcher asks it to decide whether a built-in default `FETCHCOMMAND` is needed
+    /// ([`crate::command::FetchCommands::set_default`]). Default: every scheme.
+    fn supports(&self, scheme: &str) -> bool {
+        let _ = scheme;
+        true
+    }
+
     /// Reads a small file (a mirror's `layout.conf`) whole, up to `limit` bytes.
     fn get_small(&self, url: &str, limit: u64) -> Result<Vec<u8>, TransportError> {
         let resp = self.open(url, 0)?;
@@ -177,6 +187,10 @@ impl FileTransport {
 }
 
 impl Transport for FileTransport {
+    fn supports(&self, scheme: &str) -> bool {
+        scheme == "file"
+    }
+
     fn open(&self, url: &str, offset: u64) -> Result<Response, TransportError> {
         let path = Self::path_of(url).ok_or_else(|| TransportError::UnsupportedScheme {
             url: url.to_owned(),
@@ -294,6 +308,10 @@ fn content_range_start(v: &str) -> Option<u64> {
 }
 
 impl Transport for HttpTransport {
+    fn supports(&self, scheme: &str) -> bool {
+        matches!(scheme, "http" | "https")
+    }
+
     fn open(&self, url: &str, offset: u64) -> Result<Response, TransportError> {
         let mut req = self.agent.get(url);
         if offset > 0 {
@@ -354,6 +372,10 @@ pub struct SchemeTransport {
 }
 
 impl Transport for SchemeTransport {
+    fn supports(&self, scheme: &str) -> bool {
+        self.file.supports(scheme) || self.http.supports(scheme)
+    }
+
     fn open(&self, url: &str, offset: u64) -> Result<Response, TransportError> {
         match scheme(url).as_deref() {
             Some("file") => self.file.open(url, offset),
