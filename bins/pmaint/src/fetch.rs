@@ -10,6 +10,14 @@
 //!   and/or a SRC_URI string with its EAPI, USE flags and RESTRICT.
 //!
 //! Both end in the same code path ([`fetch_known`]) once the fetchables are known.
+//!
+//! Download commands ([`fetch_commands`]): FETCHCOMMAND, RESUMECOMMAND and every
+//! FETCHCOMMAND_<PROTO> / RESUMECOMMAND_<PROTO> come from the domain's settings for package
+//! targets (make.globals, the profile, make.conf), else from strata's make.globals; the
+//! environment overrides both, as in Portage. A protocol-specific command handles its
+//! scheme; a plain FETCHCOMMAND set by the user (make.conf, profile or environment)
+//! handles every scheme but file://, as in Portage; the built-in default (make.globals'
+//! wget) only handles schemes the built-in http/https/file client cannot (ftp, ...).
 
 use std::collections::HashMap;
 use std::error::Error;
@@ -23,13 +31,14 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use strata_atom::Eapi;
 use strata_atom::depspec::{DepKind, DepSpec};
 use strata_config::layout::LayoutConf;
+use strata_config::settings::MAKE_GLOBALS;
 use strata_fetch::fetcher::parse_resume_min_size;
 use strata_fetch::hash::verify_file;
 use strata_fetch::layout::{ExportMethod, export_distfiles};
 use strata_fetch::{
-    FetchEvent, FetchOptions, Fetchable, FetchedFrom, Fetcher, HttpOptions, HttpTransport, Layout,
-    LockMode, Manifest, ManifestPolicy, MirrorConfig, MirrorMap, Progress, Restrict,
-    SchemeTransport,
+    FetchCommands, FetchEvent, FetchOptions, Fetchable, FetchedFrom, Fetcher, HttpOptions,
+    HttpTransport, Layout, LockMode, Manifest, ManifestPolicy, MirrorConfig, MirrorMap, Progress,
+    Restrict, SchemeTransport,
 };
 use strata_repo::domain::DomainRepos;
 use strata_repo::repository::{MatchOptions, Repository};
@@ -49,6 +58,11 @@ configured domain (--config/--config-root/--root): for each package a target mat
 best visible version is fetched (like emerge --fetchonly); DISTDIR and GENTOO_MIRRORS come
 from the domain unless --distdir/--mirrors are given. With --manifest or --src-uri they are
 distfile names (default: all of them).
+
+FETCHCOMMAND/RESUMECOMMAND and their _<PROTO> forms (make.conf, or the environment) are run
+as in Portage: FETCHCOMMAND_FTP for ftp:// URIs, a plain FETCHCOMMAND set by the user for
+every scheme but file://; strata's default (wget) only for schemes the built-in client
+lacks (it speaks http, https and file).
 
 Examples:
   pmaint fetch --config-root / --pretend dev-python/textual
@@ -324,8 +338,46 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn Error>> {
             .collect(),
         ..MirrorConfig::default()
     };
-    let ok = fetch_known(&args, &distdir, &fetchables, policy.as_ref(), mirrors)?;
+    let commands = fetch_commands(
+        MAKE_GLOBALS
+            .iter()
+            .map(|&(k, v)| (k.to_owned(), v.to_owned(), true)),
+        env_vars(),
+    );
+    let ok = fetch_known(
+        &args,
+        &distdir,
+        &fetchables,
+        policy.as_ref(),
+        mirrors,
+        &commands,
+    )?;
     Ok(exit_code(ok))
+}
+
+/// The download commands from configured settings (name, value, whether it is a built-in
+/// default) and then the environment, which overrides them (see the module documentation).
+fn fetch_commands(
+    settings: impl IntoIterator<Item = (String, String, bool)>,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> FetchCommands {
+    let mut commands = FetchCommands::new();
+    for (var, value, builtin) in settings {
+        if builtin {
+            commands.set_default(&var, &value);
+        } else {
+            commands.set(&var, &value);
+        }
+    }
+    for (var, value) in env {
+        commands.set(&var, &value);
+    }
+    commands
+}
+
+/// The environment's variables that are valid UTF-8.
+fn env_vars() -> impl Iterator<Item = (String, String)> {
+    std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
 }
 
 fn exit_code(ok: bool) -> ExitCode {
@@ -346,6 +398,7 @@ fn fetch_known(
     fetchables: &[Fetchable],
     policy: Option<&ManifestPolicy>,
     mut mirrors: MirrorConfig,
+    commands: &FetchCommands,
 ) -> Result<bool, Box<dyn Error>> {
     if args.verify {
         let required = policy
@@ -402,6 +455,7 @@ fn fetch_known(
     let bars = Arc::new(Bars::new());
     let mut fetcher = Fetcher::new(options, Arc::new(transport))
         .with_mirrors(mirrors)
+        .with_commands(commands.clone())
         .with_progress(bars.clone());
     let store_dir = args
         .archive_store
@@ -540,6 +594,15 @@ fn run_targets(args: &Args) -> Result<ExitCode, Box<dyn Error>> {
         .or_else(|| domain.setting("GENTOO_MIRRORS").map(str::to_owned))
         .unwrap_or_default();
     let force_mirror = domain.features().iter().any(|t| t == "force-mirror");
+    let commands = fetch_commands(
+        domain
+            .settings
+            .values
+            .iter()
+            .filter(|(var, _)| FetchCommands::is_command_var(var))
+            .map(|(var, s)| (var.clone(), s.value.clone(), s.location.is_builtin())),
+        env_vars(),
+    );
 
     // Fetchables grouped by repository, in the order the packages came.
     let mut groups: Vec<(String, Vec<Fetchable>)> = Vec::new();
@@ -579,7 +642,14 @@ fn run_targets(args: &Args) -> Result<ExitCode, Box<dyn Error>> {
             force_mirror,
             ..MirrorConfig::default()
         };
-        ok &= fetch_known(args, &distdir, fetchables, Some(&policy), mirrors)?;
+        ok &= fetch_known(
+            args,
+            &distdir,
+            fetchables,
+            Some(&policy),
+            mirrors,
+            &commands,
+        )?;
     }
     Ok(exit_code(ok))
 }
@@ -602,6 +672,33 @@ fn manifest_policy(layout: &LayoutConf) -> ManifestPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fetch_commands_builtin_defaults_and_environment_override() {
+        let globals = || {
+            MAKE_GLOBALS
+                .iter()
+                .map(|&(k, v)| (k.to_owned(), v.to_owned(), true))
+        };
+        let builtin = |s: &str| matches!(s, "http" | "https" | "file");
+        let c = fetch_commands(globals(), []);
+        assert!(c.problems().is_empty());
+        assert!(c.select("https://h/f", builtin).is_none());
+        let ftp = c.select("ftp://h/f", builtin).expect("wget for ftp");
+        assert!(matches!(ftp.fetch, Ok(t) if t.template().starts_with("wget ")));
+        // The environment's FETCHCOMMAND is the user's: it takes every remote scheme.
+        let c = fetch_commands(
+            globals(),
+            [(
+                "FETCHCOMMAND".to_owned(),
+                "curl -o ${FILE} ${URI}".to_owned(),
+            )],
+        );
+        let https = c
+            .select("https://h/f", builtin)
+            .expect("the user's command");
+        assert!(matches!(https.fetch, Ok(t) if t.template().starts_with("curl ")));
+    }
 
     #[test]
     fn manifest_policy_from_the_parsed_layout_conf() {
