@@ -11,8 +11,8 @@
 //!
 //! Both end in the same code path ([`fetch_known`]) once the fetchables are known.
 //!
-//! Download commands ([`fetch_commands`]): FETCHCOMMAND, RESUMECOMMAND and every
-//! FETCHCOMMAND_<PROTO> / RESUMECOMMAND_<PROTO> come from the domain's settings for package
+//! Download commands ([`fetch_commands`]): FETCHCOMMAND, RESUMECOMMAND, every
+//! FETCHCOMMAND_<PROTO> / RESUMECOMMAND_<PROTO> and PORTAGE_SSH_OPTS come from the domain's settings for package
 //! targets (make.globals, the profile, make.conf), else from strata's make.globals; the
 //! environment overrides both, as in Portage. A protocol-specific command handles its
 //! scheme; a plain FETCHCOMMAND set by the user (make.conf, profile or environment)

@@ -5,8 +5,9 @@
 //! * A [`CommandTemplate`] is one variable's value. It must contain the literal text
 //!   `${FILE}` (Portage's check), be non-empty and have balanced quotes.
 //! * For a download it is expanded with Portage's `varexpand` rules, knowing only the
-//!   variables `DISTDIR`, `URI` and `FILE` (`$VAR` or `${VAR}`; any other variable expands to
-//!   nothing; nothing is expanded inside single quotes; `\$` and `\\` lose their backslash),
+//!   variables `DISTDIR`, `URI` and `FILE`, and as Portage also `DIGESTS` (the Manifest's
+//!   hashes as `blake2b:<hex> sha512:<hex>`, here in name order) and `PORTAGE_SSH_OPTS`
+//!   (when configured) (`$VAR` or `${VAR}`; any other variable expands to nothing; nothing is expanded inside single quotes; `\$` and `\\` lose their backslash),
 //!   then split into words like a POSIX shell would (the `shlex` crate; quotes removed), and
 //!   run directly, without a shell: stdin is `/dev/null`, stdout and stderr are captured (the
 //!   last line of output is quoted when the command fails), the environment is inherited
@@ -28,7 +29,7 @@ use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 
 /// The variables a command template may use.
-pub const COMMAND_VARIABLES: [&str; 3] = ["DISTDIR", "URI", "FILE"];
+pub const COMMAND_VARIABLES: [&str; 5] = ["DISTDIR", "URI", "FILE", "DIGESTS", "PORTAGE_SSH_OPTS"];
 
 /// Why a command template cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -178,8 +179,13 @@ impl CommandTemplate {
         file: &str,
     ) -> Result<Vec<String>, TemplateError> {
         let distdir = distdir.to_string_lossy();
-        let vars = [("DISTDIR", &*distdir), ("URI", uri), ("FILE", file)];
-        let expanded = varexpand(&self.template, &vars).map_err(|(offset, problem)| {
+        self.expand_with(&[("DISTDIR", &*distdir), ("URI", uri), ("FILE", file)])
+    }
+
+    /// The command's words with these variables (name, value; the first of a name wins);
+    /// any other variable expands to nothing.
+    pub fn expand_with(&self, vars: &[(&str, &str)]) -> Result<Vec<String>, TemplateError> {
+        let expanded = varexpand(&self.template, vars).map_err(|(offset, problem)| {
             TemplateError::BadSubstitution {
                 var: self.var.clone(),
                 command: self.template.clone(),
@@ -202,7 +208,13 @@ impl CommandTemplate {
         uri: &str,
         file: &str,
     ) -> Result<CommandOutcome, CommandError> {
-        let argv = self.expand(distdir, uri, file)?;
+        let distdir = distdir.to_string_lossy();
+        self.run_with(&[("DISTDIR", &*distdir), ("URI", uri), ("FILE", file)])
+    }
+
+    /// [`CommandTemplate::run`] with these variables ([`CommandTemplate::expand_with`]).
+    pub fn run_with(&self, vars: &[(&str, &str)]) -> Result<CommandOutcome, CommandError> {
+        let argv = self.expand_with(vars)?;
         let Some((program, args)) = argv.split_first() else {
             return Err(TemplateError::Empty {
                 var: self.var.clone(),
@@ -372,6 +384,8 @@ pub struct FetchCommands {
     fetch_is_default: bool,
     /// The plain RESUMECOMMAND is a built-in default.
     resume_is_default: bool,
+    /// `PORTAGE_SSH_OPTS`, passed to the commands.
+    ssh_opts: Option<String>,
 }
 
 /// Splits `FETCHCOMMAND_FTP` into (resume?, `FTP`); `None` for other names.
@@ -407,13 +421,19 @@ impl FetchCommands {
         c
     }
 
-    /// Whether `var` is `FETCHCOMMAND`, `RESUMECOMMAND` or one of their `_<PROTO>` forms.
+    /// Whether `var` is `FETCHCOMMAND`, `RESUMECOMMAND` or one of their `_<PROTO>` forms,
+    /// or `PORTAGE_SSH_OPTS` (which the commands see): the settings to hand over.
     pub fn is_command_var(var: &str) -> bool {
-        classify(var).is_some()
+        var == "PORTAGE_SSH_OPTS" || classify(var).is_some()
     }
 
-    /// Sets a command variable configured by the user; returns false (and does nothing)
-    /// for any other name. An unusable value is kept and reported when it is needed.
+    /// `PORTAGE_SSH_OPTS`, if set.
+    pub fn ssh_opts(&self) -> Option<&str> {
+        self.ssh_opts.as_deref()
+    }
+
+    /// Sets a command variable (or `PORTAGE_SSH_OPTS`) configured by the user; returns false
+    /// (and does nothing) for any other name. An unusable value is kept and reported when it is needed.
     pub fn set(&mut self, var: &str, value: &str) -> bool {
         self.insert(var, value, false)
     }
@@ -427,6 +447,10 @@ impl FetchCommands {
     }
 
     fn insert(&mut self, var: &str, value: &str, default: bool) -> bool {
+        if var == "PORTAGE_SSH_OPTS" {
+            self.ssh_opts = Some(value.to_owned());
+            return true;
+        }
         let Some((resume, proto)) = classify(var) else {
             return false;
         };
@@ -447,7 +471,7 @@ impl FetchCommands {
         true
     }
 
-    /// Whether no command is configured.
+    /// Whether no command is configured (`PORTAGE_SSH_OPTS` alone does not count).
     pub fn is_empty(&self) -> bool {
         self.fetch.is_empty() && self.resume.is_empty()
     }

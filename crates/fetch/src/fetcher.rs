@@ -46,7 +46,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::command::{FetchCommands, Selected};
 use crate::fetchable::Fetchable;
-use crate::hash::{Digests, HashAlgorithm, MultiHasher, VerifyError, hash_file};
+use crate::hash::{Digests, HashAlgorithm, MultiHasher, VerifyError, hash_file, to_hex};
 use crate::lock::DistfileLock;
 use crate::mirror_layouts::MirrorLayouts;
 use crate::mirrors::{Candidate, MirrorConfig, UriPlan};
@@ -1013,7 +1013,27 @@ impl Fetcher {
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
         let on_disk = || fs::metadata(partial).map(|m| m.len()).unwrap_or(0);
-        let outcome = match template.run(&self.options.distdir, url, &file) {
+        let distdir = self.options.distdir.to_string_lossy();
+        let digests = expected
+            .map(|d| {
+                d.iter()
+                    .map(|(n, v)| format!("{}:{}", n.to_ascii_lowercase(), to_hex(v)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .filter(|d| !d.is_empty());
+        let mut vars = vec![
+            ("DISTDIR", &*distdir),
+            ("URI", url),
+            ("FILE", file.as_str()),
+        ];
+        if let Some(d) = &digests {
+            vars.push(("DIGESTS", d));
+        }
+        if let Some(o) = self.commands.ssh_opts() {
+            vars.push(("PORTAGE_SSH_OPTS", o));
+        }
+        let outcome = match template.run_with(&vars) {
             Ok(o) => o,
             Err(e) => {
                 return Ok(Ok(Streamed::Broken {

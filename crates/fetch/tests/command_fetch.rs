@@ -504,3 +504,30 @@ fn template_without_file_is_rejected_naming_the_variable() {
         "{msgs:?}"
     );
 }
+
+#[test]
+fn digests_and_ssh_opts_are_passed_as_in_portage() {
+    let fx = Fixture::new();
+    let data = content(100, 10);
+    fx.upstream("foo-1.tar.gz", &data);
+    let cmd = format!(
+        r#"sh -c 'printf "%s|" "$@" > "{log}"; cp "{src}/foo-1.tar.gz" "$1"' x "${{DISTDIR}}/${{FILE}}" "${{DIGESTS}}" "$PORTAGE_SSH_OPTS" "${{UNKNOWN}}""#,
+        log = fx.log.display(),
+        src = fx.src.display(),
+    );
+    let mut c = commands(&[("FETCHCOMMAND_SFTP", &cmd)]);
+    assert!(c.set("PORTAGE_SSH_OPTS", "-o Port=2222"));
+    let f = fx.fetchable("foo-1.tar.gz", "foo-1.tar.gz", &["sftp://h/foo-1.tar.gz"]);
+    let d = f.digests.clone().unwrap();
+    fx.fetcher(c).fetch(&f).unwrap();
+    assert_eq!(read(&fx.distdir.join("foo-1.tar.gz")), data);
+    assert_eq!(
+        fs::read_to_string(&fx.log).unwrap(),
+        format!(
+            "{}/foo-1.tar.gz.__download__|blake2b:{} sha512:{}|-o Port=2222||",
+            fx.distdir.display(),
+            d.hex("BLAKE2B").unwrap(),
+            d.hex("SHA512").unwrap()
+        )
+    );
+}
