@@ -24,9 +24,12 @@
 //! `shlex` crate's rule; Portage keeps it as a word), and `\r` is not a separator.
 
 use std::collections::BTreeMap;
+use std::fs::{self, File};
 use std::io;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
+
+use crate::transport::{Response, Transport, TransportError};
 
 /// The variables a command template may use.
 pub const COMMAND_VARIABLES: [&str; 5] = ["DISTDIR", "URI", "FILE", "DIGESTS", "PORTAGE_SSH_OPTS"];
@@ -515,6 +518,93 @@ impl FetchCommands {
                 .filter(|_| !self.resume_is_default || (plain && self.fetch_is_default))
         });
         Some(Selected { fetch, resume })
+    }
+}
+
+/// A [`Transport`] for URLs the commands cover: it runs the fetch command into a scratch file
+/// in a directory (`.<pid>.<thread>.__command__`, removed once opened), and returns the whole
+/// file (offset 0); other URLs go to the inner transport. The [`crate::Fetcher`] reads
+/// mirrors' `layout.conf` through it, so an ftp:// mirror's layout is known too (distfiles
+/// themselves are written by the command straight into `<name>.__download__`).
+pub struct CommandTransport<'a> {
+    inner: &'a dyn Transport,
+    commands: &'a FetchCommands,
+    dir: &'a Path,
+}
+
+impl<'a> CommandTransport<'a> {
+    /// Commands over `inner`, with scratch files in `dir` (the command's `${DISTDIR}`).
+    pub fn new(
+        inner: &'a dyn Transport,
+        commands: &'a FetchCommands,
+        dir: &'a Path,
+    ) -> CommandTransport<'a> {
+        CommandTransport {
+            inner,
+            commands,
+            dir,
+        }
+    }
+}
+
+impl std::fmt::Debug for CommandTransport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommandTransport")
+            .field("commands", self.commands)
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport for CommandTransport<'_> {
+    fn supports(&self, scheme: &str) -> bool {
+        self.inner.supports(scheme)
+            || self
+                .commands
+                .select(&format!("{scheme}://"), |s| self.inner.supports(s))
+                .is_some()
+    }
+
+    fn open(&self, url: &str, offset: u64) -> Result<Response, TransportError> {
+        let Some(selected) = self.commands.select(url, |s| self.inner.supports(s)) else {
+            return self.inner.open(url, offset);
+        };
+        let other = |detail: String| TransportError::Other {
+            url: url.to_owned(),
+            detail,
+        };
+        let template = selected.fetch.as_ref().map_err(|e| other(e.to_string()))?;
+        let file = format!(
+            ".{}.{:?}.__command__",
+            std::process::id(),
+            std::thread::current().id()
+        )
+        .replace(
+            |c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '_',
+            "",
+        );
+        let path = self.dir.join(&file);
+        fs::create_dir_all(self.dir).map_err(|e| other(format!("{}: {e}", self.dir.display())))?;
+        let _ = fs::remove_file(&path);
+        let dir = self.dir.to_string_lossy();
+        let mut vars = vec![("DISTDIR", &*dir), ("URI", url), ("FILE", file.as_str())];
+        if let Some(o) = self.commands.ssh_opts() {
+            vars.push(("PORTAGE_SSH_OPTS", o));
+        }
+        let run = template.run_with(&vars);
+        let opened = File::open(&path);
+        let _ = fs::remove_file(&path);
+        let outcome = run.map_err(|e| other(e.to_string()))?;
+        if !outcome.success() {
+            return Err(other(outcome.describe()));
+        }
+        let f = opened.map_err(|e| other(format!("{}; {file}: {e}", outcome.describe())))?;
+        let len = f.metadata().map_err(|e| other(e.to_string()))?.len();
+        Ok(Response {
+            body: Box::new(f),
+            offset: 0,
+            length: Some(len),
+        })
     }
 }
 

@@ -35,7 +35,8 @@
 //! outdated) is moved aside and counts as a checksum failure. A command that makes a
 //! directory of `${FILE}` stops the distfile ([`FetchError::DirectoryInTheWay`]). An
 //! unusable command (no `${FILE}`, unbalanced quotes, ...) fails each attempt that needs
-//! it, naming the variable.
+//! it, naming the variable. A mirror's `layout.conf` on such a scheme is read by running the
+//! command too ([`crate::command::CommandTransport`]).
 
 use std::collections::{HashSet, VecDeque};
 use std::fs::{self, File, OpenOptions};
@@ -44,7 +45,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::command::{FetchCommands, Selected};
+use crate::command::{CommandTransport, FetchCommands, Selected};
 use crate::fetchable::Fetchable;
 use crate::hash::{Digests, HashAlgorithm, MultiHasher, VerifyError, hash_file, to_hex};
 use crate::lock::DistfileLock;
@@ -453,9 +454,18 @@ impl Fetcher {
     ) -> (String, Option<String>) {
         match c {
             Candidate::Url { url, .. } => (url.clone(), None),
-            Candidate::Mirror { base } => {
+            Candidate::Mirror { base } if self.commands.is_empty() => {
                 self.layouts
                     .url(self.transport.as_ref(), base, name, digests)
+            }
+            // layout.conf over ftp:// and the like through the commands.
+            Candidate::Mirror { base } => {
+                let transport = CommandTransport::new(
+                    self.transport.as_ref(),
+                    &self.commands,
+                    &self.options.distdir,
+                );
+                self.layouts.url(&transport, base, name, digests)
             }
         }
     }

@@ -99,7 +99,7 @@ pub mod source;
 pub mod transport;
 pub mod tree;
 
-pub use command::{CommandError, CommandTemplate, FetchCommands, TemplateError};
+pub use command::{CommandError, CommandTemplate, CommandTransport, FetchCommands, TemplateError};
 pub use fetchable::{Fetchable, FetchableError, Restrict, SrcUriItem, UriPrefix, UriSource};
 pub use fetcher::{FetchError, FetchOptions, Fetched, FetchedFrom, Fetcher, LockMode};
 pub use hash::{Digests, HashAlgorithm, MultiHasher, VerifyError};

@@ -531,3 +531,49 @@ fn digests_and_ssh_opts_are_passed_as_in_portage() {
         )
     );
 }
+
+#[test]
+fn ftp_mirror_layout_conf_is_read_through_the_command() {
+    let fx = Fixture::new();
+    let data = content(300, 11);
+    let name = "foo-1.tar.gz";
+    let hashed = strata_fetch::Layout::parse("filename-hash BLAKE2B 8")
+        .unwrap()
+        .path(name, None)
+        .unwrap();
+    assert_ne!(hashed, name);
+    fx.upstream(&format!("gentoo/distfiles/{hashed}"), &data);
+    fx.upstream(
+        "gentoo/distfiles/layout.conf",
+        b"[structure]\n0=filename-hash BLAKE2B 8\n1=flat\n",
+    );
+    fx.upstream(name, &data);
+    let f = fx.fetchable(name, name, &["https://upstream.invalid/foo-1.tar.gz"]);
+    let fetcher = fx
+        .fetcher(commands(&[("FETCHCOMMAND_FTP", &fx.fetch_cmd("ftp"))]))
+        .with_mirrors(strata_fetch::MirrorConfig {
+            gentoo_mirrors: vec!["ftp://mirror.invalid/gentoo".into()],
+            ..Default::default()
+        });
+    let url = format!("ftp://mirror.invalid/gentoo/distfiles/{hashed}");
+    assert_eq!(
+        fetcher.fetch(&f).unwrap().from,
+        FetchedFrom::Url(url.clone())
+    );
+    assert_eq!(read(&fx.distdir.join(name)), data);
+    let log = fx.log_lines();
+    assert_eq!(log.len(), 2, "{log:?}");
+    let layout_conf = format!(
+        "ftp|{}|ftp://mirror.invalid/gentoo/distfiles/layout.conf|.",
+        fx.distdir.display()
+    );
+    assert!(log[0].starts_with(&layout_conf), "{log:?}");
+    assert_eq!(log[1], fx.line("ftp", &url, name));
+    // The scratch file is gone; only the distfile (and the lock directory) is left.
+    let mut left: Vec<_> = fs::read_dir(&fx.distdir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, [".locks", name]);
+}
