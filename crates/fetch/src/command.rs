@@ -22,6 +22,25 @@
 //!
 //! Differences from Python's `shlex.split`: a word starting with `#` starts a comment (the
 //! `shlex` crate's rule; Portage keeps it as a word), and `\r` is not a separator.
+//!
+//! ```
+//! use std::path::Path;
+//! use strata_fetch::{CommandTemplate, FetchCommands, TemplateError};
+//!
+//! let t = CommandTemplate::parse("FETCHCOMMAND", r#"wget -O "${DISTDIR}/${FILE}" "$URI""#)?;
+//! let words = t.expand(Path::new("/var/cache/dist files"), "ftp://h/f.tgz", "f.tgz.__download__")?;
+//! assert_eq!(words, ["wget", "-O", "/var/cache/dist files/f.tgz.__download__", "ftp://h/f.tgz"]);
+//! assert!(matches!(
+//!     CommandTemplate::parse("FETCHCOMMAND", "wget $URI"),
+//!     Err(TemplateError::MissingFile { .. })
+//! ));
+//!
+//! // A protocol-specific command covers its scheme only; http stays built-in here.
+//! let c = FetchCommands::from_vars([("FETCHCOMMAND_FTP", "curl -o ${FILE} ${URI}")]);
+//! assert!(c.select("ftp://h/f.tgz", |_| true).is_some());
+//! assert!(c.select("https://h/f.tgz", |_| true).is_none());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
