@@ -521,17 +521,11 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
             all.extend(off);
             all.join(" ")
         }
-        "required_use" => {
-            pkg.get("SLOT")?;
-            pkg.get("REQUIRED_USE")
-                .unwrap_or("")
-                .split_ascii_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        }
-        "bdepend" | "depend" | "rdepend" | "pdepend" | "idepend" | "license" | "restrict" => {
-            dep_text(view, pkg, name, raw)?
-        }
+        // pkgcore's ConfiguredTree evaluates REQUIRED_USE with the package's USE (it is
+        // one of its config_wrappables) and prints it as the other dependency-style
+        // attributes (`ContainmentMatch2` prints as `flag` / `!flag`).
+        "bdepend" | "depend" | "rdepend" | "pdepend" | "idepend" | "license" | "restrict"
+        | "required_use" => dep_text(view, pkg, name, raw)?,
         "uris" => with_uri_lists(view, pkg, uris::uris_line)?,
         "fetchables" => with_uri_lists(view, pkg, |spec, lists| {
             let manifest = OnceCell::new();

@@ -327,3 +327,34 @@ fn warm_index_answers_as_a_cold_build() {
     sorted.sort();
     assert_eq!(sorted, want);
 }
+
+/// `--attr required_use` as pkgcore prints it: the REQUIRED_USE depset in pkgcore's shape
+/// (single-child `||` groups collapsed), USE-evaluated for configured packages (pkgcore's
+/// ConfiguredTree wraps `required_use`), whole with `--raw`.
+#[test]
+fn required_use_is_evaluated_for_configured_packages() {
+    // REQUIRED_USE="|| ( gnome-keyring pass ) || ( python_targets_python3_12 )"
+    assert_eq!(
+        lines(&[
+            "--raw",
+            "--one-attr",
+            "required_use",
+            "=app-admin/krapplet-0.3.1-r1"
+        ]),
+        ["|| ( gnome-keyring pass ) python_targets_python3_12"]
+    );
+    // REQUIRED_USE="bpf? ( clang )": bpf is off in GURU's default configuration.
+    let raw = lines(&[
+        "--raw",
+        "--one-attr",
+        "required_use",
+        "=app-admin/ananicy-cpp-1.1.1-r4",
+    ]);
+    assert_eq!(raw, ["bpf? ( clang )"]);
+    let configured = lines(&[
+        "--one-attr",
+        "required_use",
+        "=app-admin/ananicy-cpp-1.1.1-r4",
+    ]);
+    assert_eq!(configured, [""]);
+}
