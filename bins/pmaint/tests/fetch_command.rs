@@ -6,9 +6,10 @@
 use std::path::Path;
 use std::process::Command;
 
-use md5::Md5;
 use sha2::{Digest, Sha512};
-use strata_testtools::{write_file, write_portage_config};
+use strata_testtools::{
+    write_ebuild_with_entry, write_file, write_portage_config, write_repo_skeleton,
+};
 
 const COMMAND_VARS: [&str; 4] = [
     "FETCHCOMMAND",
@@ -108,32 +109,28 @@ fn make_conf_fetchcommand_ftp_serves_a_package_target() {
     let upstream = tmp.path().join("up");
     write_file(&upstream, "pub/foo-1.tar.gz", "target payload\n");
     let repo = tmp.path().join("repo");
-    write_file(&repo, "profiles/repo_name", "tiny\n");
-    write_file(&repo, "profiles/categories", "app-misc\n");
-    write_file(&repo, "profiles/default/eapi", "8\n");
-    write_file(
+    let profile = write_repo_skeleton(
         &repo,
-        "profiles/default/make.defaults",
-        "ARCH=\"amd64\"\nACCEPT_KEYWORDS=\"amd64\"\n",
-    );
-    write_file(
-        &repo,
-        "metadata/layout.conf",
-        "masters =\nthin-manifests = true\nmanifest-hashes = SHA512\n",
+        "tiny",
+        &["app-misc"],
+        "thin-manifests = true\nmanifest-hashes = SHA512\n",
     );
     let src_uri = "ftp://example.invalid/pub/foo-1.tar.gz";
-    let ebuild = format!(
-        "EAPI=8\nDESCRIPTION=\"foo\"\nSLOT=\"0\"\nLICENSE=\"MIT\"\nKEYWORDS=\"amd64\"\nSRC_URI=\"{src_uri}\"\n"
-    );
-    write_file(&repo, "app-misc/foo/foo-1.ebuild", &ebuild);
-    write_file(
+    write_ebuild_with_entry(
         &repo,
-        "metadata/md5-cache/app-misc/foo-1",
+        "app-misc/foo-1",
         &format!(
-            "DEFINED_PHASES=-\nDESCRIPTION=foo\nEAPI=8\nKEYWORDS=amd64\nLICENSE=MIT\nSLOT=0\n\
-             SRC_URI={src_uri}\n_md5_={}\n",
-            hex(&Md5::digest(ebuild.as_bytes()))
+            "EAPI=8\nDESCRIPTION=\"foo\"\nSLOT=\"0\"\nLICENSE=\"MIT\"\nKEYWORDS=\"amd64\"\nSRC_URI=\"{src_uri}\"\n"
         ),
+        &[
+            ("DEFINED_PHASES", "-"),
+            ("DESCRIPTION", "foo"),
+            ("EAPI", "8"),
+            ("KEYWORDS", "amd64"),
+            ("LICENSE", "MIT"),
+            ("SLOT", "0"),
+            ("SRC_URI", src_uri),
+        ],
     );
     write_file(
         &repo,
@@ -159,7 +156,7 @@ fn make_conf_fetchcommand_ftp_serves_a_package_target() {
             "ACCEPT_LICENSE=\"*\"\nDISTDIR=\"{}\"\nGENTOO_MIRRORS=\"\"\nFETCHCOMMAND_FTP=\"{command}\"\n",
             distdir.display()
         ),
-        &repo.join("profiles/default"),
+        &profile,
     );
     let out = pmaint()
         .args(["fetch", "--config-root"])

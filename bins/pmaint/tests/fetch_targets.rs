@@ -6,11 +6,11 @@
 use std::path::Path;
 use std::process::Command;
 
-use md5::{Digest, Md5};
-use sha2::Sha512;
+use sha2::{Digest, Sha512};
 use strata_atom::cpv::Cpv;
 use strata_testtools::{
-    guru_dir, read_md5_cache, stdout_of, write_file, write_guru_config, write_portage_config,
+    guru_dir, read_md5_cache, stdout_of, write_ebuild_with_entry, write_file, write_guru_config,
+    write_portage_config, write_repo_skeleton,
 };
 
 fn pmaint() -> Command {
@@ -157,40 +157,38 @@ fn tiny_setup(tmp: &Path, payload: &[u8]) -> std::path::PathBuf {
     let upstream = tmp.join("upstream");
     std::fs::create_dir_all(upstream.join("pub")).unwrap();
     std::fs::write(upstream.join("pub/foo-1.tar.gz"), payload).unwrap();
-    write_file(&repo, "profiles/repo_name", "tiny\n");
-    write_file(&repo, "profiles/categories", "app-misc\n");
+    let profile = write_repo_skeleton(
+        &repo,
+        "tiny",
+        &["app-misc"],
+        "thin-manifests = true\nmanifest-hashes = SHA512\nmanifest-required-hashes = SHA512\n",
+    );
     write_file(
         &repo,
         "profiles/thirdpartymirrors",
         &format!("tinymirror\tfile://{}\n", upstream.display()),
     );
-    write_file(&repo, "profiles/default/eapi", "8\n");
-    write_file(
-        &repo,
-        "profiles/default/make.defaults",
-        "ARCH=\"amd64\"\nACCEPT_KEYWORDS=\"amd64\"\n",
-    );
-    write_file(
-        &repo,
-        "metadata/layout.conf",
-        "masters =\nthin-manifests = true\nmanifest-hashes = SHA512\nmanifest-required-hashes = SHA512\n",
-    );
     for (pv, keywords) in [("1", "amd64"), ("2", "~amd64")] {
-        let ebuild = format!(
-            "EAPI=8\nDESCRIPTION=\"foo\"\nSLOT=\"0\"\nLICENSE=\"MIT\"\nKEYWORDS=\"{keywords}\"\n\
-             IUSE=\"doc\"\nSRC_URI=\"mirror://tinymirror/pub/foo-{pv}.tar.gz doc? ( mirror://tinymirror/pub/foo-doc-{pv}.tar.gz )\"\n"
+        let src_uri = format!(
+            "mirror://tinymirror/pub/foo-{pv}.tar.gz doc? ( mirror://tinymirror/pub/foo-doc-{pv}.tar.gz )"
         );
-        let rel = format!("app-misc/foo/foo-{pv}.ebuild");
-        write_file(&repo, &rel, &ebuild);
-        let cache = format!(
-            "DEFINED_PHASES=-\nDESCRIPTION=foo\nEAPI=8\nIUSE=doc\nKEYWORDS={keywords}\nLICENSE=MIT\nSLOT=0\n\
-             SRC_URI=mirror://tinymirror/pub/foo-{pv}.tar.gz doc? ( mirror://tinymirror/pub/foo-doc-{pv}.tar.gz )\n_md5_={}\n",
-            hex(&Md5::digest(ebuild.as_bytes()))
-        );
-        write_file(
+        write_ebuild_with_entry(
             &repo,
-            &format!("metadata/md5-cache/app-misc/foo-{pv}"),
-            &cache,
+            &format!("app-misc/foo-{pv}"),
+            &format!(
+                "EAPI=8\nDESCRIPTION=\"foo\"\nSLOT=\"0\"\nLICENSE=\"MIT\"\nKEYWORDS=\"{keywords}\"\n\
+                 IUSE=\"doc\"\nSRC_URI=\"{src_uri}\"\n"
+            ),
+            &[
+                ("DEFINED_PHASES", "-"),
+                ("DESCRIPTION", "foo"),
+                ("EAPI", "8"),
+                ("IUSE", "doc"),
+                ("KEYWORDS", keywords),
+                ("LICENSE", "MIT"),
+                ("SLOT", "0"),
+                ("SRC_URI", &src_uri),
+            ],
         );
     }
     write_file(
@@ -210,7 +208,7 @@ fn tiny_setup(tmp: &Path, payload: &[u8]) -> std::path::PathBuf {
             "ACCEPT_LICENSE=\"*\"\nDISTDIR=\"{}\"\nGENTOO_MIRRORS=\"\"\n",
             tmp.join("distfiles").display()
         ),
-        &repo.join("profiles/default"),
+        &profile,
     );
     std::fs::create_dir_all(tmp.join("distfiles")).unwrap();
     config_root
@@ -291,17 +289,24 @@ fn implicit_flags_such_as_the_arch_evaluate_src_uri() {
         "profiles/default/make.defaults",
         "ARCH=\"amd64\"\nACCEPT_KEYWORDS=\"amd64\"\nUSE=\"amd64\"\n",
     );
-    let ebuild = "EAPI=8\nDESCRIPTION=\"bar\"\nSLOT=\"0\"\nLICENSE=\"MIT\"\nKEYWORDS=\"amd64\"\n\
-                  SRC_URI=\"amd64? ( mirror://tinymirror/pub/bar-amd64.tar.gz ) x86? ( mirror://tinymirror/pub/bar-x86.tar.gz )\"\n";
-    write_file(&repo, "app-misc/bar/bar-1.ebuild", ebuild);
-    write_file(
+    let src_uri = "amd64? ( mirror://tinymirror/pub/bar-amd64.tar.gz ) \
+                   x86? ( mirror://tinymirror/pub/bar-x86.tar.gz )";
+    write_ebuild_with_entry(
         &repo,
-        "metadata/md5-cache/app-misc/bar-1",
+        "app-misc/bar-1",
         &format!(
-            "DEFINED_PHASES=-\nDESCRIPTION=bar\nEAPI=8\nKEYWORDS=amd64\nLICENSE=MIT\nSLOT=0\n\
-             SRC_URI=amd64? ( mirror://tinymirror/pub/bar-amd64.tar.gz ) x86? ( mirror://tinymirror/pub/bar-x86.tar.gz )\n_md5_={}\n",
-            hex(&Md5::digest(ebuild.as_bytes()))
+            "EAPI=8\nDESCRIPTION=\"bar\"\nSLOT=\"0\"\nLICENSE=\"MIT\"\nKEYWORDS=\"amd64\"\n\
+             SRC_URI=\"{src_uri}\"\n"
         ),
+        &[
+            ("DEFINED_PHASES", "-"),
+            ("DESCRIPTION", "bar"),
+            ("EAPI", "8"),
+            ("KEYWORDS", "amd64"),
+            ("LICENSE", "MIT"),
+            ("SLOT", "0"),
+            ("SRC_URI", src_uri),
+        ],
     );
     let out = pmaint()
         .args(["fetch", "--pretend", "--config-root"])
