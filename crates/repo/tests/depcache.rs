@@ -1,7 +1,8 @@
 //! A repository without `metadata/md5-cache` reads its metadata from Portage's
 //! dependency cache (`<PORTAGE_DEPCACHEDIR>/<repository location>`, flat_hash), validated
-//! as Portage does; stale and missing entries are reported as for md5-cache, layout.conf
-//! `cache-formats = md5-dict` never falls back, and the dependency cache is never written.
+//! as Portage does; a repository with its own cache consults the dependency cache per
+//! entry (missing, or stale where the depcache's is valid); stale and missing entries are
+//! reported as for md5-cache, and the dependency cache is never written.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -355,30 +356,40 @@ fn a_changed_eclass_makes_depcache_entries_stale() {
     }
 }
 
+/// layout.conf `cache-formats = md5-dict` with no md5-cache directory: the repository's
+/// own cache is md5-dict (empty), and every version's entry comes from Portage's
+/// dependency cache, as Portage's `_pull_valid_cache` moves on when the pregenerated cache
+/// has no entry. Without a depcache entry a version is missing, reported with its
+/// md5-cache path.
 #[test]
-fn cache_formats_md5_dict_without_md5_cache_does_not_fall_back() {
+fn cache_formats_md5_dict_without_md5_cache_falls_back_per_entry() {
     let f = fixture(&std::fs::read_to_string(guru_dir().join("metadata/layout.conf")).unwrap());
     let before = snapshot(&f.depcache());
     let repo = f.open();
     assert_eq!(repo.metadata_source_kind(), MetadataSourceKind::Md5Dict);
-    let pkgs = all(&repo, false);
+    assert!(repo.metadata_source().has_fallback());
+    let pkgs = all(&repo, true);
     assert!(pkgs.len() >= 3);
-    assert!(all(&repo, true).is_empty());
-    let found = problems(&repo);
-    assert_eq!(found.len(), pkgs.len(), "{found:?}");
     for p in &pkgs {
-        let (path, kind) = &found[&p.cpv().to_string()];
-        assert_eq!(kind, &ProblemKind::MissingCacheEntry);
         assert!(
-            path.starts_with(f.repo().join("metadata/md5-cache")),
-            "{path:?}"
+            p.get("DESCRIPTION").is_some_and(|d| !d.is_empty()),
+            "{}",
+            p.cpv()
         );
-        assert_eq!(p.get("DESCRIPTION"), None);
     }
     assert!(
         snapshot(&f.depcache()) == before,
         "the depcache was written"
     );
+    // Without its depcache entry, a version is missing (reported at the md5-cache path).
+    let gone = pkgs[0].cpv().to_string();
+    std::fs::remove_file(f.repo_depcache().join(&gone)).unwrap();
+    let repo = f.open();
+    let found = problems(&repo);
+    let (path, kind) = &found[&gone];
+    assert_eq!(kind, &ProblemKind::MissingCacheEntry);
+    assert_eq!(path, &f.repo().join("metadata/md5-cache").join(&gone));
+    assert_eq!(found.len(), 1, "{found:?}");
 }
 
 #[test]
@@ -515,4 +526,123 @@ fn the_metadata_source_follows_layout_conf_then_the_directories() {
         MetadataSourceKind::Md5Dict
     );
     assert_eq!(MetadataSourceKind::Pms.name(), "pms");
+}
+
+/// A repository with its own md5-cache consults Portage's dependency cache per entry, as
+/// Portage's `_pull_valid_cache` does: a version without an md5-cache entry, or whose
+/// md5-cache entry is stale while the depcache's is valid, takes the depcache's entry; a
+/// valid md5-cache entry wins; with no valid entry anywhere the stale md5-cache entry is
+/// used and reported. The search index is not used for such a repository (it only holds
+/// md5-cache entries), and nothing is written.
+#[test]
+fn own_cache_falls_back_to_the_depcache_per_entry() {
+    let f = fixture(&std::fs::read_to_string(guru_dir().join("metadata/layout.conf")).unwrap());
+    let repo_dir = f.repo();
+    let dep = f.repo_depcache();
+    // The overlay's own md5-cache: GURU's entries, but none for tridactyl-native-0.5.0.
+    let eclasses = EclassPath::for_repo(&repo_dir, &[gentoo_stub_dir()]).unwrap();
+    let mut versions = Vec::new();
+    for cp in PKGCORE_STYLE.iter().chain(PORTAGE_STYLE) {
+        for (key, entry) in guru_entries(cp) {
+            let text = std::fs::read_to_string(
+                guru_dir().join("metadata/md5-cache").join(key.to_string()),
+            )
+            .unwrap();
+            versions.push((key.clone(), entry));
+            if key.to_string() != "www-plugins/tridactyl-native-0.5.0" {
+                write_file(&repo_dir, &format!("metadata/md5-cache/{key}"), &text);
+            }
+        }
+    }
+    // Depcache entries that say where they came from.
+    let from_depcache = |key: &EntryKey, entry: &CacheEntry, ebuild_md5: Option<String>| {
+        let mut e = portage_style(entry, &eclasses);
+        e.set("DESCRIPTION", format!("from the depcache: {key}"))
+            .unwrap();
+        if let Some(md5) = ebuild_md5 {
+            e.set("_md5_", md5).unwrap();
+        }
+        write_file(
+            &dep,
+            &key.to_string(),
+            &write_flat_hash_entry(key, &e).unwrap(),
+        );
+    };
+    for (key, entry) in &versions {
+        from_depcache(key, entry, None);
+    }
+    // blocky-0-r1: edited in place, so its md5-cache entry is stale; the depcache entry
+    // was regenerated for the edited ebuild.
+    let blocky = versions
+        .iter()
+        .find(|(k, _)| k.to_string().starts_with("acct-group/blocky-"))
+        .unwrap()
+        .clone();
+    let blocky_ebuild = strata_cache::ebuild_path(&repo_dir, &blocky.0).unwrap();
+    let mut text = std::fs::read_to_string(&blocky_ebuild).unwrap();
+    text.push_str("# edited\n");
+    std::fs::write(&blocky_ebuild, text).unwrap();
+    from_depcache(
+        &blocky.0,
+        &blocky.1,
+        Some(strata_cache::md5_file(&blocky_ebuild).unwrap()),
+    );
+
+    let mut before = snapshot(&f.depcache());
+    let repo = f.open();
+    assert_eq!(repo.metadata_source_kind(), MetadataSourceKind::Md5Dict);
+    assert!(repo.metadata_source().has_fallback());
+    let description = |cpv: &str| -> String {
+        let pkgs = all(&repo, true);
+        let p = pkgs
+            .iter()
+            .find(|p| p.cpv().to_string() == cpv)
+            .unwrap_or_else(|| panic!("{cpv} not listed"));
+        p.get("DESCRIPTION").unwrap().to_owned()
+    };
+    // Missing from the md5-cache: the depcache's.
+    assert_eq!(
+        description("www-plugins/tridactyl-native-0.5.0"),
+        "from the depcache: www-plugins/tridactyl-native-0.5.0"
+    );
+    // Stale in the md5-cache, valid in the depcache: the depcache's.
+    let blocky_cpv = blocky.0.to_string();
+    assert_eq!(
+        description(&blocky_cpv),
+        format!("from the depcache: {blocky_cpv}")
+    );
+    // Valid in the md5-cache: its own (GURU's) description.
+    let (other_key, other_entry) = versions
+        .iter()
+        .find(|(k, _)| k.to_string().starts_with("www-plugins/firefoxpwa-"))
+        .unwrap();
+    assert_eq!(
+        description(&other_key.to_string()),
+        other_entry.get("DESCRIPTION").unwrap()
+    );
+    assert!(problems(&repo).is_empty(), "{:?}", problems(&repo));
+    assert!(
+        snapshot(&f.depcache()) == before,
+        "the depcache was written"
+    );
+
+    // Without a valid depcache entry, the stale md5-cache entry is used and reported.
+    std::fs::remove_file(dep.join(blocky.0.to_string())).unwrap();
+    before = snapshot(&f.depcache());
+    let repo = f.open();
+    assert_eq!(
+        description(&blocky_cpv),
+        blocky.1.get("DESCRIPTION").unwrap()
+    );
+    let found = problems(&repo);
+    let (path, kind) = found.get(&blocky_cpv).unwrap();
+    assert!(
+        matches!(kind, ProblemKind::StaleCacheEntry { .. }),
+        "{kind:?}"
+    );
+    assert_eq!(path, &repo_dir.join("metadata/md5-cache").join(&blocky_cpv));
+    assert!(
+        snapshot(&f.depcache()) == before,
+        "the depcache was written"
+    );
 }

@@ -125,8 +125,21 @@ pub struct MetadataSource {
     kind: MetadataSourceKind,
     dir: PathBuf,
     cache: Box<dyn MetadataCache>,
+    /// Portage's dependency cache of this repository, consulted after the repository's own
+    /// cache (md5-dict or pms) as Portage's `_pull_valid_cache` does; `None` for a
+    /// depcache source or when there is no depcache directory for the repository.
+    fallback: Option<(PathBuf, FlatHashCache)>,
     eclasses: Arc<EclassPath>,
     trusted: bool,
+}
+
+/// Which cache a version's entry was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryOrigin {
+    /// The repository's metadata source ([`MetadataSource::kind`]).
+    Own,
+    /// Portage's dependency cache, consulted after the repository's own cache.
+    DepCache,
 }
 
 impl std::fmt::Debug for MetadataSource {
@@ -134,6 +147,7 @@ impl std::fmt::Debug for MetadataSource {
         f.debug_struct("MetadataSource")
             .field("kind", &self.kind)
             .field("dir", &self.dir)
+            .field("fallback", &self.fallback.as_ref().map(|(d, _)| d))
             .field("trusted", &self.trusted)
             .finish_non_exhaustive()
     }
@@ -162,8 +176,81 @@ impl MetadataSource {
             kind,
             dir,
             cache,
+            fallback: None,
             eclasses,
             trusted,
+        }
+    }
+
+    /// The same source with Portage's dependency cache at `dir` consulted after it (see
+    /// [`MetadataSource::read_valid`]); ignored for a source that is the depcache itself.
+    pub fn with_depcache_fallback(mut self, dir: PathBuf) -> Self {
+        if self.kind != MetadataSourceKind::DepCache {
+            let cache = FlatHashCache::at(dir.clone(), self.eclasses.clone());
+            self.fallback = Some((dir, cache));
+        }
+        self
+    }
+
+    /// Whether Portage's dependency cache is consulted after this source.
+    pub fn has_fallback(&self) -> bool {
+        self.fallback.is_some()
+    }
+
+    /// The entry of `key` as Portage picks it (`_pull_valid_cache`): this source's
+    /// entry, unless there is none (or it cannot be read) or it is stale while the
+    /// dependency cache holds a valid one; then the dependency cache's. With no valid
+    /// entry anywhere, this source's stale one (or the depcache's, when this source has
+    /// none) is returned for reporting. Validation (hashing the ebuild) only happens
+    /// when both caches hold an entry. `Ok(None)`: no entry in either.
+    pub fn read_valid(
+        &self,
+        key: &EntryKey,
+        ebuild: &Path,
+    ) -> Result<Option<(CacheEntry, EntryOrigin)>, CacheError> {
+        let own = self.cache.get(key);
+        let Some((_, depcache)) = &self.fallback else {
+            return own.map(|e| e.map(|e| (e, EntryOrigin::Own)));
+        };
+        let dep = depcache.get(key).ok().flatten();
+        match (own, dep) {
+            (Ok(Some(own)), Some(dep)) => {
+                if self.trusted
+                    || matches!(self.cache.validate(key, &own, ebuild), Ok(Validity::Valid))
+                    || !matches!(depcache.validate(key, &dep, ebuild), Ok(Validity::Valid))
+                {
+                    Ok(Some((own, EntryOrigin::Own)))
+                } else {
+                    Ok(Some((dep, EntryOrigin::DepCache)))
+                }
+            }
+            (Ok(own), None) => Ok(own.map(|e| (e, EntryOrigin::Own))),
+            (_, Some(dep)) => Ok(Some((dep, EntryOrigin::DepCache))),
+            (Err(e), None) => Err(e),
+        }
+    }
+
+    /// [`MetadataSource::validate`] for an entry read from `origin`.
+    pub fn validate_from(
+        &self,
+        origin: EntryOrigin,
+        key: &EntryKey,
+        entry: &CacheEntry,
+        ebuild: &Path,
+    ) -> Result<Validity, CacheError> {
+        match (origin, &self.fallback) {
+            (EntryOrigin::DepCache, Some((_, depcache))) if !self.trusted => {
+                depcache.validate(key, entry, ebuild)
+            }
+            _ => self.validate(key, entry, ebuild),
+        }
+    }
+
+    /// The file the entry of `category/pf` is read from in `origin`.
+    pub fn entry_path_in(&self, origin: EntryOrigin, category: &str, pf: &str) -> PathBuf {
+        match (origin, &self.fallback) {
+            (EntryOrigin::DepCache, Some((dir, _))) => dir.join(category).join(pf),
+            _ => self.entry_path(category, pf),
         }
     }
 
@@ -253,6 +340,9 @@ pub(crate) struct Inner {
     /// Which metadata store, and where (chosen when opened).
     source_kind: MetadataSourceKind,
     source_dir: PathBuf,
+    /// Portage's dependency cache of this repository when it has its own cache too and
+    /// the depcache directory exists: consulted per entry after it.
+    fallback_dir: Option<PathBuf>,
     source: OnceLock<MetadataSource>,
     listed_categories: Vec<String>,
     categories: OnceLock<Vec<String>>,
@@ -373,15 +463,22 @@ impl EbuildRepo {
             None => IndexStore::user_default(),
         };
         let source_kind = MetadataSourceKind::select(&location, &layout);
-        let source_dir = match source_kind {
-            MetadataSourceKind::Md5Dict => location.join("metadata").join("md5-cache"),
-            MetadataSourceKind::Pms => location.join("metadata").join("cache"),
-            MetadataSourceKind::DepCache => depcache_location(
-                opts.depcache_dir
-                    .as_deref()
-                    .unwrap_or(Path::new(DEFAULT_DEPCACHE_DIR)),
-                &location,
+        let depcache_dir = depcache_location(
+            opts.depcache_dir
+                .as_deref()
+                .unwrap_or(Path::new(DEFAULT_DEPCACHE_DIR)),
+            &location,
+        );
+        let (source_dir, fallback_dir) = match source_kind {
+            MetadataSourceKind::Md5Dict => (
+                location.join("metadata").join("md5-cache"),
+                depcache_dir.is_dir().then_some(depcache_dir),
             ),
+            MetadataSourceKind::Pms => (
+                location.join("metadata").join("cache"),
+                depcache_dir.is_dir().then_some(depcache_dir),
+            ),
+            MetadataSourceKind::DepCache => (depcache_dir, None),
         };
         Ok(EbuildRepo {
             inner: Arc::new(Inner {
@@ -393,6 +490,7 @@ impl EbuildRepo {
                 eclass_dirs: dirs,
                 source_kind,
                 source_dir,
+                fallback_dir,
                 source: OnceLock::new(),
                 listed_categories: listed,
                 categories: OnceLock::new(),
@@ -694,12 +792,16 @@ impl Inner {
                     },
                 );
             }
-            MetadataSource::new(
+            let source = MetadataSource::new(
                 self.source_kind,
                 self.source_dir.clone(),
                 Arc::new(path),
                 self.frozen,
-            )
+            );
+            match &self.fallback_dir {
+                Some(dir) => source.with_depcache_fallback(dir.clone()),
+                None => source,
+            }
         })
     }
 
@@ -710,8 +812,11 @@ impl Inner {
 
     /// Whether the search index (built from md5-cache entries and stamping them) covers
     /// this repository's metadata: only for the md5-dict source.
+    /// Whether the search index (built from md5-cache files) holds every version's
+    /// metadata: not for other sources, nor when Portage's depcache may supply entries
+    /// the md5-cache lacks or has stale.
     pub(crate) fn index_covers_metadata(&self) -> bool {
-        self.source_kind == MetadataSourceKind::Md5Dict
+        self.source_kind == MetadataSourceKind::Md5Dict && self.fallback_dir.is_none()
     }
 
     pub(crate) fn record(&self, key: String, path: PathBuf, kind: ProblemKind) -> Problem {

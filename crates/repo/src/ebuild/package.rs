@@ -10,8 +10,8 @@ use strata_cache::index::Stamp;
 use strata_cache::{CacheEntry, EntryKey, Validity};
 use strata_restrict::{Attr, AttrValue, PackageAttrs};
 
-use super::Inner;
 use super::indexed::IndexLink;
+use super::{EntryOrigin, Inner};
 use crate::attrs::{RawMetadata, cpv_attr, dep_kind, dep_slot, raw_attr};
 use crate::error::{Problem, ProblemKind};
 use crate::metadata_xml::PackageMetadata;
@@ -20,8 +20,8 @@ use crate::package::Package;
 /// Where a package's metadata comes from.
 #[derive(Debug)]
 enum Source {
-    /// The cache entry file, read.
-    File(CacheEntry),
+    /// The cache entry file, read, and which cache it came from.
+    File(CacheEntry, EntryOrigin),
     /// The index record (its entry stamp matched); values are read from the mapped index,
     /// not copied, and the keys the index does not store from the file on demand.
     Index(IndexLink),
@@ -116,7 +116,7 @@ impl EbuildPackage {
             .filter(|e| !e.is_empty())
             .unwrap_or("0");
         Some(
-            self.check_entry(eapi_raw, rec.entry_value("SLOT"))
+            self.check_entry(eapi_raw, rec.entry_value("SLOT"), EntryOrigin::Own)
                 .map(|eapi| Metadata {
                     inherited: rec.inherited().to_owned(),
                     source: Source::Index(link.clone()),
@@ -127,7 +127,12 @@ impl EbuildPackage {
 
     /// The checks a cache entry passes before use, wherever it was read from (file or
     /// index record): a supported EAPI and a non-empty SLOT; a failure is recorded.
-    fn check_entry(&self, eapi: &str, slot: Option<&str>) -> Result<Eapi, Problem> {
+    fn check_entry(
+        &self,
+        eapi: &str,
+        slot: Option<&str>,
+        origin: EntryOrigin,
+    ) -> Result<Eapi, Problem> {
         let Ok(parsed) = Eapi::parse(eapi) else {
             return Err(self.repo.record(
                 self.cpv.to_string(),
@@ -140,7 +145,9 @@ impl EbuildPackage {
         if slot.is_none_or(str::is_empty) {
             return Err(self.repo.record(
                 self.cpv.to_string(),
-                self.entry_path(),
+                self.repo
+                    .source()
+                    .entry_path_in(origin, self.cpv.category(), self.cpv.pf()),
                 ProblemKind::BadMetadata {
                     key: "SLOT".into(),
                     message: "SLOT is empty".into(),
@@ -216,7 +223,8 @@ impl EbuildPackage {
         let repo = &self.repo;
         let entry_path = self.entry_path();
         let cpv = self.cpv.to_string();
-        let entry = match self.read_entry() {
+        let key = EntryKey::new(self.cpv.category(), self.cpv.pf());
+        let (entry, origin) = match repo.source().read_valid(&key, &self.ebuild_path()) {
             Ok(Some(e)) => e,
             Ok(None) => {
                 return Err(repo.record(cpv, entry_path, ProblemKind::MissingCacheEntry));
@@ -231,10 +239,10 @@ impl EbuildPackage {
                 ));
             }
         };
-        let eapi = self.check_entry(entry.eapi(), entry.get("SLOT"))?;
+        let eapi = self.check_entry(entry.eapi(), entry.get("SLOT"), origin)?;
         let inherited = entry.inherited().collect::<Vec<_>>().join(" ");
         Ok(Metadata {
-            source: Source::File(entry),
+            source: Source::File(entry, origin),
             inherited,
             eapi,
         })
@@ -251,9 +259,9 @@ impl EbuildPackage {
         };
         let result = match (stored, &m.source) {
             (Some(r), _) => r,
-            (None, Source::File(entry)) => repo
+            (None, Source::File(entry, origin)) => repo
                 .source()
-                .validate(&key, entry, &self.ebuild_path())
+                .validate_from(*origin, &key, entry, &self.ebuild_path())
                 .map_err(|e| e.to_string()),
             (None, Source::Index(link)) => {
                 match link
@@ -278,7 +286,14 @@ impl EbuildPackage {
                 message: format!("cannot be validated: {e}"),
             },
         };
-        Some(repo.record(self.cpv.to_string(), self.entry_path(), kind))
+        let path = match &m.source {
+            Source::File(_, origin) => {
+                repo.source()
+                    .entry_path_in(*origin, self.cpv.category(), self.cpv.pf())
+            }
+            Source::Index(_) => self.entry_path(),
+        };
+        Some(repo.record(self.cpv.to_string(), path, kind))
     }
 
     /// The file this version's cache entry is read from, in the repository's metadata
@@ -295,7 +310,7 @@ impl EbuildPackage {
     /// file for this).
     pub fn cache_entry(&self) -> Option<&CacheEntry> {
         match &self.meta().ok()?.source {
-            Source::File(e) => Some(e),
+            Source::File(e, _) => Some(e),
             Source::Index(_) => self.file_entry(),
         }
     }
@@ -384,7 +399,7 @@ impl Package for EbuildPackage {
             return Some(&m.inherited);
         }
         match &m.source {
-            Source::File(e) => e.get(key),
+            Source::File(e, _) => e.get(key),
             Source::Index(_) if strata_cache::index::format::COLD_KEYS.contains(&key) => {
                 self.file_entry()?.get(key)
             }
