@@ -392,6 +392,17 @@ fn cache_formats_md5_dict_without_md5_cache_falls_back_per_entry() {
     assert_eq!(found.len(), 1, "{found:?}");
 }
 
+/// An empty depcache directory (Portage creates it when it opens the cache) is no
+/// fallback: the repository's own md5-cache answers alone, through the search index.
+#[test]
+fn an_empty_depcache_directory_is_no_fallback() {
+    let f = fixture(&std::fs::read_to_string(guru_dir().join("metadata/layout.conf")).unwrap());
+    std::fs::remove_dir_all(f.repo_depcache()).unwrap();
+    std::fs::create_dir_all(f.repo_depcache()).unwrap();
+    let repo = f.open();
+    assert!(!repo.metadata_source().has_fallback());
+}
+
 #[test]
 fn depcache_location_defaults_without_a_domain_setting() {
     let f = fixture(&layout_without_cache_formats());

@@ -469,14 +469,18 @@ impl EbuildRepo {
                 .unwrap_or(Path::new(DEFAULT_DEPCACHE_DIR)),
             &location,
         );
+        // Portage creates a repository's depcache directory when it opens the cache, and
+        // its category directories only when it writes an entry: an empty directory
+        // holds nothing to fall back on (and keeps the search index usable).
+        let holds_entries = |d: &Path| std::fs::read_dir(d).is_ok_and(|mut r| r.next().is_some());
         let (source_dir, fallback_dir) = match source_kind {
             MetadataSourceKind::Md5Dict => (
                 location.join("metadata").join("md5-cache"),
-                depcache_dir.is_dir().then_some(depcache_dir),
+                holds_entries(&depcache_dir).then_some(depcache_dir),
             ),
             MetadataSourceKind::Pms => (
                 location.join("metadata").join("cache"),
-                depcache_dir.is_dir().then_some(depcache_dir),
+                holds_entries(&depcache_dir).then_some(depcache_dir),
             ),
             MetadataSourceKind::DepCache => (depcache_dir, None),
         };
