@@ -190,6 +190,8 @@ fn versions_list_with_their_metadata_from_the_depcache() {
     let repo = f.open();
     assert_eq!(repo.metadata_source_kind(), MetadataSourceKind::DepCache);
     assert_eq!(repo.metadata_source().dir(), f.repo_depcache());
+    let err = repo.search_index().unwrap_err().to_string();
+    assert!(err.contains("depcache"), "{err}");
 
     let pkgs = all(&repo, true);
     let mut expected = Vec::new();
@@ -368,6 +370,8 @@ fn cache_formats_md5_dict_without_md5_cache_falls_back_per_entry() {
     let repo = f.open();
     assert_eq!(repo.metadata_source_kind(), MetadataSourceKind::Md5Dict);
     assert!(repo.metadata_source().has_fallback());
+    // The search index (md5-cache entries only) does not describe this repository.
+    assert!(repo.search_index().is_err());
     let pkgs = all(&repo, true);
     assert!(pkgs.len() >= 3);
     for p in &pkgs {

@@ -170,8 +170,22 @@ impl EbuildRepo {
     /// entry, ebuild, metadata.xml and eclass is stat'ed): the stored one when nothing
     /// changed, else rebuilt (in parallel) and stored. Entries are validated against their
     /// ebuilds and eclasses at build time. Frozen repositories trust a stored index
-    /// without re-checking their files. (Queries check only the tiers they need.)
+    /// without re-checking their files. (Queries check only the tiers they need.) An
+    /// error for a repository whose metadata does not all come from its md5-cache (another
+    /// metadata source, or Portage's depcache consulted per entry): the index, built from
+    /// md5-cache files, would not describe it.
     pub fn search_index(&self) -> Result<OpenedIndex, RepoError> {
+        if !self.inner.index_covers_metadata() {
+            return Err(RepoError::Index(format!(
+                "{}: metadata from {} is not covered by the search index (built from md5-cache entries)",
+                self.inner.location.display(),
+                if self.metadata_source_kind() == super::MetadataSourceKind::Md5Dict {
+                    "Portage's dependency cache"
+                } else {
+                    self.metadata_source_kind().name()
+                }
+            )));
+        }
         let store = self.inner.index_store.as_ref().ok_or_else(|| {
             RepoError::Index("no index directory (set XDG_CACHE_HOME or HOME)".into())
         })?;
