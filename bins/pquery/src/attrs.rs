@@ -140,6 +140,30 @@ pub struct View {
     /// The configuration the repositories come from, raw or not: mirrors
     /// (`GENTOO_MIRRORS`, repositories' `thirdpartymirrors`) apply to raw packages too.
     pub config: Arc<Domain>,
+    /// Each ebuild repository's merged `thirdpartymirrors`, read on first use.
+    pub mirror_tiers: MirrorTierCache,
+}
+
+/// Mirror names and their URLs.
+type MirrorTiers = BTreeMap<String, Vec<String>>;
+
+/// The merged `thirdpartymirrors` of each ebuild repository (with its masters'), read once
+/// per process instead of once per package, shared by the lines rendered in parallel.
+#[derive(Debug, Clone, Default)]
+pub struct MirrorTierCache(Arc<std::sync::Mutex<HashMap<String, Arc<MirrorTiers>>>>);
+
+impl MirrorTierCache {
+    fn get(&self, repos: &RepoSet, repo: &RepoConfig) -> Arc<MirrorTiers> {
+        let cached = self.0.lock().ok().and_then(|m| m.get(&repo.name).cloned());
+        if let Some(tiers) = cached {
+            return tiers;
+        }
+        let tiers = Arc::new(thirdpartymirrors(repos, repo));
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(repo.name.clone(), tiers.clone());
+        }
+        tiers
+    }
 }
 
 fn dep_kind(name: &str) -> Option<DepKind> {
@@ -347,7 +371,11 @@ fn package_mirrors(view: &View, pkg: &dyn Package, spec: &DepSpec) -> uris::Mirr
     let tiers = if names.is_empty() {
         BTreeMap::new()
     } else {
-        thirdpartymirrors(&domain.repos, repo, &|n| names.contains(&n))
+        let all = view.mirror_tiers.get(&domain.repos, repo);
+        names
+            .iter()
+            .filter_map(|n| all.get(*n).map(|urls| ((*n).to_owned(), urls.clone())))
+            .collect()
     };
     uris::Mirrors {
         default,
@@ -355,15 +383,10 @@ fn package_mirrors(view: &View, pkg: &dyn Package, spec: &DepSpec) -> uris::Mirr
     }
 }
 
-/// The third-party mirror tiers of `repo` as pkgcore merges them, for the names `keep`
-/// accepts: the repository's own `profiles/thirdpartymirrors`, then for names it does not
+/// The third-party mirror tiers of `repo` as pkgcore merges them: the repository's own `profiles/thirdpartymirrors`, then for names it does not
 /// define each master's (in layout.conf order, each master with its own masters after
 /// it).
-fn thirdpartymirrors(
-    repos: &RepoSet,
-    repo: &RepoConfig,
-    keep: &dyn Fn(&str) -> bool,
-) -> BTreeMap<String, Vec<String>> {
+fn thirdpartymirrors(repos: &RepoSet, repo: &RepoConfig) -> MirrorTiers {
     fn visit<'a>(repos: &'a RepoSet, repo: &'a RepoConfig, seen: &mut Vec<&'a str>) {
         if seen.contains(&repo.name.as_str()) {
             return;
@@ -381,7 +404,7 @@ fn thirdpartymirrors(
     for name in order {
         let Some(r) = repos.get(name) else { continue };
         if let Ok(text) = std::fs::read_to_string(r.location.join("profiles/thirdpartymirrors")) {
-            uris::Mirrors::stack_thirdpartymirrors(&mut tiers, &text, keep);
+            uris::Mirrors::stack_thirdpartymirrors(&mut tiers, &text, &|_| true);
         }
     }
     tiers
@@ -827,10 +850,12 @@ mod tests {
         let configured = View {
             domain: Some(domain.clone()),
             config: domain.clone(),
+            mirror_tiers: MirrorTierCache::default(),
         };
         let raw_view = View {
             domain: None,
             config: domain,
+            mirror_tiers: MirrorTierCache::default(),
         };
         let (mut checked, mut rebuilt, mut evaluated) = (0, 0, 0);
         for repo in &repos.source {

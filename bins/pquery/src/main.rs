@@ -107,6 +107,7 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
     let view = View {
         domain: (!opts.cli.raw).then(|| domain.clone()),
         config: domain.clone(),
+        mirror_tiers: Default::default(),
     };
     let parse_atoms = |v: &[String]| -> Result<Vec<Atom>, String> {
         v.iter().map(|a| query::parse_atom(a)).collect()
