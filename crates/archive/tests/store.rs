@@ -16,16 +16,10 @@ use strata_archive::{
 use strata_fetch::hash::HashAlgorithm;
 use strata_fetch::manifest::Manifest;
 use strata_fetch::source::DistfileSource;
-use strata_testtools::guru_dir;
+use strata_testtools::{guru_dir, set_mtime_secs};
 
 fn key(pairs: &[(&str, &str)]) -> ArchiveKey {
     pairs.iter().map(|(k, v)| (*k, *v)).collect()
-}
-
-fn set_mtime(path: &Path, secs: u64) {
-    let f = fs::File::options().write(true).open(path).unwrap();
-    f.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
-        .unwrap();
 }
 
 /// Writes the same tree twice with different creation order, mtimes and permission bits
@@ -52,7 +46,7 @@ fn make_tree(root: &Path, reverse: bool, mtime: u64, tight_perms: bool) {
             (false, true) => 0o600,
         };
         fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
-        set_mtime(&p, mtime);
+        set_mtime_secs(&p, mtime);
     }
     std::os::unix::fs::symlink("a.txt", root.join("pkg/link")).unwrap();
 }

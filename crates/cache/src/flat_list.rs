@@ -197,16 +197,6 @@ impl MetadataCache for FlatListCache {
 mod tests {
     use super::*;
     use crate::validate::StaleReason;
-    use std::time::{Duration, SystemTime};
-
-    fn set_mtime(path: &Path, secs: u64) {
-        std::fs::File::options()
-            .write(true)
-            .open(path)
-            .unwrap()
-            .set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
-            .unwrap();
-    }
 
     #[test]
     fn positional_and_hashed_files_parse() {
@@ -249,7 +239,7 @@ mod tests {
         std::fs::create_dir_all(repo.join("x/foo")).unwrap();
         let ebuild = repo.join("x/foo/foo-1.ebuild");
         std::fs::write(&ebuild, "EAPI=8\n").unwrap();
-        set_mtime(&ebuild, 1_500_000_000);
+        strata_testtools::set_mtime_secs(&ebuild, 1_500_000_000);
         let mut lines = vec![String::new(); 22];
         lines[2] = "0".into();
         lines[7] = "Foo".into();
@@ -258,7 +248,7 @@ mod tests {
         std::fs::create_dir_all(repo.join("metadata/cache/x")).unwrap();
         let file = repo.join("metadata/cache/x/foo-1");
         std::fs::write(&file, lines.join("\n") + "\n").unwrap();
-        set_mtime(&file, 1_500_000_000);
+        strata_testtools::set_mtime_secs(&file, 1_500_000_000);
         let path = Arc::new(EclassPath::new(vec![repo.join("eclass")]).unwrap());
         let cache = FlatListCache::for_repo(repo, path);
         let key = EntryKey::new("x", "foo-1");
@@ -272,16 +262,16 @@ mod tests {
             Validity::Valid
         );
         // The ebuild changed after the cache file was written.
-        set_mtime(&ebuild, 1_600_000_000);
+        strata_testtools::set_mtime_secs(&ebuild, 1_600_000_000);
         assert!(matches!(
             &cache.validate(&key, &entry, &ebuild).unwrap(),
             Validity::Stale(r) if matches!(r[..], [StaleReason::EbuildMtime { .. }])
         ));
         // An inherited eclass that is gone.
-        set_mtime(&ebuild, 1_500_000_000);
+        strata_testtools::set_mtime_secs(&ebuild, 1_500_000_000);
         lines[9] = "e gone".into();
         std::fs::write(&file, lines.join("\n") + "\n").unwrap();
-        set_mtime(&file, 1_500_000_000);
+        strata_testtools::set_mtime_secs(&file, 1_500_000_000);
         let entry = cache.get(&key).unwrap().unwrap();
         match cache.validate(&key, &entry, &ebuild).unwrap() {
             Validity::Stale(r) => assert!(

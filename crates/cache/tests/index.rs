@@ -10,7 +10,7 @@ use strata_cache::index::{
     DepClasses, IndexSpec, IndexStore, Maintainer, MaintainerQuery, NoExtra, PackageExtra,
     SearchIndex, compile_regex,
 };
-use strata_testtools::{copy_tree, gentoo_stub_dir, guru_dir};
+use strata_testtools::{copy_tree, gentoo_stub_dir, guru_dir, set_mtime};
 
 /// A deliberately naive metadata.xml reader for the tests (the repo crate owns the real one).
 fn tag_values<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
@@ -310,11 +310,6 @@ fn small_repo(root: &Path) -> PathBuf {
         }
     }
     repo
-}
-
-fn set_mtime(path: &Path, t: SystemTime) {
-    let f = std::fs::File::options().write(true).open(path).unwrap();
-    f.set_modified(t).unwrap();
 }
 
 #[test]

@@ -592,13 +592,6 @@ mod tests {
         v.iter().map(ToString::to_string).collect()
     }
 
-    /// Sets `dir`'s mtime to `t`.
-    fn set_mtime(dir: &Path, t: SystemTime) {
-        fs::File::open(dir)
-            .and_then(|f| f.set_modified(t))
-            .expect("set directory mtime");
-    }
-
     #[test]
     fn category_listings_are_reused_while_the_directory_is_unchanged() {
         let tmp = tempfile::tempdir().expect("temp dir");
@@ -606,7 +599,7 @@ mod tests {
         fs::create_dir_all(cat.join("foo-1")).expect("mkdir");
         fs::create_dir_all(cat.join("bar-2")).expect("mkdir");
         let old = SystemTime::now() - Duration::from_secs(3600);
-        set_mtime(&cat, old);
+        strata_testtools::set_mtime(&cat, old);
         let repo = VdbRepo::open(tmp.path());
         assert_eq!(
             names(&repo.versions("app-misc", "foo").expect("versions")),
@@ -614,7 +607,7 @@ mod tests {
         );
         // A change that leaves the mtime as it was is not seen: the listing was kept.
         fs::create_dir(cat.join("foo-2")).expect("mkdir");
-        set_mtime(&cat, old);
+        strata_testtools::set_mtime(&cat, old);
         assert_eq!(
             names(&repo.versions("app-misc", "foo").expect("versions")),
             ["app-misc/foo-1"]
@@ -631,7 +624,7 @@ mod tests {
         let now = dir_mtime(&cat);
         fs::create_dir(cat.join("foo-4")).expect("mkdir");
         if let Some(t) = now {
-            set_mtime(&cat, t);
+            strata_testtools::set_mtime(&cat, t);
         }
         assert_eq!(
             names(&repo.category_entries("app-misc").expect("entries")),
@@ -644,7 +637,7 @@ mod tests {
         );
         fs::create_dir(cat.join("foo-5")).expect("mkdir");
         if let Some(t) = now {
-            set_mtime(&cat, t);
+            strata_testtools::set_mtime(&cat, t);
         }
         assert!(
             names(&repo.versions("app-misc", "foo").expect("versions"))

@@ -9,7 +9,6 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
 
 use strata_cache::{
     CacheEntry, EclassChecksum, EclassPath, EclassStamp, EntryKey, StaleReason, parse_md5_entry,
@@ -19,7 +18,8 @@ use strata_repo::ebuild::{DEFAULT_DEPCACHE_DIR, MetadataSourceKind};
 use strata_repo::{EbuildRepo, MatchOptions, ProblemKind, Repository};
 use strata_restrict::Restriction;
 use strata_testtools::{
-    copy_tree, gentoo_stub_dir, guru_dir, snapshot, write_file, write_portage_config,
+    copy_tree, gentoo_stub_dir, guru_dir, set_mtime_secs, snapshot, write_file,
+    write_portage_config,
 };
 
 /// Packages whose depcache entries are written the way pkgcore writes them (`_mtime_`,
@@ -174,15 +174,6 @@ fn problems(repo: &EbuildRepo) -> BTreeMap<String, (PathBuf, ProblemKind)> {
         .collect()
 }
 
-fn set_mtime(path: &Path, secs: u64) {
-    std::fs::File::options()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
-        .unwrap();
-}
-
 #[test]
 fn versions_list_with_their_metadata_from_the_depcache() {
     let f = fixture(&layout_without_cache_formats());
@@ -247,7 +238,7 @@ fn stale_and_missing_depcache_entries_are_reported_and_nothing_is_written() {
     // bytes.
     let firefox = guru_entries("www-plugins/firefoxpwa");
     let touched = &firefox[0].0;
-    set_mtime(
+    set_mtime_secs(
         &strata_cache::ebuild_path(&repo_dir, touched).unwrap(),
         1_000_000_000,
     );
@@ -255,7 +246,7 @@ fn stale_and_missing_depcache_entries_are_reported_and_nothing_is_written() {
     // rule), changed bytes make it stale.
     let tridactyl = guru_entries("www-plugins/tridactyl-native");
     let same_bytes = &tridactyl[0].0;
-    set_mtime(
+    set_mtime_secs(
         &strata_cache::ebuild_path(&repo_dir, same_bytes).unwrap(),
         1_000_000_000,
     );
@@ -465,7 +456,7 @@ fn a_pms_metadata_cache_is_read_when_present_or_named() {
         // Removing the depcache shows the metadata comes from metadata/cache.
         std::fs::remove_dir_all(f.depcache()).unwrap();
         let touched = guru_entries("www-plugins/tridactyl-native")[0].0.clone();
-        set_mtime(
+        set_mtime_secs(
             &strata_cache::ebuild_path(&f.repo(), &touched).unwrap(),
             1_000_000_000,
         );

@@ -16,7 +16,7 @@ use strata_repo::{
     EbuildRepo, EbuildRepoOptions, MasterRepo, MatchOptions, ProblemKind, Repository,
 };
 use strata_restrict::{Attr, Restriction, query};
-use strata_testtools::{copy_tree, gentoo_stub_dir, snapshot};
+use strata_testtools::{copy_tree, gentoo_stub_dir, set_mtime, snapshot};
 
 const CATEGORIES: &[&str] = &["acct-group", "dev-nim"];
 
@@ -116,11 +116,6 @@ impl Fixture {
     fn path(&self, rel: &str) -> PathBuf {
         self.repo.join(rel)
     }
-}
-
-fn set_mtime(path: &Path, t: SystemTime) {
-    let f = std::fs::File::options().write(true).open(path).unwrap();
-    f.set_modified(t).unwrap();
 }
 
 /// Replaces the value of `key` in a cache entry with `value` padded to the old length.

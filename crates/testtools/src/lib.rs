@@ -5,7 +5,8 @@
 //!   [`gentoo_stub_dir`], [`portage_made_dir`];
 //! - a generated Portage config dir for gentoo-stub + GURU: [`write_guru_config`],
 //!   [`GuruConfig`]; or for any repositories and profile: [`write_portage_config`];
-//! - writing and copying files: [`write_file`], [`copy_tree`];
+//! - writing and copying files: [`write_file`], [`copy_tree`], [`set_mtime`],
+//!   [`set_mtime_secs`];
 //! - small ebuild repositories: [`write_repo_skeleton`], [`write_ebuild_with_entry`]
 //!   (ebuilds with md5-cache entries that validate);
 //! - tree oracles: [`snapshot`] (to show nothing was written), [`walk_ebuilds`];
@@ -40,4 +41,4 @@ pub use ebuild_repo::{write_ebuild_with_entry, write_repo_skeleton};
 pub use md5_cache::{md5_cache_files, parse_md5_cache, read_md5_cache};
 pub use paths::{gentoo_stub_dir, guru_dir, portage_made_dir, shared_dir};
 pub use snapshot::{PathState, snapshot, walk_ebuilds};
-pub use tree::{copy_tree, write_file};
+pub use tree::{copy_tree, set_mtime, set_mtime_secs, write_file};

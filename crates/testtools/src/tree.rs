@@ -36,3 +36,24 @@ pub fn copy_tree(src: &Path, dst: &Path) {
         }
     }
 }
+
+/// Sets the modification time of the file or directory `path` to `t`.
+///
+/// # Panics
+/// On any I/O error.
+pub fn set_mtime(path: &Path, t: std::time::SystemTime) {
+    std::fs::File::open(path)
+        .and_then(|f| f.set_modified(t))
+        .unwrap_or_else(|e| panic!("setting the mtime of {}: {e}", path.display()));
+}
+
+/// [`set_mtime`] to `secs` seconds after the Unix epoch.
+///
+/// # Panics
+/// On any I/O error.
+pub fn set_mtime_secs(path: &Path, secs: u64) {
+    set_mtime(
+        path,
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
+    );
+}
