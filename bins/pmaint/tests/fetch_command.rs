@@ -8,7 +8,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha512};
 use strata_testtools::{
-    write_ebuild_with_entry, write_file, write_portage_config, write_repo_skeleton,
+    stdout_of, write_ebuild_with_entry, write_file, write_portage_config, write_repo_skeleton,
 };
 
 const COMMAND_VARS: [&str; 4] = [
@@ -58,7 +58,7 @@ fn environment_fetchcommand_ftp_fetches_an_ftp_src_uri() {
     let distdir = tmp.path().join("dist files");
     let log = tmp.path().join("log");
     let uri = "ftp://example.invalid/pub/foo-1.tar.gz";
-    let run = |env: Option<(&str, String)>| {
+    let command = |env: Option<(&str, String)>| {
         let mut c = pmaint();
         c.args(["fetch", "--distdir"])
             .arg(&distdir)
@@ -68,26 +68,35 @@ fn environment_fetchcommand_ftp_fetches_an_ftp_src_uri() {
         if let Some((k, v)) = env {
             c.env(k, v);
         }
-        c.output().unwrap()
+        c
     };
 
     // No command for ftp: strata's default wget is used; make it unusable to keep the test
     // off the network and show the command is what runs.
-    let out = run(Some(("FETCHCOMMAND", "no-such-program-xyz ${FILE}".into())));
+    let out = command(Some(("FETCHCOMMAND", "no-such-program-xyz ${FILE}".into())))
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{stdout}");
     assert!(!distdir.join("foo-1.tar.gz").exists());
 
-    let out = run(Some((
+    let stdout = stdout_of(&mut command(Some((
         "FETCHCOMMAND_FTP",
         copy_command("ftp", &upstream, &log),
-    )));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ))));
+    assert_fetched_by_command(&stdout, uri, &distdir, payload, &log, "ftp");
+}
+
+/// `stdout` reports `foo-1.tar.gz` fetched from `uri`, the file in `distdir` holds
+/// `payload`, and the command labelled `label` logged the words it was given.
+fn assert_fetched_by_command(
+    stdout: &str,
+    uri: &str,
+    distdir: &Path,
+    payload: &[u8],
+    log: &Path,
+    label: &str,
+) {
     assert!(
         stdout.contains(&format!("foo-1.tar.gz: fetched from {uri}")),
         "{stdout}"
@@ -97,8 +106,11 @@ fn environment_fetchcommand_ftp_fetches_an_ftp_src_uri() {
         payload
     );
     assert_eq!(
-        std::fs::read_to_string(&log).unwrap(),
-        format!("ftp|{}|{uri}|foo-1.tar.gz.__download__|", distdir.display())
+        std::fs::read_to_string(log).unwrap(),
+        format!(
+            "{label}|{}|{uri}|foo-1.tar.gz.__download__|",
+            distdir.display()
+        )
     );
 }
 
@@ -158,33 +170,13 @@ fn make_conf_fetchcommand_ftp_serves_a_package_target() {
         ),
         &profile,
     );
-    let out = pmaint()
-        .args(["fetch", "--config-root"])
-        .arg(&config_root)
-        .arg("--root")
-        .arg(&config_root)
-        .arg("app-misc/foo")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = stdout_of(
+        pmaint()
+            .args(["fetch", "--config-root"])
+            .arg(&config_root)
+            .arg("--root")
+            .arg(&config_root)
+            .arg("app-misc/foo"),
     );
-    assert!(
-        stdout.contains(&format!("foo-1.tar.gz: fetched from {src_uri}")),
-        "{stdout}"
-    );
-    assert_eq!(
-        std::fs::read(distdir.join("foo-1.tar.gz")).unwrap(),
-        payload
-    );
-    assert_eq!(
-        std::fs::read_to_string(&log).unwrap(),
-        format!(
-            "make.conf|{}|{src_uri}|foo-1.tar.gz.__download__|",
-            distdir.display()
-        )
-    );
+    assert_fetched_by_command(&stdout, src_uri, &distdir, payload, &log, "make.conf");
 }

@@ -308,27 +308,16 @@ fn implicit_flags_such_as_the_arch_evaluate_src_uri() {
             ("SRC_URI", src_uri),
         ],
     );
-    let out = pmaint()
-        .args(["fetch", "--pretend", "--config-root"])
-        .arg(&config_root)
-        .arg("--root")
-        .arg(&config_root)
-        .arg("app-misc/bar")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = stdout_of(
+        pmaint()
+            .args(["fetch", "--pretend", "--config-root"])
+            .arg(&config_root)
+            .arg("--root")
+            .arg(&config_root)
+            .arg("app-misc/bar"),
     );
     let names: Vec<String> = pretend_lines(&text).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(
-        names,
-        ["bar-amd64.tar.gz"],
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(names, ["bar-amd64.tar.gz"], "{text}");
 }
 
 #[test]
