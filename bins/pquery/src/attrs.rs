@@ -135,13 +135,20 @@ pub const MISSING: &str = "MISSING";
 /// How packages are seen: configured by a domain (USE evaluated) or raw.
 #[derive(Debug, Clone)]
 pub struct View {
-    /// The domain whose USE configuration evaluates conditionals; `None` for raw.
-    pub domain: Option<Arc<Domain>>,
     /// The configuration the repositories come from, raw or not: mirrors
     /// (`GENTOO_MIRRORS`, repositories' `thirdpartymirrors`) apply to raw packages too.
     pub config: Arc<Domain>,
+    /// `--raw`: packages are not configured (USE conditionals are not evaluated).
+    pub raw: bool,
     /// Each ebuild repository's merged `thirdpartymirrors`, read on first use.
     pub mirror_tiers: MirrorTierCache,
+}
+
+impl View {
+    /// The domain whose USE configuration evaluates conditionals; `None` for raw.
+    pub fn domain(&self) -> Option<&Arc<Domain>> {
+        (!self.raw).then_some(&self.config)
+    }
 }
 
 /// Mirror names and their URLs.
@@ -204,7 +211,7 @@ impl EnabledFlags<'_> {
         if let Some(b) = pkg.built_use() {
             return EnabledFlags::Built(b);
         }
-        match (&view.domain, strata_repo::visibility::package_info(pkg)) {
+        match (view.domain(), strata_repo::visibility::package_info(pkg)) {
             (Some(domain), Some(info)) => EnabledFlags::Configured {
                 config: domain.effective_use(&info),
                 domain: domain.clone(),
@@ -251,7 +258,7 @@ fn shaped(view: &View, pkg: &dyn Package, name: &str, raw: bool) -> Option<Shape
         return Some(Shaped::Parsed(DepSpec::parse("", kind, Eapi::LATEST).ok()?));
     }
     let spec = pkg.dep_spec(kind).ok()??;
-    let evaluated = !raw && view.domain.is_some();
+    let evaluated = !raw && view.domain().is_some();
     if depset::already_shaped(&spec, evaluated) {
         return Some(Shaped::Parsed(spec));
     }
@@ -575,7 +582,7 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
         // Configured: the USE-evaluated files, each once (pkgcore's ConfiguredTree
         // `stable_unique(distfiles.evaluate_depset(use))`). Raw: pkgcore's pquery
         // evaluates the tree with no USE flag enabled and keeps duplicates.
-        "distfiles" if view.domain.is_some() => {
+        "distfiles" if view.domain().is_some() => {
             let spec = dep_spec(view, pkg, "files", false)?;
             let mut seen: Vec<&str> = Vec::new();
             for u in spec.uris() {
@@ -613,8 +620,8 @@ fn render_opt(view: &View, pkg: &dyn Package, attr: &str) -> Option<String> {
             let key = name.to_ascii_uppercase();
             match pkg.get(&key) {
                 Some(v) => v.to_owned(),
-                None if pkg.path().is_some() && view.domain.is_some() && name != "ctarget" => {
-                    let d = view.domain.as_ref()?;
+                None if pkg.path().is_some() && view.domain().is_some() && name != "ctarget" => {
+                    let d = view.domain()?;
                     d.setting(&key).or_else(|| d.setting("CHOST"))?.to_owned()
                 }
                 None => return None,
@@ -848,13 +855,13 @@ mod tests {
         };
         let repos = DomainRepos::open(domain.clone(), &opts).unwrap();
         let configured = View {
-            domain: Some(domain.clone()),
             config: domain.clone(),
+            raw: false,
             mirror_tiers: MirrorTierCache::default(),
         };
         let raw_view = View {
-            domain: None,
             config: domain,
+            raw: true,
             mirror_tiers: MirrorTierCache::default(),
         };
         let (mut checked, mut rebuilt, mut evaluated) = (0, 0, 0);
@@ -873,7 +880,7 @@ mod tests {
                                 spec.as_ref().map(ToString::to_string),
                                 "{} {name} raw={raw} configured={}",
                                 pkg.cpv(),
-                                view.domain.is_some()
+                                view.domain().is_some()
                             );
                             checked += 1;
                             let kind = dep_kind(name).unwrap();
@@ -881,7 +888,7 @@ mod tests {
                                 && text != Some(orig.to_string())
                             {
                                 rebuilt += 1;
-                                if view.domain.is_some() && !raw {
+                                if view.domain().is_some() && !raw {
                                     evaluated += 1;
                                 }
                             }

@@ -105,8 +105,8 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
     }
     let restriction = query::build(opts, &sel, &domain)?;
     let view = View {
-        domain: (!opts.cli.raw).then(|| domain.clone()),
         config: domain.clone(),
+        raw: opts.cli.raw,
         mirror_tiers: Default::default(),
     };
     let parse_atoms = |v: &[String]| -> Result<Vec<Atom>, String> {
@@ -135,7 +135,7 @@ fn run(opts: &Options) -> Result<ExitCode, String> {
         writeln!(w, "restrict: {restriction:?}").map_err(|e| e.to_string())?;
         writeln!(w).map_err(|e| e.to_string())?;
     }
-    let configured_filter = view.domain.is_some() && reads_deps(&restriction);
+    let configured_filter = view.domain().is_some() && reads_deps(&restriction);
     let result = (|| -> Result<(), Box<dyn std::error::Error>> {
         for (repo, ebuild) in sel.repos.iter().zip(&sel.ebuild) {
             let mut pkgs = match ebuild {
